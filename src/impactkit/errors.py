@@ -1,0 +1,122 @@
+"""The one exception tree of impactkit.
+
+    ImpactkitError
+    ├── ConfigError             bad settings or environment
+    ├── FormError               an XLSForm that cannot be imported (carries every problem)
+    ├── ExpressionError         an expression that cannot be parsed or evaluated
+    ├── ResponseError           a survey response that does not fit its form (carries every problem)
+    ├── FrameworkError          a framework file that is not valid (carries every problem)
+    ├── KpiError                a KPI that cannot be computed from the data given
+    ├── ValueMapError           an SROI value map with impossible inputs (carries every problem)
+    ├── ReportStateError        an illegal move in the report workflow (HTTP 409)
+    ├── ConflictError           a write that clashes with stored data (HTTP 409)
+    ├── NotFoundError           something that does not exist, or is not yours to see (HTTP 404)
+    └── PermissionDeniedError   authenticated, but not allowed (HTTP 403)
+
+Errors that describe bad input carry ``problems``: a list of :class:`Problem`,
+each naming where (sheet, row, column, field, outcome …) and what was expected.
+The API layer maps this tree to RFC 9457 problem+json once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is and what was expected."""
+
+    message: str
+    location: str = ""
+    """Where: ``survey!F12``, ``answers.age``, ``outcomes[2].deadweight`` …"""
+    code: str = "invalid"
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"location": self.location, "message": self.message, "code": self.code}
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+class ImpactkitError(Exception):
+    """Base of every error impactkit raises on purpose."""
+
+    status_code = 400
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems: list[Problem] = list(problems or [])
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        return f"{self.message}\n{lines}"
+
+
+class ConfigError(ImpactkitError):
+    status_code = 500
+
+
+class FormError(ImpactkitError):
+    status_code = 422
+
+
+class ExpressionError(ImpactkitError):
+    status_code = 422
+
+
+class ResponseError(ImpactkitError):
+    status_code = 422
+
+
+class FrameworkError(ImpactkitError):
+    status_code = 422
+
+
+class KpiError(ImpactkitError):
+    status_code = 422
+
+
+class ValueMapError(ImpactkitError):
+    status_code = 422
+
+
+class ReportStateError(ImpactkitError):
+    status_code = 409
+
+
+class ConflictError(ImpactkitError):
+    status_code = 409
+
+
+class NotFoundError(ImpactkitError):
+    status_code = 404
+
+
+class PermissionDeniedError(ImpactkitError):
+    status_code = 403
+
+
+__all__ = [
+    "ConfigError",
+    "ConflictError",
+    "ExpressionError",
+    "FormError",
+    "FrameworkError",
+    "ImpactkitError",
+    "KpiError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "Problem",
+    "ReportStateError",
+    "ResponseError",
+    "ValueMapError",
+]
