@@ -1,4 +1,4 @@
-"""SROI: value maps, the Guide's calculation, sensitivity, Monte Carlo, evidence-based deadweight, Excel.
+"""SROI: value maps, the Guide's calculation, sensitivity, Monte Carlo, deadweight, Excel.
 
 From a notebook::
 
@@ -29,21 +29,35 @@ from impactkit.sroi._model import (
     parse_value_map,
     resolve_quantities,
 )
+from impactkit.sroi._montecarlo import MonteCarloResult, Summary, simulate
+from impactkit.sroi._sensitivity import (
+    BreakEven,
+    EstimateSensitivity,
+    SensitivityResult,
+    SensitivityStep,
+    sensitivity,
+)
 
 __all__ = [
+    "BreakEven",
     "Conventions",
+    "EstimateSensitivity",
     "FinancialProxy",
     "Input",
     "KpiLink",
     "LogNormal",
+    "MonteCarloResult",
     "Normal",
     "Notice",
     "Outcome",
     "OutcomeResult",
     "Pert",
+    "SensitivityResult",
+    "SensitivityStep",
     "SroiResult",
     "Stakeholder",
     "StakeholderTotal",
+    "Summary",
     "Triangular",
     "Uniform",
     "ValueMap",
@@ -53,4 +67,6 @@ __all__ = [
     "load_value_map",
     "parse_value_map",
     "resolve_quantities",
+    "sensitivity",
+    "simulate",
 ]

@@ -165,7 +165,7 @@ class SroiResult(BaseModel):
     discount_rate: float
     horizon_years: int
     inputs_total: float
-    """Value of the inputs as used in the ratio (face value, or discounted if the conventions say so)."""
+    """Inputs as used in the ratio (face value, or discounted if the conventions say so)."""
     outcomes: list[OutcomeResult]
     stakeholders: list[StakeholderTotal]
     values_by_year: list[float]
@@ -186,7 +186,8 @@ class SroiResult(BaseModel):
             f"SROI {self.name or 'value map'} ({money})",
             f"Conventions: {self.conventions_used}; discount rate {self.discount_rate:.2%}",
             "",
-            f"{'#':>3}  {'outcome':<32} {'stakeholder':<20} {'impact y1':>14} {'present value':>15}",
+            f"{'#':>3}  {'outcome':<32} {'stakeholder':<20} {'impact y1':>14}"
+            f" {'present value':>15}",
         ]
         for o in self.outcomes:
             lines.append(

@@ -109,7 +109,7 @@ class Input(_Model):
 
 
 class KpiLink(_Model):
-    """A quantity taken from a KPI result of a project and reporting period (resolved by the service)."""
+    """A quantity taken from a KPI result of a project and period (resolved by the service)."""
 
     kpi: str = Field(min_length=1)
     """The indicator id of the KPI."""
@@ -157,7 +157,7 @@ class Triangular(_Model):
 
 
 class Pert(_Model):
-    """PERT (scaled beta) on ``low``..``high`` with most likely value ``mode``; ``shape`` 4 is classic."""
+    """PERT (scaled beta) on ``low``..``high``, most likely ``mode``; ``shape`` 4 is classic."""
 
     kind: Literal["pert"] = "pert"
     low: Number
@@ -167,7 +167,7 @@ class Pert(_Model):
 
 
 class Normal(_Model):
-    """Normal with ``mean`` and standard deviation ``sd``, truncated to the estimate's legal range."""
+    """Normal with ``mean`` and standard deviation ``sd``, truncated to the legal range."""
 
     kind: Literal["normal"] = "normal"
     mean: Number
@@ -317,7 +317,7 @@ class Conventions(_Model):
 
 
 class ValueMap(_Model):
-    """An SROI analysis: who, what went in, what changed, what it is worth, and how it is counted."""
+    """An SROI analysis: who, what went in, what changed, what it is worth, how it is counted."""
 
     name: str = ""
     currency: str = "EUR"
@@ -459,11 +459,11 @@ def check_value_map(value_map: ValueMap) -> tuple[list[Problem], list[Problem]]:
                 continue
             errors.extend(Problem(m, dloc) for m in distribution_problems(dist))
             low, high = distribution_support(dist)
-            if estimate in FRACTION_ESTIMATES and isinstance(dist, Uniform | Triangular | Pert):
-                if low < 0 or high > 1:
-                    errors.append(
-                        Problem("percentage outside 0–100 % in the distribution's range", dloc)
-                    )
+            bounded = isinstance(dist, Uniform | Triangular | Pert)
+            if estimate in FRACTION_ESTIMATES and bounded and (low < 0 or high > 1):
+                errors.append(
+                    Problem("percentage outside 0–100 % in the distribution's range", dloc)
+                )
             if isinstance(dist, Uniform | Triangular | Pert) and low < 0:
                 errors.append(Problem("expected a range of values ≥ 0", dloc))
         for estimate in outcome.evidence:

@@ -10,6 +10,8 @@ import pytest
 MODULES = [
     "impactkit.sroi._engine",
     "impactkit.sroi._model",
+    "impactkit.sroi._montecarlo",
+    "impactkit.sroi._sensitivity",
 ]
 
 

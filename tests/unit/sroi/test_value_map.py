@@ -1,4 +1,4 @@
-"""Describing a value map: YAML/JSON loading, percentages, every impossible input refused at once."""
+"""Describing a value map: YAML/JSON, percentages, every impossible input refused at once."""
 
 from __future__ import annotations
 
