@@ -1,1 +1,53 @@
-"""frameworks."""
+"""Impact frameworks: indicator models, shipped frameworks, checks and KPI computation.
+
+from impactkit.frameworks import get_framework, compute_kpis
+kpis = compute_kpis(get_framework("simplified-kpis"), {"beneficiary_outcomes": frame})
+"""
+
+from __future__ import annotations
+
+from impactkit.frameworks.loading import (
+    check_framework,
+    framework_problems,
+    get_framework,
+    load_framework,
+    plan_objective_ids,
+    sdg_target_ids,
+    shipped_form_fields,
+    shipped_frameworks,
+)
+from impactkit.frameworks.model import (
+    AgeBand,
+    Breakdown,
+    ChangeSpec,
+    Disaggregation,
+    Framework,
+    Indicator,
+    IndicatorKind,
+    LocalizedText,
+    Source,
+    Tags,
+    Target,
+)
+
+__all__ = [
+    "AgeBand",
+    "Breakdown",
+    "ChangeSpec",
+    "Disaggregation",
+    "Framework",
+    "Indicator",
+    "IndicatorKind",
+    "LocalizedText",
+    "Source",
+    "Tags",
+    "Target",
+    "check_framework",
+    "framework_problems",
+    "get_framework",
+    "load_framework",
+    "plan_objective_ids",
+    "sdg_target_ids",
+    "shipped_form_fields",
+    "shipped_frameworks",
+]
