@@ -1,1 +1,80 @@
-"""reports."""
+"""Validated social reports: content, checklist, freezing and verification, Excel/CSV/JSON exports.
+
+Pure core: no web, no database. The report workflow (draft → submitted → validated /
+returned → new draft) is built on these functions by the service layer.
+
+    >>> from impactkit.reports import ReportContent, content_hash, write_report_xlsx
+"""
+
+from __future__ import annotations
+
+from impactkit.reports._layout import Layout, load_layout
+from impactkit.reports._text import neutralise
+from impactkit.reports.checklist import CheckItem, ReportStats, ResponseCount, run_checklist
+from impactkit.reports.excel import write_report_xlsx
+from impactkit.reports.hashing import (
+    VerifyResult,
+    canonical_json,
+    content_hash,
+    frozen_document,
+    verify_bytes,
+    verify_file,
+)
+from impactkit.reports.model import (
+    Disaggregation,
+    FrameworkRef,
+    KpiResult,
+    KpiTags,
+    Organisation,
+    OutcomeTarget,
+    PaymentLine,
+    Period,
+    Project,
+    ReportContent,
+    Section,
+    SroiSection,
+    ValidationStamp,
+    WorkflowEvent,
+    load_content,
+    payment_by_results,
+    report_sections,
+    target_met,
+)
+from impactkit.reports.responses import Choice, ColumnSpec
+
+__all__ = [
+    "CheckItem",
+    "Choice",
+    "ColumnSpec",
+    "Disaggregation",
+    "FrameworkRef",
+    "KpiResult",
+    "KpiTags",
+    "Layout",
+    "Organisation",
+    "OutcomeTarget",
+    "PaymentLine",
+    "Period",
+    "Project",
+    "ReportContent",
+    "ReportStats",
+    "ResponseCount",
+    "Section",
+    "SroiSection",
+    "ValidationStamp",
+    "VerifyResult",
+    "WorkflowEvent",
+    "canonical_json",
+    "content_hash",
+    "frozen_document",
+    "load_content",
+    "load_layout",
+    "neutralise",
+    "payment_by_results",
+    "report_sections",
+    "run_checklist",
+    "target_met",
+    "verify_bytes",
+    "verify_file",
+    "write_report_xlsx",
+]
