@@ -53,9 +53,10 @@ class Literal:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """``${name}`` (or a path whose last step is ``name``)."""
+    """``${name}``, or a path whose last step is ``name`` (``path`` is then True)."""
 
     name: str
+    path: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,8 @@ class EvaluationContext:
         collect: name -> every repeat instance's value, for sum(), count(), indexed-repeat().
         choice_label: (field name, choice name) -> label, for ``jr:choice-name``.
         seed: makes ``random()`` and ``uuid()`` deterministic.
+        nodes: what bare names and paths read, when they are not fields: in a
+            ``choice_filter`` they name the columns of the choice being filtered.
     """
 
     values: Mapping[str, Any] = field(default_factory=dict)
@@ -119,6 +122,7 @@ class EvaluationContext:
     collect: Callable[[str], list[Any]] | None = None
     choice_label: Callable[[str, Any], str | None] | None = None
     seed: int = 0
+    nodes: Mapping[str, Any] | None = None
 
 
 # --- tokenizer -----------------------------------------------------------------------------
@@ -364,7 +368,7 @@ class _Parser:
         if token.kind == _NAME:
             if self.peek().kind == _PUNCT and self.peek().text == "(":
                 return self.call(token)
-            return self.path(Reference(token.text), token)
+            return self.path(Reference(token.text, path=True), token)
         found = "the end of the expression" if token.kind == _END else repr(token.text)
         raise _error(f"expected a value, found {found}", token.position, self.text)
 
@@ -374,7 +378,7 @@ class _Parser:
             self.advance()
             step = self.advance()
             if step.kind == _NAME:
-                node = Reference(step.text)
+                node = Reference(step.text, path=True)
             elif step.kind == _PUNCT and step.text == "..":
                 node = Parent()
             elif step.kind == _PUNCT and step.text == ".":
@@ -394,7 +398,7 @@ class _Parser:
         if step.kind != _NAME:
             raise _error("expected a field name after '/'", step.position, self.text)
         # /data/group/field: the last step names the field (names are unique form-wide).
-        return self.path(Reference(step.text), step)
+        return self.path(Reference(step.text, path=True), step)
 
     def call(self, token: _Token) -> Node:
         name = token.text
@@ -453,6 +457,8 @@ def _evaluate(node: Node, environment: Environment) -> Any:
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Reference):
+        if node.path and environment.context.nodes is not None:
+            return environment.context.nodes.get(node.name)
         return environment.context.values.get(node.name)
     if isinstance(node, Binary):
         operator = node.operator
@@ -520,13 +526,16 @@ class Expression:
     Attributes:
         text: the expression as written (curly quotes normalised).
         tree: the root of the syntax tree.
-        references: the field names it reads (``${name}`` and path steps).
+        references: the field names it reads as ``${name}``.
+        path_references: names read as bare names or paths (``../zone``, ``/data/x``; in a
+            choice_filter, the choice columns such as ``district``).
         functions: the function names it calls.
     """
 
     text: str
     tree: Node
     references: frozenset[str]
+    path_references: frozenset[str]
     functions: frozenset[str]
 
     @property
@@ -601,9 +610,12 @@ def parse_expression(text: str) -> Expression:
         raise _error("expression is empty", 0, normalised)
     tree = _Parser(normalised).parse()
     nodes = _walk(tree)
-    references = frozenset(node.name for node in nodes if isinstance(node, Reference))
+    references = frozenset(
+        node.name for node in nodes if isinstance(node, Reference) and not node.path
+    )
+    paths = frozenset(node.name for node in nodes if isinstance(node, Reference) and node.path)
     functions = frozenset(node.name for node in nodes if isinstance(node, Call))
-    return Expression(normalised, tree, references, functions)
+    return Expression(normalised, tree, references, paths, functions)
 
 
 __all__ = [

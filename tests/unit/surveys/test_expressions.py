@@ -149,9 +149,24 @@ def test_choice_names_come_from_the_form_or_fall_back_to_the_value() -> None:
 
 def test_paths_name_fields_like_references() -> None:
     rule = parse_expression("/data/household/size > 3 or ../zone = '1_NW'")
-    assert rule.references == frozenset({"size", "zone"})
+    assert rule.path_references == frozenset({"size", "zone"})
+    assert rule.references == frozenset()
     assert rule.evaluate({"size": 2, "zone": "1_NW"}) is True
-    assert parse_expression("current()/../zone").references == frozenset({"zone"})
+    assert parse_expression("current()/../zone").path_references == frozenset({"zone"})
+
+
+def test_a_choice_filter_reads_choice_columns_by_bare_name_and_answers_by_reference() -> None:
+    choice_filter = parse_expression("district = ${district} and name != 'other'")
+    assert choice_filter.references == frozenset({"district"})
+    assert choice_filter.path_references == frozenset({"district", "name"})
+    context = EvaluationContext(
+        values={"district": "north"}, nodes={"district": "north", "name": "village_a"}
+    )
+    assert choice_filter.evaluate(context) is True
+    context = EvaluationContext(
+        values={"district": "north"}, nodes={"district": "south", "name": "village_b"}
+    )
+    assert choice_filter.evaluate(context) is False
 
 
 def test_odk_regexes_that_python_refuses_are_translated() -> None:
