@@ -40,7 +40,18 @@ from impactkit.reports.model import (
     report_sections,
     target_met,
 )
+from impactkit.reports.portfolio import (
+    PortfolioEntry,
+    PortfolioFramework,
+    PortfolioIndicator,
+    portfolio_columns,
+    portfolio_csv,
+    portfolio_json,
+    portfolio_rows,
+    write_portfolio_xlsx,
+)
 from impactkit.reports.responses import Choice, ColumnSpec
+from impactkit.reports.tabular import to_csv, to_json, write_csv
 
 __all__ = [
     "CheckItem",
@@ -55,6 +66,9 @@ __all__ = [
     "OutcomeTarget",
     "PaymentLine",
     "Period",
+    "PortfolioEntry",
+    "PortfolioFramework",
+    "PortfolioIndicator",
     "Project",
     "ReportContent",
     "ReportStats",
@@ -71,10 +85,18 @@ __all__ = [
     "load_layout",
     "neutralise",
     "payment_by_results",
+    "portfolio_columns",
+    "portfolio_csv",
+    "portfolio_json",
+    "portfolio_rows",
     "report_sections",
     "run_checklist",
     "target_met",
+    "to_csv",
+    "to_json",
     "verify_bytes",
     "verify_file",
+    "write_csv",
+    "write_portfolio_xlsx",
     "write_report_xlsx",
 ]
