@@ -37,6 +37,7 @@ from impactkit.sroi._sensitivity import (
     SensitivityStep,
     sensitivity,
 )
+from impactkit.sroi.excel import export_value_map, import_value_map, write_value_map
 
 __all__ = [
     "BreakEven",
@@ -63,10 +64,13 @@ __all__ = [
     "ValueMap",
     "check_value_map",
     "compute",
+    "export_value_map",
+    "import_value_map",
     "kpi_links",
     "load_value_map",
     "parse_value_map",
     "resolve_quantities",
     "sensitivity",
     "simulate",
+    "write_value_map",
 ]

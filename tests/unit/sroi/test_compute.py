@@ -39,9 +39,7 @@ def test_case_a_reproduces_every_printed_figure(case_a: ValueMap) -> None:
 def test_case_a_ratio_at_other_discount_rates(rate: float, expected_ratio: float) -> None:
     data = case_a_data()
     data["discount_rate"] = rate
-    assert compute(ValueMap.model_validate(data)).sroi_ratio == pytest.approx(
-        expected_ratio, abs=1e-4
-    )
+    assert compute(ValueMap.model_validate(data)).sroi_ratio == pytest.approx(expected_ratio, abs=1e-4)
 
 
 def test_every_result_prints_the_conventions_it_used(case_a: ValueMap) -> None:
@@ -114,9 +112,7 @@ def test_an_explicit_horizon_cuts_values_after_it() -> None:
 
 def test_in_kind_volunteer_hours_count_as_hours_times_rate() -> None:
     data = case_a_data()
-    data["inputs"].append(
-        {"description": "Volunteers", "hours": 1_000, "rate": 15, "source": "shadow wage"}
-    )
+    data["inputs"].append({"description": "Volunteers", "hours": 1_000, "rate": 15, "source": "shadow wage"})
     result = compute(ValueMap.model_validate(data))
     assert result.inputs_total == 35_000
     assert result.sroi_ratio == pytest.approx(76_107.50 / 35_000, abs=1e-6)
@@ -144,9 +140,7 @@ def test_payback_is_not_reached_when_first_year_impact_is_not_positive() -> None
 def test_stakeholder_subtotals_share_the_total() -> None:
     data = case_a_data()
     data["stakeholders"].append({"name": "Families"})
-    data["outcomes"].append(
-        {"name": "Less stress", "stakeholder": "Families", "quantity": 1, "proxy": 1035}
-    )
+    data["outcomes"].append({"name": "Less stress", "stakeholder": "Families", "quantity": 1, "proxy": 1035})
     result = compute(ValueMap.model_validate(data))
     families = next(s for s in result.stakeholders if s.stakeholder == "Families")
     assert families.present_value == pytest.approx(1_000, rel=1e-12)
@@ -156,9 +150,7 @@ def test_stakeholder_subtotals_share_the_total() -> None:
 # --- Cases B and C: published reports, reconciled in the undiscounted setting ---------------
 
 
-def undiscounted_map(
-    components: dict[str, dict[str, float]], inputs: float, years: int
-) -> ValueMap:
+def undiscounted_map(components: dict[str, dict[str, float]], inputs: float, years: int) -> ValueMap:
     """One outcome per printed component, its total spread evenly over the years, no discounting."""
     stakeholders = [{"name": name} for name in components]
     outcomes = [
@@ -205,9 +197,7 @@ def test_case_b_youth_prevention_and_diversion_reconciles() -> None:
 
 
 def test_case_c_helping_hand_and_linking_youth_reconciles() -> None:
-    value_map = undiscounted_map(
-        {"Participants": {"all outcomes": 7_800_000}}, inputs=1_400_000, years=5
-    )
+    value_map = undiscounted_map({"Participants": {"all outcomes": 7_800_000}}, inputs=1_400_000, years=5)
     result = compute(value_map)
     assert round(result.sroi_ratio, 3) == 5.571
     assert round(result.sroi_ratio) == 6  # printed "6:1"

@@ -12,6 +12,7 @@ MODULES = [
     "impactkit.sroi._model",
     "impactkit.sroi._montecarlo",
     "impactkit.sroi._sensitivity",
+    "impactkit.sroi.excel",
 ]
 
 

@@ -36,9 +36,7 @@ maps = st.fixed_dictionaries(
 
 
 def build(spec: dict[str, Any]) -> ValueMap:
-    outcomes = [
-        dict(o, name=f"outcome {i}", stakeholder="People") for i, o in enumerate(spec["outcomes"])
-    ]
+    outcomes = [dict(o, name=f"outcome {i}", stakeholder="People") for i, o in enumerate(spec["outcomes"])]
     return ValueMap.model_validate(
         {
             "stakeholders": [{"name": "People"}],
