@@ -6,6 +6,7 @@ kpis = compute_kpis(get_framework("simplified-kpis"), {"beneficiary_outcomes": f
 
 from __future__ import annotations
 
+from impactkit.frameworks.compute import compute_kpis
 from impactkit.frameworks.loading import (
     check_framework,
     framework_problems,
@@ -29,20 +30,31 @@ from impactkit.frameworks.model import (
     Tags,
     Target,
 )
+from impactkit.frameworks.results import (
+    ChangeStatistics,
+    DisaggregationCell,
+    KpiResult,
+    KpiResults,
+)
 
 __all__ = [
     "AgeBand",
     "Breakdown",
     "ChangeSpec",
+    "ChangeStatistics",
     "Disaggregation",
+    "DisaggregationCell",
     "Framework",
     "Indicator",
     "IndicatorKind",
+    "KpiResult",
+    "KpiResults",
     "LocalizedText",
     "Source",
     "Tags",
     "Target",
     "check_framework",
+    "compute_kpis",
     "framework_problems",
     "get_framework",
     "load_framework",

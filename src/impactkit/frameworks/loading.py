@@ -77,9 +77,7 @@ def _location(loc: Iterable[int | str], raw: Mapping[str, Any], prefix: str = ""
     return ".".join(parts)
 
 
-def _validation_problems(
-    error: ValidationError, raw: Mapping[str, Any], prefix: str = ""
-) -> list[Problem]:
+def _validation_problems(error: ValidationError, raw: Mapping[str, Any], prefix: str = "") -> list[Problem]:
     problems = []
     for detail in error.errors():
         message = detail["msg"].removeprefix("Value error, ")
@@ -225,9 +223,7 @@ def _source_problems(source: Source, location: str, forms: FormFields) -> list[P
     problems: list[Problem] = []
     if fields is None:
         known = ", ".join(sorted(forms)) or "none"
-        problems.append(
-            Problem(f"unknown form {source.form!r} (known forms: {known})", f"{location}.form")
-        )
+        problems.append(Problem(f"unknown form {source.form!r} (known forms: {known})", f"{location}.form"))
     if source.field is not None and fields is not None and source.field not in fields:
         problems.append(
             Problem(
@@ -236,9 +232,7 @@ def _source_problems(source: Source, location: str, forms: FormFields) -> list[P
                 "unknown_field",
             )
         )
-    problems += _expression_problems(
-        source.expression, f"{location}.expression", source.form, fields
-    )
+    problems += _expression_problems(source.expression, f"{location}.expression", source.form, fields)
     problems += _expression_problems(source.filter, f"{location}.filter", source.form, fields)
     return problems
 
@@ -322,9 +316,7 @@ def _indicator_framework_problems(framework: Framework, forms: FormFields) -> li
             )
     for name, count in Counter(d.id for d in framework.disaggregations).items():
         if count > 1:
-            problems.append(
-                Problem(f"duplicate disaggregation id {name!r}", f"disaggregations[{name}].id")
-            )
+            problems.append(Problem(f"duplicate disaggregation id {name!r}", f"disaggregations[{name}].id"))
     for spec in framework.disaggregations:
         if spec.fallback is not None and spec.fallback not in METADATA_COLUMNS:
             problems.append(
@@ -356,8 +348,7 @@ def _indicator_framework_problems(framework: Framework, forms: FormFields) -> li
                 if value is not None and value not in fields:
                     problems.append(
                         Problem(
-                            f"unknown field {value!r}: form {indicator.source.form!r} has no "
-                            "such field",
+                            f"unknown field {value!r}: form {indicator.source.form!r} has no such field",
                             f"{where}.change.{key}",
                             "unknown_field",
                         )
@@ -367,8 +358,7 @@ def _indicator_framework_problems(framework: Framework, forms: FormFields) -> li
                 if field not in fields:
                     problems.append(
                         Problem(
-                            f"unknown field {field!r}: form {indicator.source.form!r} has no "
-                            "such field",
+                            f"unknown field {field!r}: form {indicator.source.form!r} has no such field",
                             f"{where}.breakdown.parts.{category}",
                             "unknown_field",
                         )
@@ -409,14 +399,10 @@ def _sdg_map_problems(framework: Framework) -> list[Problem]:
         where = f"mappings[{position}]"
         for target in mapping.sdg_targets:
             if target not in known:
-                problems.append(
-                    Problem(f"unknown SDG target {target!r}", f"{where}.sdg_targets", "unknown")
-                )
+                problems.append(Problem(f"unknown SDG target {target!r}", f"{where}.sdg_targets", "unknown"))
         target_framework = shipped.get(mapping.framework)
         if target_framework is None:
-            problems.append(
-                Problem(f"unknown framework {mapping.framework!r}", f"{where}.framework")
-            )
+            problems.append(Problem(f"unknown framework {mapping.framework!r}", f"{where}.framework"))
         elif mapping.indicator not in {i.id for i in target_framework.indicators}:
             problems.append(
                 Problem(
@@ -441,8 +427,7 @@ def _sdg_map_problems(framework: Framework) -> list[Problem]:
             if indicator.tags.sdg_targets and (shipped_framework.id, indicator.id) not in mapped:
                 problems.append(
                     Problem(
-                        f"indicator {indicator.id!r} of {shipped_framework.id!r} has SDG tags "
-                        "but no mapping",
+                        f"indicator {indicator.id!r} of {shipped_framework.id!r} has SDG tags but no mapping",
                         "mappings",
                         "missing",
                     )

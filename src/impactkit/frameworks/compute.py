@@ -1,0 +1,910 @@
+"""Compute a framework's KPIs from survey responses and reported figures, vectorised with pandas.
+
+Each responses frame (one per form_id) has one row per response: answer columns named like
+the fields (select_multiple as space-separated choice names, missing as NaN/None) and the
+metadata columns ``_instance_id``, ``_organisation_id``, ``_project_id``, ``_period_id``,
+``_wave`` ('baseline' | 'endline' | None), ``_submitted_at``, ``_territory_type`` and,
+optionally, ``_weight`` (a sampling weight).
+
+Every statistic is computed for all groups at once (pandas groupby), never in a Python loop
+over groups, except the Wilcoxon test of change indicators (one scipy call per group).
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from impactkit.errors import ExpressionError, KpiError, Problem
+from impactkit.frameworks import stats
+from impactkit.frameworks.model import (
+    SIMPLE_REFERENCE,
+    Disaggregation,
+    Framework,
+    Indicator,
+    Source,
+)
+from impactkit.frameworks.results import (
+    ChangeStatistics,
+    DisaggregationCell,
+    KpiResult,
+    KpiResults,
+)
+
+GROUP = "__group"
+VALUE = "__value"
+WEIGHT = "__weight"
+DENOMINATOR = "__denominator"
+ALL = "__all__"
+
+STAT_COLUMNS = ["value", "n", "ci_low", "ci_high"]
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(text: str) -> Any:
+    from impactkit.surveys.expressions import parse_expression
+
+    return parse_expression(text)
+
+
+def _truthy(values: pd.Series) -> pd.Series:
+    """XPath boolean() of each value; missing is false."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.fillna(False).astype(bool)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.fillna(0).astype(float).ne(0)
+    return values.map(lambda v: bool(v) if v is not None and v == v else False).astype(bool)
+
+
+def _as_number(values: pd.Series) -> pd.Series:
+    """Numbers as float64, booleans as 0/1, anything else parsed (unparseable → NaN)."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("float64")
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype("float64")
+    if values.dtype == object:
+        booleans = values.map(lambda v: isinstance(v, bool | np.bool_))
+        if booleans.any():
+            values = values.where(~booleans, values.where(booleans).astype(float))
+    return pd.to_numeric(values, errors="coerce").astype("float64")
+
+
+class _FormData:
+    """One form's responses, with cached column conversions, expressions and dimensions."""
+
+    def __init__(self, form_id: str, frame: pd.DataFrame, group_by: str | None) -> None:
+        self.form_id = form_id
+        self.frame = frame
+        if group_by is not None:
+            if group_by not in frame.columns:
+                raise KpiError(
+                    f"cannot group by {group_by!r}",
+                    problems=[
+                        Problem(
+                            f"the responses to {form_id!r} have no column {group_by!r}",
+                            f"responses[{form_id}]",
+                        )
+                    ],
+                )
+            self.groups: pd.Series = frame[group_by]
+        else:
+            self.groups = pd.Series(ALL, index=frame.index)
+        self.weighted = "_weight" in frame.columns and frame["_weight"].notna().any()
+        self._columns: dict[str, pd.Series] = {}
+        self._expressions: dict[str, pd.Series] = {}
+        self._answered: dict[str, pd.Series] = {}
+        self._dimensions: dict[str, pd.Series | None] = {}
+
+    def column(self, name: str) -> pd.Series:
+        """A field's answers; text columns that hold only numbers read as numbers (as XPath)."""
+        if name not in self._columns:
+            if name not in self.frame.columns:
+                self._columns[name] = pd.Series(np.nan, index=self.frame.index, dtype="float64")
+            else:
+                raw = self.frame[name]
+                if pd.api.types.is_numeric_dtype(raw.dtype) or pd.api.types.is_bool_dtype(raw.dtype):
+                    self._columns[name] = raw
+                else:
+                    numbers = pd.to_numeric(raw, errors="coerce")
+                    same = int(numbers.notna().sum()) == int(raw.notna().sum())
+                    self._columns[name] = numbers if same else raw
+        return self._columns[name]
+
+    def evaluate(self, text: str) -> pd.Series:
+        """The expression evaluated on every response (``${field}`` reads the column)."""
+        if text not in self._expressions:
+            simple = SIMPLE_REFERENCE.match(text)
+            if simple:
+                result = self.column(simple.group(1))
+            else:
+                expression = _parse(text)
+                columns = {name: self.column(name) for name in sorted(expression.references)}
+                sub = pd.DataFrame(columns, index=self.frame.index)
+                try:
+                    result = expression.evaluate_frame(sub)
+                except ExpressionError as error:
+                    raise KpiError(
+                        f"cannot evaluate {text!r} on the responses to {self.form_id!r}",
+                        problems=[Problem(error.message, f"responses[{self.form_id}]")],
+                    ) from error
+            self._expressions[text] = result
+        return self._expressions[text]
+
+    def answered(self, text: str) -> pd.Series:
+        """True where every field the expression reads is answered."""
+        if text not in self._answered:
+            simple = SIMPLE_REFERENCE.match(text)
+            names = [simple.group(1)] if simple else sorted(_parse(text).references)
+            mask = pd.Series(True, index=self.frame.index)
+            for name in names:
+                mask &= self.column(name).notna()
+            self._answered[text] = mask
+        return self._answered[text]
+
+    def dimension(self, spec: Disaggregation) -> pd.Series | None:
+        """Each response's category in a disaggregation (NaN where unknown)."""
+        if spec.id not in self._dimensions:
+            source: pd.Series | None = None
+            if spec.field in self.frame.columns:
+                source = self.column(spec.field)
+                if spec.fallback is not None and spec.fallback in self.frame.columns:
+                    source = source.where(source.notna(), self.frame[spec.fallback])
+            elif spec.fallback is not None and spec.fallback in self.frame.columns:
+                source = self.frame[spec.fallback]
+            if source is not None and spec.bands:
+                numbers = _as_number(source)
+                conditions = []
+                for band in spec.bands:
+                    condition = numbers.notna()
+                    if band.min is not None:
+                        condition &= numbers >= band.min
+                    if band.max is not None:
+                        condition &= numbers <= band.max
+                    conditions.append(condition.to_numpy())
+                chosen = np.select(conditions, [b.category for b in spec.bands], default="")
+                source = pd.Series(chosen, index=self.frame.index).replace("", np.nan)
+            elif source is not None:
+                source = source.astype(object).where(source.notna())
+                source = source.map(lambda v: v if isinstance(v, str) else _category_text(v))
+            self._dimensions[spec.id] = source
+        return self._dimensions[spec.id]
+
+
+def _category_text(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return np.nan
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class _Output:
+    """One indicator computed for every group: headline table, cells, method and flags."""
+
+    overall: pd.DataFrame  # index: group; columns: value, n, ci_low, ci_high
+    method: str | pd.Series
+    cells: pd.DataFrame | None = None  # columns: group, dimension, category, value, n, ci…
+    flags: dict[Any, list[str]] = field(default_factory=dict)
+    common_flags: list[str] = field(default_factory=list)
+    change: pd.DataFrame | None = None
+
+
+def _empty_output(method: str, flag: str) -> _Output:
+    return _Output(
+        overall=pd.DataFrame(columns=STAT_COLUMNS, dtype="float64"),
+        method=method,
+        common_flags=[flag],
+    )
+
+
+# --- survey-based statistics -------------------------------------------------------------
+
+
+def _sums(work: pd.DataFrame, keys: list[str], weighted: bool) -> pd.DataFrame:
+    """Per key: n, Σw, Σw², Σwy, Σwy² (w = 1 without weights)."""
+    y = work[VALUE].to_numpy(dtype="float64")
+    w = work[WEIGHT].to_numpy(dtype="float64") if weighted else np.ones(len(work))
+    table = pd.DataFrame(
+        {
+            "n": np.ones(len(work)),
+            "sw": w,
+            "sw2": w * w,
+            "swy": w * y,
+            "swy2": w * y * y,
+        },
+        index=work.index,
+    )
+    for key in keys:
+        table[key] = work[key]
+    return table.groupby(keys, sort=False, observed=True, dropna=True).sum()
+
+
+def _mean_or_share(
+    work: pd.DataFrame,
+    keys: list[str],
+    weighted: bool,
+    kind: str,
+    confidence: float,
+    fpc: np.ndarray | None = None,
+) -> pd.DataFrame:
+    sums = _sums(work, keys, weighted)
+    sw = sums["sw"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = sums["swy"].to_numpy() / sw
+        variance = np.clip(sums["swy2"].to_numpy() / sw - mean**2, 0.0, None)
+    n_eff = stats.effective_n(sums["n"], sums["sw"], sums["sw2"]) if weighted else sums["n"]
+    factor = fpc
+    if kind == "proportion":
+        low, high = stats.wilson_interval(mean, n_eff, confidence, factor)
+    else:
+        if not weighted:
+            # pandas' two-pass variance is more precise than the sums of squares.
+            exact = work.groupby(keys, sort=False, observed=True)[VALUE].var(ddof=0)
+            variance = exact.reindex(sums.index).to_numpy()
+        low, high = stats.t_interval(mean, variance, n_eff, confidence, factor)
+    return pd.DataFrame(
+        {"value": mean, "n": sums["n"].to_numpy(), "ci_low": low, "ci_high": high},
+        index=sums.index,
+    )
+
+
+def _median(work: pd.DataFrame, keys: list[str], weighted: bool, confidence: float) -> pd.DataFrame:
+    ordered = work.sort_values([*keys, VALUE], kind="stable")
+    grouped = ordered.groupby(keys, sort=False, observed=True)
+    sizes = grouped.size()
+    if weighted:
+        cumulative = grouped[WEIGHT].cumsum()
+        total = grouped[WEIGHT].transform("sum")
+        reached = ordered[cumulative >= total / 2.0]
+        value = reached.groupby(keys, sort=False, observed=True)[VALUE].first()
+        value = value.reindex(sizes.index)
+        nan = np.full(len(sizes), np.nan)
+        return pd.DataFrame(
+            {"value": value.to_numpy(), "n": sizes.to_numpy(), "ci_low": nan, "ci_high": nan},
+            index=sizes.index,
+        )
+    medians = grouped[VALUE].median().reindex(sizes.index)
+    starts = np.concatenate([[0], np.cumsum(sizes.to_numpy())[:-1]])
+    lower_rank, upper_rank = stats.median_interval_ranks(sizes.to_numpy(), confidence)
+    values = ordered[VALUE].to_numpy()
+    has_interval = lower_rank > 0
+    low = np.full(len(sizes), np.nan)
+    high = np.full(len(sizes), np.nan)
+    low[has_interval] = values[starts[has_interval] + lower_rank[has_interval] - 1]
+    high[has_interval] = values[starts[has_interval] + upper_rank[has_interval] - 1]
+    return pd.DataFrame(
+        {"value": medians.to_numpy(), "n": sizes.to_numpy(), "ci_low": low, "ci_high": high},
+        index=sizes.index,
+    )
+
+
+def _total(work: pd.DataFrame, keys: list[str], weighted: bool, kind: str) -> pd.DataFrame:
+    sums = _sums(work, keys, weighted)
+    value = sums["sw"] if kind == "count" else sums["swy"]
+    nan = np.full(len(sums), np.nan)
+    return pd.DataFrame(
+        {"value": value.to_numpy(), "n": sums["n"].to_numpy(), "ci_low": nan, "ci_high": nan},
+        index=sums.index,
+    )
+
+
+def _ratio(work: pd.DataFrame, keys: list[str], weighted: bool, per: float) -> pd.DataFrame:
+    w = work[WEIGHT] if weighted else 1.0
+    table = pd.DataFrame({"num": work[VALUE] * w, "den": work[DENOMINATOR] * w, "n": 1.0}, index=work.index)
+    for key in keys:
+        table[key] = work[key]
+    sums = table.groupby(keys, sort=False, observed=True).sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(sums["den"] != 0, sums["num"] / sums["den"] * per, np.nan)
+    nan = np.full(len(sums), np.nan)
+    return pd.DataFrame(
+        {"value": value, "n": sums["n"].to_numpy(), "ci_low": nan, "ci_high": nan},
+        index=sums.index,
+    )
+
+
+@dataclass
+class _Context:
+    framework: Framework
+    forms: dict[str, _FormData]
+    confidence: float
+    suppress_below: int
+    min_n: int
+    populations: pd.Series | None  # group → population size N
+    specs: dict[str, Disaggregation]
+
+    def form(self, form_id: str) -> _FormData | None:
+        return self.forms.get(form_id)
+
+
+def _survey_rows(data: _FormData, source: Source, value_expression: str | None) -> pd.Series:
+    """Mask of the responses that count: filter true, baseline left out if asked, answered."""
+    mask = pd.Series(True, index=data.frame.index)
+    if source.filter:
+        mask &= _truthy(data.evaluate(source.filter))
+    if source.exclude_baseline and "_wave" in data.frame.columns:
+        mask &= data.frame["_wave"].ne("baseline").fillna(True).astype(bool)
+    if value_expression is not None:
+        mask &= data.answered(value_expression)
+    return mask
+
+
+def _work_frame(
+    data: _FormData,
+    indicator: Indicator,
+    mask: pd.Series,
+    values: pd.Series,
+    specs: Mapping[str, Disaggregation],
+) -> pd.DataFrame:
+    work = pd.DataFrame({GROUP: data.groups, VALUE: values}, index=data.frame.index)
+    if data.weighted:
+        work[WEIGHT] = data.frame["_weight"].fillna(1.0).astype("float64")
+    for name in indicator.disaggregations:
+        spec = specs.get(name)
+        if spec is not None:
+            dimension = data.dimension(spec)
+            if dimension is not None:
+                work[f"dim:{name}"] = dimension
+    return work[mask.to_numpy()]
+
+
+def _method_with_population(base: str, fpc_used: pd.Series | None) -> str | pd.Series:
+    if fpc_used is None:
+        return base
+    return fpc_used.map(
+        lambda population: (
+            f"{base}, finite-population correction N={int(population)}" if population == population else base
+        )
+    )
+
+
+def _survey_indicator(indicator: Indicator, context: _Context) -> _Output:
+    data = context.form(indicator.source.form)
+    kind = indicator.kind
+    if data is None or data.frame.empty:
+        return _empty_output(
+            _survey_method(indicator, weighted=False),
+            f"no_data: no responses to form {indicator.source.form!r}",
+        )
+    expression = indicator.value_expression
+    mask = _survey_rows(data, indicator.source, expression)
+    if expression is None:
+        values = pd.Series(1.0, index=data.frame.index)
+    elif kind == "proportion":
+        values = _truthy(data.evaluate(expression)).astype("float64")
+    elif kind == "count":
+        values = _truthy(data.evaluate(expression)).astype("float64")
+        mask &= values > 0
+    else:
+        values = _as_number(data.evaluate(expression))
+        mask &= values.notna()
+    work = _work_frame(data, indicator, mask, values, context.specs)
+    if kind == "rate":
+        assert indicator.denominator is not None
+        denominator_expression = indicator.denominator.value_expression or "1"
+        den = _as_number(data.evaluate(denominator_expression))
+        work[DENOMINATOR] = den[mask.to_numpy()]
+        work = work[work[DENOMINATOR].notna()]
+
+    def statistic(keys: list[str], fpc: np.ndarray | None) -> pd.DataFrame:
+        if kind in {"mean", "proportion"}:
+            return _mean_or_share(work, keys, data.weighted, kind, context.confidence, fpc)
+        if kind == "median":
+            return _median(work, keys, data.weighted, context.confidence)
+        if kind == "rate":
+            return _ratio(work, keys, data.weighted, indicator.per)
+        return _total(work, keys, data.weighted, kind)
+
+    fpc, population_used = _fpc_for(work, context, kind)
+    overall = statistic([GROUP], fpc)
+    cells = _cells(work, indicator, lambda keys: statistic(keys, None), context)
+    method = _method_with_population(_survey_method(indicator, data.weighted), population_used)
+    return _Output(overall=overall, method=method, cells=cells)
+
+
+def _fpc_for(work: pd.DataFrame, context: _Context, kind: str) -> tuple[np.ndarray | None, pd.Series | None]:
+    if context.populations is None or kind not in {"mean", "proportion"}:
+        return None, None
+    groups = work.groupby(GROUP, sort=False, observed=True).size()
+    population = context.populations.reindex(groups.index)
+    usable = population.where(population >= groups)
+    factor = stats.fpc_factor(groups.to_numpy(), usable.to_numpy())
+    return factor, usable
+
+
+def _survey_method(indicator: Indicator, weighted: bool) -> str:
+    kind = indicator.kind
+    if kind == "proportion":
+        method = "Wilson score interval (statsmodels proportion_confint)"
+        return method + (", weighted: Kish effective sample size" if weighted else "")
+    if kind == "mean":
+        method = "t interval (statsmodels DescrStatsW)"
+        return method + (", weighted: weights scaled to Kish effective sample size" if weighted else "")
+    if kind == "median":
+        if weighted:
+            return "weighted median (no interval)"
+        return "median with distribution-free order-statistic interval (binomial ranks)"
+    if kind == "count":
+        return "weighted count (sum of sampling weights)" if weighted else "count of responses"
+    if kind == "sum":
+        return "weighted sum of answers" if weighted else "sum of answers"
+    return "ratio of sums over responses (no interval)"
+
+
+def _cells(
+    work: pd.DataFrame,
+    indicator: Indicator,
+    statistic: Any,
+    context: _Context,
+) -> pd.DataFrame | None:
+    frames = []
+    for name in indicator.disaggregations:
+        column = f"dim:{name}"
+        if column not in work.columns:
+            continue
+        table = statistic([GROUP, column]).reset_index()
+        table = table.rename(columns={column: "category"})
+        table["dimension"] = name
+        spec = context.specs[name]
+        order = (
+            {band.category: position for position, band in enumerate(spec.bands)}
+            if spec.bands
+            else {
+                category: position
+                for position, category in enumerate(sorted(set(table["category"].astype(str))))
+            }
+        )
+        table["__order"] = table["category"].astype(str).map(order)
+        frames.append(table.sort_values([GROUP, "__order"], kind="stable").drop(columns="__order"))
+    if not frames:
+        return None
+    cells = pd.concat(frames, ignore_index=True)
+    return _suppress(cells, context.suppress_below)
+
+
+def _suppress(cells: pd.DataFrame, suppress_below: int) -> pd.DataFrame:
+    hidden = cells["n"] < suppress_below
+    cells["suppressed"] = hidden
+    cells.loc[hidden, STAT_COLUMNS] = np.nan
+    return cells
+
+
+# --- change ------------------------------------------------------------------------------
+
+
+def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
+    assert indicator.change is not None
+    spec = indicator.change
+    method = (
+        "share improved: Wilson score interval (statsmodels proportion_confint) over linked "
+        "respondents; mean change: t interval; paired t-test (scipy ttest_rel); Wilcoxon "
+        "signed-rank (scipy wilcoxon); Cohen's dz with normal-approximation interval"
+    )
+    if spec.report == "mean_change":
+        method = "mean change: t interval over linked respondents" + method.partition(";")[2]
+    data = context.form(indicator.source.form)
+    if data is None or data.frame.empty or "_wave" not in data.frame.columns:
+        return _empty_output(method, f"no_data: no baseline/endline responses to {indicator.source.form!r}")
+    expression = indicator.value_expression
+    assert expression is not None
+    mask = _survey_rows(data, indicator.source, expression)
+    values = _as_number(data.evaluate(expression))
+    link = data.column(spec.link_by) if spec.link_by in data.frame.columns else None
+    if link is None:
+        return _empty_output(method, f"no_data: responses have no {spec.link_by!r} to link by")
+    wave = data.frame["_wave"]
+    mask &= values.notna() & link.notna() & wave.isin(["baseline", "endline"])
+    work = _work_frame(data, indicator, mask, values, context.specs)
+    work["__link"] = data.frame[spec.link_by][mask.to_numpy()]
+    work["__wave"] = wave[mask.to_numpy()]
+    keys = [GROUP]
+    for column in ("_organisation_id", "_project_id"):
+        if column in data.frame.columns:
+            work[column] = data.frame[column][mask.to_numpy()]
+            keys.append(column)
+    keys.append("__link")
+    if "_submitted_at" in data.frame.columns:
+        work["__submitted"] = data.frame["_submitted_at"][mask.to_numpy()]
+        work = work.sort_values("__submitted", kind="stable")
+    work = work.drop_duplicates([*keys, "__wave"], keep="last")
+    baseline = work[work["__wave"] == "baseline"]
+    endline = work[work["__wave"] == "endline"][[*keys, VALUE]]
+    linked = baseline.merge(endline, on=keys, suffixes=("_baseline", ""), how="inner")
+    sign = 1.0 if spec.improved_if == "higher" else -1.0
+    linked["__difference"] = (linked[VALUE] - linked[f"{VALUE}_baseline"]) * sign
+    linked["__improved"] = (linked["__difference"] > 0).astype("float64")
+    linked["__worsened"] = (linked["__difference"] < 0).astype("float64")
+    counts_baseline = baseline.groupby(GROUP, sort=False).size()
+    counts_endline = work[work["__wave"] == "endline"].groupby(GROUP, sort=False).size()
+
+    grouped = linked.groupby(GROUP, sort=False, observed=True)
+    n = grouped.size()
+    mean_difference = grouped["__difference"].mean()
+    sd_difference = grouped["__difference"].std(ddof=1)
+    share = grouped["__improved"].mean()
+    share_low, share_high = stats.wilson_interval(share.to_numpy(), n.to_numpy(), context.confidence)
+    mean_low, mean_high = stats.t_interval(
+        mean_difference.to_numpy(),
+        (sd_difference.fillna(0.0) ** 2 * (n - 1) / n).to_numpy(),
+        n.to_numpy(),
+        context.confidence,
+    )
+    t_statistic, t_p = stats.paired_t_test(mean_difference, sd_difference.fillna(0.0), n)
+    dz, dz_low, dz_high = stats.cohens_dz(mean_difference, sd_difference.fillna(0.0), n, context.confidence)
+    wilcoxon = _wilcoxon_by_group(linked)
+    change = pd.DataFrame(
+        {
+            "n_linked": n,
+            "n_baseline_only": (counts_baseline.reindex(n.index).fillna(0) - n),
+            "n_endline_only": (counts_endline.reindex(n.index).fillna(0) - n),
+            "mean_baseline": grouped[f"{VALUE}_baseline"].mean(),
+            "mean_endline": grouped[VALUE].mean(),
+            "mean_change": mean_difference * sign,
+            "mean_change_ci_low": mean_low if sign > 0 else -mean_high,
+            "mean_change_ci_high": mean_high if sign > 0 else -mean_low,
+            "share_improved": share,
+            "share_improved_ci_low": share_low,
+            "share_improved_ci_high": share_high,
+            "share_worsened": grouped["__worsened"].mean(),
+            "t_statistic": t_statistic,
+            "t_p_value": t_p,
+            "wilcoxon_statistic": wilcoxon["statistic"].reindex(n.index),
+            "wilcoxon_p_value": wilcoxon["p_value"].reindex(n.index),
+            "cohens_dz": dz,
+            "cohens_dz_ci_low": dz_low,
+            "cohens_dz_ci_high": dz_high,
+        },
+        index=n.index,
+    )
+    if spec.report == "share_improved":
+        overall = pd.DataFrame(
+            {"value": share, "n": n, "ci_low": share_low, "ci_high": share_high}, index=n.index
+        )
+    else:
+        overall = pd.DataFrame(
+            {
+                "value": change["mean_change"],
+                "n": n,
+                "ci_low": change["mean_change_ci_low"],
+                "ci_high": change["mean_change_ci_high"],
+            },
+            index=n.index,
+        )
+
+    def cell_statistic(keys: list[str]) -> pd.DataFrame:
+        cell_work = linked.rename(columns={VALUE: "__endline"})
+        if spec.report == "share_improved":
+            cell_work = cell_work.assign(**{VALUE: cell_work["__improved"]})
+            return _mean_or_share(cell_work, keys, False, "proportion", context.confidence)
+        cell_work = cell_work.assign(**{VALUE: cell_work["__difference"] * sign})
+        return _mean_or_share(cell_work, keys, False, "mean", context.confidence)
+
+    cells = _cells(linked, indicator, cell_statistic, context)
+    return _Output(overall=overall, method=method, cells=cells, change=change)
+
+
+def _wilcoxon_by_group(linked: pd.DataFrame) -> pd.DataFrame:
+    rows = {}
+    with warnings.catch_warnings():
+        # scipy warns when it must fall back to the normal approximation (ties, zeros).
+        warnings.simplefilter("ignore", category=UserWarning)
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        for group, positions in linked.groupby(GROUP, sort=False).indices.items():
+            differences = linked["__difference"].to_numpy()[positions]
+            rows[group] = stats.wilcoxon_signed_rank(differences)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["statistic", "p_value"])
+    return table.astype("float64")
+
+
+# --- reported figures --------------------------------------------------------------------
+
+
+def _latest_reports(data: _FormData) -> tuple[pd.DataFrame, pd.Series]:
+    """The latest self-report of each organisation for each period, with its group."""
+    frame = data.frame.assign(**{GROUP: data.groups})
+    if "_submitted_at" in frame.columns:
+        frame = frame.sort_values("_submitted_at", kind="stable")
+    keys = [c for c in ("_organisation_id", "_period_id") if c in frame.columns]
+    if keys:
+        frame = frame.drop_duplicates(keys, keep="last")
+    return frame, frame[GROUP]
+
+
+def _reported_indicator(indicator: Indicator, context: _Context) -> _Output:
+    source = indicator.source
+    ratio = indicator.denominator is not None
+    method = (
+        "ratio of reported figures (sum of numerators / sum of denominators over organisations)"
+        if ratio
+        else "reported figure (latest self-report per organisation and period, summed)"
+    )
+    data = context.form(source.form)
+    if data is None or data.frame.empty:
+        return _empty_output(method, f"no_data: no responses to form {source.form!r}")
+    latest, groups = _latest_reports(data)
+    latest_data = _FormData(source.form, latest.drop(columns=[GROUP]), None)
+    latest_data.groups = groups
+    expression = source.value_expression
+    assert expression is not None
+    numerator = _as_number(latest_data.evaluate(expression))
+    table = pd.DataFrame({GROUP: groups, "num": numerator}, index=latest.index)
+    if ratio:
+        assert indicator.denominator is not None
+        denominator_expression = indicator.denominator.value_expression
+        assert denominator_expression is not None
+        table["den"] = _as_number(latest_data.evaluate(denominator_expression))
+        table = table.dropna(subset=["num", "den"])
+    else:
+        table = table.dropna(subset=["num"])
+    table["n"] = 1.0
+    sums = table.groupby(GROUP, sort=False).sum()
+    if ratio:
+        factor = indicator.per
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(sums["den"] > 0, sums["num"] / sums["den"] * factor, np.nan)
+    else:
+        value = sums["num"].to_numpy()
+    nan = np.full(len(sums), np.nan)
+    overall = pd.DataFrame(
+        {"value": value, "n": sums["n"].to_numpy(), "ci_low": nan, "ci_high": nan},
+        index=sums.index,
+    )
+    flags: dict[Any, list[str]] = {}
+    if ratio:
+        for group in sums.index[~(sums["den"] > 0).to_numpy()]:
+            flags[group] = ["undefined: the denominator is zero or negative"]
+    cells = None
+    if indicator.breakdown is not None:
+        parts = []
+        for category, field_name in indicator.breakdown.parts.items():
+            part = pd.DataFrame(
+                {GROUP: groups, "value": _as_number(latest_data.column(field_name)), "n": 1.0}
+            ).dropna(subset=["value"])
+            summed = part.groupby(GROUP, sort=False).sum().reset_index()
+            summed["category"] = category
+            parts.append(summed)
+        cells = pd.concat(parts, ignore_index=True)
+        cells["dimension"] = indicator.breakdown.dimension
+        cells["ci_low"] = np.nan
+        cells["ci_high"] = np.nan
+        cells["suppressed"] = False
+    return _Output(overall=overall, method=method, cells=cells, flags=flags)
+
+
+# --- assembly ----------------------------------------------------------------------------
+
+
+def _populations(
+    framework: Framework, forms: Mapping[str, _FormData], population: int | None
+) -> pd.Series | None:
+    if population is not None:
+        groups: set[Any] = set()
+        for data in forms.values():
+            groups.update(pd.unique(data.groups))
+        return pd.Series(float(population), index=sorted(groups, key=str), dtype="float64")
+    source = framework.population
+    if source is None or source.form not in forms or forms[source.form].frame.empty:
+        return None
+    latest, groups = _latest_reports(forms[source.form])
+    latest_data = _FormData(source.form, latest.drop(columns=[GROUP]), None)
+    expression = source.value_expression
+    assert expression is not None
+    values = _as_number(latest_data.evaluate(expression))
+    table = pd.DataFrame({GROUP: groups, "population": values}).dropna()
+    if table.empty:
+        return None
+    return table.groupby(GROUP, sort=False)["population"].sum()
+
+
+def _none_if_nan(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float | np.floating) and np.isnan(value):
+        return None
+    return value
+
+
+def _float(value: Any) -> float | None:
+    value = _none_if_nan(value)
+    return None if value is None else float(value)
+
+
+def _int(value: Any) -> int | None:
+    value = _none_if_nan(value)
+    return None if value is None else int(value)
+
+
+def _target_met(indicator: Indicator, value: float | None) -> bool | None:
+    if indicator.target is None or value is None:
+        return None
+    if indicator.target.direction == "at_least":
+        return value >= indicator.target.value
+    return value <= indicator.target.value
+
+
+_CHANGE_FIELDS = list(ChangeStatistics.model_fields)
+
+
+def compute_kpis(
+    framework: Framework,
+    responses: Mapping[str, pd.DataFrame],
+    *,
+    population: int | None = None,
+    group_by: str | None = None,
+    min_n: int = 30,
+    suppress_below: int = 5,
+    confidence: float = stats.CONFIDENCE,
+) -> KpiResults:
+    """Compute every indicator of a framework, with intervals, methods and disaggregations.
+
+    Args:
+        framework: an indicator framework (e.g. ``get_framework("simplified-kpis")``).
+        responses: form_id → one row per response (answer columns named like the fields,
+            plus the metadata columns ``_organisation_id``, ``_period_id``, ``_wave``,
+            ``_submitted_at``, ``_territory_type``, optionally ``_weight``).
+        population: the number of people the survey sample is drawn from, for the
+            finite-population correction; default the framework's reported population
+            (e.g. ``population_served`` of the self-report) per group, or none.
+        group_by: a column to compute every indicator for each of its values (e.g.
+            ``"_organisation_id"``); None computes over all responses together.
+        min_n: a value computed from fewer responses is flagged ``small_n``.
+        suppress_below: a disaggregated cell with fewer people is suppressed (value and n
+            hidden) so that no one can be identified.
+        confidence: the confidence level of every interval (0.95 = 95 %).
+
+    Returns:
+        The results, one per indicator (and group), in the framework's order.
+
+    Raises:
+        KpiError: the framework is not an indicator framework, or the responses cannot be
+            grouped or evaluated (the problem names the form and column).
+
+    Example:
+        >>> import pandas as pd
+        >>> from impactkit.frameworks import get_framework
+        >>> frame = pd.DataFrame({"consent": ["yes"] * 4, "satisfaction": [5, 4, 3, 4]})
+        >>> kpis = compute_kpis(get_framework("simplified-kpis"), {"beneficiary_outcomes": frame})
+        >>> kpis.get("beneficiaries_satisfied").value
+        0.75
+    """
+    if framework.kind != "indicators":
+        raise KpiError(
+            f"framework {framework.id!r} is a {framework.kind}, not an indicator framework",
+            problems=[Problem("only indicator frameworks have KPIs to compute", "framework")],
+        )
+    forms = {form_id: _FormData(form_id, frame, group_by) for form_id, frame in responses.items()}
+    context = _Context(
+        framework=framework,
+        forms=forms,
+        confidence=confidence,
+        suppress_below=suppress_below,
+        min_n=min_n,
+        populations=_populations(framework, forms, population),
+        specs={spec.id: spec for spec in framework.disaggregations},
+    )
+    outputs: list[tuple[Indicator, _Output]] = []
+    for indicator in framework.indicators:
+        if indicator.kind == "change":
+            output = _change_indicator(indicator, context)
+        elif indicator.source.reported:
+            output = _reported_indicator(indicator, context)
+        else:
+            output = _survey_indicator(indicator, context)
+        outputs.append((indicator, output))
+
+    if group_by is None:
+        groups: list[Any] = [ALL]
+    else:
+        seen: set[Any] = set()
+        for data in forms.values():
+            seen.update(v for v in pd.unique(data.groups) if v == v)
+        groups = sorted(seen, key=str)
+    results = _assemble(outputs, groups, group_by, context)
+    return KpiResults(
+        framework_id=framework.id,
+        framework_version=framework.version,
+        framework_hash=framework.content_hash(),
+        group_by=group_by,
+        confidence=confidence,
+        min_n=min_n,
+        suppress_below=suppress_below,
+        results=results,
+    )
+
+
+def _cells_by_group(cells: pd.DataFrame | None) -> dict[Any, list[DisaggregationCell]]:
+    if cells is None or cells.empty:
+        return {}
+    records = cells[
+        [GROUP, "dimension", "category", "value", "n", "ci_low", "ci_high", "suppressed"]
+    ].to_dict("records")
+    by_group: dict[Any, list[DisaggregationCell]] = {}
+    for record in records:
+        cell = DisaggregationCell.model_construct(
+            dimension=record["dimension"],
+            category=str(record["category"]),
+            value=_float(record["value"]),
+            n=_int(record["n"]),
+            ci_low=_float(record["ci_low"]),
+            ci_high=_float(record["ci_high"]),
+            suppressed=bool(record["suppressed"]),
+        )
+        by_group.setdefault(record[GROUP], []).append(cell)
+    return by_group
+
+
+def _assemble(
+    outputs: list[tuple[Indicator, _Output]],
+    groups: list[Any],
+    group_by: str | None,
+    context: _Context,
+) -> list[KpiResult]:
+    prepared = []
+    for indicator, output in outputs:
+        overall = output.overall.to_dict("index")
+        methods = output.method.to_dict() if isinstance(output.method, pd.Series) else None
+        change = output.change.to_dict("index") if output.change is not None else {}
+        prepared.append((indicator, output, overall, methods, change, _cells_by_group(output.cells)))
+    results: list[KpiResult] = []
+    for group in groups:
+        for indicator, output, overall, methods, change, cells in prepared:
+            row = overall.get(group)
+            value = _float(row["value"]) if row else None
+            n = _int(row["n"]) if row else 0
+            flags = list(output.common_flags) + output.flags.get(group, [])
+            if row is None and not output.common_flags:
+                flags.append("no_data: no responses for this group")
+            survey_based = not indicator.source.reported
+            if survey_based and n is not None and 0 < n < context.min_n:
+                flags.append(f"small_n: n={n} < {context.min_n}")
+            method = methods.get(group, output.method) if methods else output.method
+            change_row = change.get(group)
+            results.append(
+                KpiResult.model_construct(
+                    indicator_id=indicator.id,
+                    group=None if group_by is None else str(group),
+                    labels=indicator.labels,
+                    unit=indicator.unit,
+                    kind=indicator.kind,
+                    value=value,
+                    n=n,
+                    ci_low=_float(row["ci_low"]) if row else None,
+                    ci_high=_float(row["ci_high"]) if row else None,
+                    confidence=context.confidence,
+                    method=str(method),
+                    target=indicator.target.value if indicator.target else None,
+                    direction=indicator.target.direction if indicator.target else None,
+                    target_met=_target_met(indicator, value),
+                    flags=flags,
+                    disaggregations=cells.get(group, []),
+                    change=(
+                        ChangeStatistics.model_construct(
+                            **{
+                                key: (
+                                    _int(change_row[key])
+                                    if key.startswith("n_")
+                                    else change_row[key]
+                                    if key == "improved_if"
+                                    else _float(change_row[key])
+                                )
+                                for key in _CHANGE_FIELDS
+                                if key != "improved_if"
+                            },
+                            improved_if=indicator.change.improved_if if indicator.change else "higher",
+                        )
+                        if change_row is not None
+                        else None
+                    ),
+                )
+            )
+    return results
+
+
+__all__ = ["compute_kpis"]

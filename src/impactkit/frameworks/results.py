@@ -1,0 +1,123 @@
+"""KPI results: one value per indicator (and group) with its interval, method and cells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from impactkit.frameworks.model import IndicatorKind, LocalizedText
+
+
+class DisaggregationCell(BaseModel):
+    """One cell of a disaggregation; value and n are hidden (None) when suppressed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dimension: str
+    category: str
+    value: float | None
+    n: int | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    suppressed: bool = False
+
+
+class ChangeStatistics(BaseModel):
+    """Baseline→endline change for respondents linked by their code."""
+
+    model_config = ConfigDict(frozen=True)
+
+    n_linked: int
+    """Respondents with both a baseline and an endline answer."""
+    n_baseline_only: int
+    n_endline_only: int
+    improved_if: str
+    mean_baseline: float | None
+    mean_endline: float | None
+    mean_change: float | None
+    """Endline minus baseline (sign turned when lower is better: positive = better)."""
+    mean_change_ci_low: float | None
+    mean_change_ci_high: float | None
+    share_improved: float | None
+    share_improved_ci_low: float | None
+    share_improved_ci_high: float | None
+    share_worsened: float | None
+    t_statistic: float | None
+    t_p_value: float | None
+    """Paired t-test, two-sided (scipy.stats.ttest_rel)."""
+    wilcoxon_statistic: float | None
+    wilcoxon_p_value: float | None
+    """Wilcoxon signed-rank test, zero differences dropped, two-sided (scipy.stats.wilcoxon)."""
+    cohens_dz: float | None
+    cohens_dz_ci_low: float | None
+    cohens_dz_ci_high: float | None
+
+
+class KpiResult(BaseModel):
+    """The value of one indicator for one group (or for all the data), and how it was found."""
+
+    model_config = ConfigDict(frozen=True)
+
+    indicator_id: str
+    group: str | None = None
+    labels: LocalizedText
+    unit: str
+    kind: IndicatorKind
+    value: float | None
+    n: int | None
+    """People (survey responses) or organisations (reported figures) behind the value."""
+    ci_low: float | None = None
+    ci_high: float | None = None
+    confidence: float = 0.95
+    method: str
+    target: float | None = None
+    direction: str | None = None
+    target_met: bool | None = None
+    flags: list[str] = []
+    disaggregations: list[DisaggregationCell] = []
+    change: ChangeStatistics | None = None
+
+
+class KpiResults(BaseModel):
+    """Every indicator of a framework computed over a set of responses."""
+
+    model_config = ConfigDict(frozen=True)
+
+    framework_id: str
+    framework_version: str
+    framework_hash: str
+    group_by: str | None = None
+    confidence: float = 0.95
+    min_n: int = 30
+    suppress_below: int = 5
+    results: list[KpiResult]
+
+    def get(self, indicator_id: str, group: str | None = None) -> KpiResult:
+        """The result of one indicator (for one group when grouped)."""
+        for result in self.results:
+            if result.indicator_id == indicator_id and result.group == group:
+                return result
+        raise KeyError((indicator_id, group))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per indicator (and group): the headline figures, without cells."""
+        rows: list[dict[str, Any]] = [
+            {
+                "group": r.group,
+                "indicator_id": r.indicator_id,
+                "unit": r.unit,
+                "kind": r.kind,
+                "value": r.value,
+                "n": r.n,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "method": r.method,
+                "target": r.target,
+                "target_met": r.target_met,
+                "flags": "; ".join(r.flags),
+            }
+            for r in self.results
+        ]
+        return pd.DataFrame(rows)
