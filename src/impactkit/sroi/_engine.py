@@ -82,9 +82,7 @@ def year_values(value_map: ValueMap, estimates: Estimates) -> FloatArray:
     return np.where(active, impact[..., None] * retained, 0.0)
 
 
-def discount_factors(
-    conventions: Conventions, rate: FloatArray, years: NDArray[np.int64]
-) -> FloatArray:
+def discount_factors(conventions: Conventions, rate: FloatArray, years: NDArray[np.int64]) -> FloatArray:
     """Factor that turns a value in each analysis year into present value: ``(..., len(years))``."""
     rate = np.asarray(rate, dtype=np.float64)
     if not conventions.discounting:
@@ -186,8 +184,7 @@ class SroiResult(BaseModel):
             f"SROI {self.name or 'value map'} ({money})",
             f"Conventions: {self.conventions_used}; discount rate {self.discount_rate:.2%}",
             "",
-            f"{'#':>3}  {'outcome':<32} {'stakeholder':<20} {'impact y1':>14}"
-            f" {'present value':>15}",
+            f"{'#':>3}  {'outcome':<32} {'stakeholder':<20} {'impact y1':>14} {'present value':>15}",
         ]
         for o in self.outcomes:
             lines.append(

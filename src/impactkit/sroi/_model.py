@@ -34,9 +34,7 @@ ESTIMATES: tuple[str, ...] = (
 )
 """The estimates of an outcome that sensitivity and Monte Carlo can vary."""
 
-FRACTION_ESTIMATES: frozenset[str] = frozenset(
-    {"deadweight", "displacement", "attribution", "drop_off"}
-)
+FRACTION_ESTIMATES: frozenset[str] = frozenset({"deadweight", "displacement", "attribution", "drop_off"})
 
 
 def _to_fraction(value: Any) -> Any:
@@ -185,9 +183,7 @@ class LogNormal(_Model):
     sd: Number
 
 
-Distribution = Annotated[
-    Uniform | Triangular | Pert | Normal | LogNormal, Field(discriminator="kind")
-]
+Distribution = Annotated[Uniform | Triangular | Pert | Normal | LogNormal, Field(discriminator="kind")]
 
 
 def distribution_problems(dist: Distribution) -> list[str]:
@@ -277,9 +273,7 @@ class Outcome(_Model):
     @classmethod
     def _start_positive(cls, value: int) -> int:
         if value < 1:
-            raise ValueError(
-                f"start year {value}; expected 1 (first year of the analysis) or later"
-            )
+            raise ValueError(f"start year {value}; expected 1 (first year of the analysis) or later")
         return value
 
     @property
@@ -377,9 +371,7 @@ def _pydantic_problems(error: ValidationError, data: Any) -> list[Problem]:
         label = ""
         if len(loc) >= 2 and loc[0] == "outcomes" and isinstance(loc[1], int):
             label = _outcome_label(data, loc[1])
-        problems.append(
-            Problem(message=message, location=_location(loc) + label, code=item["type"])
-        )
+        problems.append(Problem(message=message, location=_location(loc) + label, code=item["type"]))
     # A union of number-or-link reports twice for one bad quantity; keep each location once.
     seen: set[str] = set()
     unique: list[Problem] = []
@@ -461,9 +453,7 @@ def check_value_map(value_map: ValueMap) -> tuple[list[Problem], list[Problem]]:
             low, high = distribution_support(dist)
             bounded = isinstance(dist, Uniform | Triangular | Pert)
             if estimate in FRACTION_ESTIMATES and bounded and (low < 0 or high > 1):
-                errors.append(
-                    Problem("percentage outside 0–100 % in the distribution's range", dloc)
-                )
+                errors.append(Problem("percentage outside 0–100 % in the distribution's range", dloc))
             if isinstance(dist, Uniform | Triangular | Pert) and low < 0:
                 errors.append(Problem("expected a range of values ≥ 0", dloc))
         for estimate in outcome.evidence:
@@ -482,9 +472,7 @@ def check_value_map(value_map: ValueMap) -> tuple[list[Problem], list[Problem]]:
     for index, item in enumerate(value_map.inputs):
         where = f"inputs[{index}]"
         if item.amount is None and (item.hours is None or item.rate is None):
-            errors.append(
-                Problem("expected an amount, or hours and a rate for an in-kind input", where)
-            )
+            errors.append(Problem("expected an amount, or hours and a rate for an in-kind input", where))
         for name in ("amount", "hours", "rate"):
             number = getattr(item, name)
             if number is not None and (not math.isfinite(number) or number < 0):
@@ -492,9 +480,7 @@ def check_value_map(value_map: ValueMap) -> tuple[list[Problem], list[Problem]]:
         if item.year < 1:
             errors.append(Problem("expected an analysis year ≥ 1", f"{where}.year"))
         if item.stakeholder is not None and known and item.stakeholder not in known:
-            errors.append(
-                Problem(f"unknown stakeholder {item.stakeholder!r}", f"{where}.stakeholder")
-            )
+            errors.append(Problem(f"unknown stakeholder {item.stakeholder!r}", f"{where}.stakeholder"))
     total = value_map.inputs_total
     if not total > 0:
         errors.append(
@@ -521,9 +507,7 @@ def parse_value_map(data: Any, *, source: str = "value map") -> ValueMap:
     try:
         value_map = ValueMap.model_validate(data)
     except ValidationError as error:
-        raise ValueMapError(
-            f"{source} has impossible inputs", _pydantic_problems(error, data)
-        ) from None
+        raise ValueMapError(f"{source} has impossible inputs", _pydantic_problems(error, data)) from None
     errors, _ = check_value_map(value_map)
     if errors:
         raise ValueMapError(f"{source} has impossible inputs", errors)
@@ -544,9 +528,7 @@ def load_value_map(path: str | Path) -> ValueMap:
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ValueMapError(
-            f"{path} is not valid YAML/JSON", [Problem(str(error), str(path))]
-        ) from None
+        raise ValueMapError(f"{path} is not valid YAML/JSON", [Problem(str(error), str(path))]) from None
     return parse_value_map(data, source=str(path))
 
 
@@ -571,9 +553,7 @@ def ensure_valid(value_map: ValueMap) -> list[Problem]:
 
 def kpi_links(value_map: ValueMap) -> dict[int, KpiLink]:
     """The outcomes whose quantity is a KPI link, by outcome index."""
-    return {
-        i: o.quantity for i, o in enumerate(value_map.outcomes) if isinstance(o.quantity, KpiLink)
-    }
+    return {i: o.quantity for i, o in enumerate(value_map.outcomes) if isinstance(o.quantity, KpiLink)}
 
 
 def resolve_quantities(value_map: ValueMap, quantities: Mapping[int, float]) -> ValueMap:
@@ -604,9 +584,7 @@ def resolve_quantities(value_map: ValueMap, quantities: Mapping[int, float]) -> 
             continue
         value = float(quantities[index])
         if not math.isfinite(value) or value < 0:
-            problems.append(
-                Problem(f"negative quantity: got {value:g} from KPI {link.kpi!r}", where)
-            )
+            problems.append(Problem(f"negative quantity: got {value:g} from KPI {link.kpi!r}", where))
             outcomes.append(outcome)
             continue
         evidence = dict(outcome.evidence)

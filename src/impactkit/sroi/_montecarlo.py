@@ -137,8 +137,7 @@ class MonteCarloResult(BaseModel):
                 "",
                 f"{'':<16}{'mean':>14}{'median':>14}{'p5':>14}{'p95':>14}",
                 f"{'SROI ratio':<16}{r.mean:>14.4f}{r.median:>14.4f}{r.p5:>14.4f}{r.p95:>14.4f}",
-                f"{'present value':<16}{pv.mean:>14,.2f}{pv.median:>14,.2f}{pv.p5:>14,.2f}"
-                f"{pv.p95:>14,.2f}",
+                f"{'present value':<16}{pv.mean:>14,.2f}{pv.median:>14,.2f}{pv.p5:>14,.2f}{pv.p95:>14,.2f}",
                 "",
                 f"Deterministic ratio        {self.base_ratio:.4f}",
                 f"Probability ratio < 1      {self.probability_ratio_below_one:.4f}",
@@ -179,8 +178,7 @@ def simulate(value_map: ValueMap, draws: int = 10_000, seed: int | None = None) 
     rng = np.random.default_rng(seed)
     base = base_estimates(value_map)
     fields: dict[str, FloatArray] = {
-        name: np.broadcast_to(getattr(base, name), (draws, len(value_map.outcomes)))
-        for name in ESTIMATES
+        name: np.broadcast_to(getattr(base, name), (draws, len(value_map.outcomes))) for name in ESTIMATES
     }
     uncertain: list[str] = []
     longest_end = value_map.horizon

@@ -67,8 +67,7 @@ class SensitivityResult(BaseModel):
             f"(changes ±{', ±'.join(f'{c:.0%}' for c in self.changes)})",
             f"Conventions: {self.conventions_used}",
             "",
-            f"{'estimate':<14} {'outcome':<26} {'base':>12} {'low':>9} {'high':>9} "
-            f"{'swing':>8}  1:1 at",
+            f"{'estimate':<14} {'outcome':<26} {'base':>12} {'low':>9} {'high':>9} {'swing':>8}  1:1 at",
         ]
         for e in self.estimates:
             lines.append(
@@ -127,11 +126,7 @@ class _RatioFunction:
             if name == self.estimate:
                 column[:, self.index] = values
             fields[name] = column
-        rate = (
-            values
-            if self.estimate == "discount_rate"
-            else np.full(count, float(self.base.discount_rate))
-        )
+        rate = values if self.estimate == "discount_rate" else np.full(count, float(self.base.discount_rate))
         return sroi_ratio(self.value_map, Estimates(**fields, discount_rate=rate))
 
     def _durations(self, values: FloatArray) -> FloatArray:

@@ -283,8 +283,7 @@ def _write_map_sheet(
             formats.ratio,
         ),
         "payback_months": (
-            f"=IF(SUM({impact_range})>0,{cell['inputs_total']}/(SUM({impact_range})/12),"
-            f'"{not_reached}")',
+            f'=IF(SUM({impact_range})>0,{cell["inputs_total"]}/(SUM({impact_range})/12),"{not_reached}")',
             result.payback_months if result.payback_months is not None else not_reached,
             formats.ratio,
         ),
@@ -331,9 +330,7 @@ def _write_map_sheet(
         )
         sheet.write_formula(r, COL["impact"], impact, formats.money, result.outcomes[offset].impact)
         discounted_row = first_discounted + offset
-        present = (
-            f"=SUM({_ref(names['years'], f'C{discounted_row}:{last_year_col}{discounted_row}')})"
-        )
+        present = f"=SUM({_ref(names['years'], f'C{discounted_row}:{last_year_col}{discounted_row}')})"
         sheet.write_formula(
             r, COL["present_value"], present, formats.money, result.outcomes[offset].present_value
         )
@@ -351,9 +348,7 @@ def _write_years_sheet(
     first_value, factor_row, first_discounted, total_discounted = _years_layout(value_map)
     n = len(value_map.outcomes)
     total_value = first_value + n
-    setting = {
-        key: _ref(names["map"], _abs(SETTINGS_ROW + i, 1)) for i, (key, _, _) in enumerate(SETTINGS)
-    }
+    setting = {key: _ref(names["map"], _abs(SETTINGS_ROW + i, 1)) for i, (key, _, _) in enumerate(SETTINGS)}
     en = language == "en"
     sheet.set_column(0, 0, 18)
     sheet.set_column(1, 1, 28)
@@ -396,9 +391,7 @@ def _write_years_sheet(
             formats.money,
             result.values_by_year[year - 1],
         )
-    sheet.write_string(
-        factor_row - 1, 1, "Discount factor" if en else "Fattore di sconto", formats.bold
-    )
+    sheet.write_string(factor_row - 1, 1, "Discount factor" if en else "Fattore di sconto", formats.bold)
     years_arr = range(1, horizon + 1)
     for year in years_arr:
         col = xl_col_to_name(1 + year)
@@ -450,9 +443,7 @@ def _write_inputs_sheet(
     language: str,
     formats: _Formats,
 ) -> None:
-    setting = {
-        key: _ref(names["map"], _abs(SETTINGS_ROW + i, 1)) for i, (key, _, _) in enumerate(SETTINGS)
-    }
+    setting = {key: _ref(names["map"], _abs(SETTINGS_ROW + i, 1)) for i, (key, _, _) in enumerate(SETTINGS)}
     sheet.set_column(0, 0, 6)
     sheet.set_column(1, len(INPUT_COLUMNS) - 1, 18)
     sheet.write_string(0, 0, "Inputs" if language == "en" else "Input", formats.bold)
@@ -554,9 +545,7 @@ def import_value_map(path: str | Path) -> ValueMap:
         raise ValueMapError(
             f"cannot read {path} as an xlsx workbook", [Problem(str(error), str(path))]
         ) from None
-    language = next(
-        (lang for lang, names in SHEETS.items() if names["map"] in book.sheetnames), None
-    )
+    language = next((lang for lang, names in SHEETS.items() if names["map"] in book.sheetnames), None)
     if language is None:
         raise ValueMapError(
             f"{path} is not an impactkit value map",
@@ -578,12 +567,8 @@ def import_value_map(path: str | Path) -> ValueMap:
     sheet = book[names["map"]]
     if sheet.cell(1, 1).value != LAYOUT_MARK:
         problems.append(Problem(f"expected {LAYOUT_MARK!r}", _where(sheet.title, 1, 0)))
-    _expect_labels(
-        sheet, SETTINGS_ROW, 0, _labels(SETTINGS, language), vertical=True, problems=problems
-    )
-    _expect_labels(
-        sheet, RESULTS_ROW, 0, _labels(RESULTS, language), vertical=True, problems=problems
-    )
+    _expect_labels(sheet, SETTINGS_ROW, 0, _labels(SETTINGS, language), vertical=True, problems=problems)
+    _expect_labels(sheet, RESULTS_ROW, 0, _labels(RESULTS, language), vertical=True, problems=problems)
     _expect_labels(
         sheet,
         OUTCOME_HEADER_ROW,
@@ -604,9 +589,7 @@ def import_value_map(path: str | Path) -> ValueMap:
     if problems:
         raise ValueMapError(f"{path}: the value map layout was changed", problems)
 
-    settings = {
-        key: sheet.cell(SETTINGS_ROW + i, 2).value for i, (key, _, _) in enumerate(SETTINGS)
-    }
+    settings = {key: sheet.cell(SETTINGS_ROW + i, 2).value for i, (key, _, _) in enumerate(SETTINGS)}
     locations: dict[str, str] = {}
     for i, (key, _, _) in enumerate(SETTINGS):
         locations[key] = _where(sheet.title, SETTINGS_ROW + i, 1)
