@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -612,9 +613,7 @@ def organisation_self_report() -> tuple[list[dict[str, Any]], list[dict[str, Any
         ),
     ]
     settings = {
-        "form_title": (
-            "Autovalutazione annuale dell'organizzazione / Organisation annual self-report"
-        ),
+        "form_title": ("Autovalutazione annuale dell'organizzazione / Organisation annual self-report"),
         "form_id": "organisation_self_report",
     }
     return survey, [], settings
@@ -773,7 +772,15 @@ def _write_with_fixed_zip_times(data: bytes, path: Path) -> None:
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
-            target.writestr(fixed, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time into "modified"; pin it to keep builds identical.
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
+                    content,
+                )
+            target.writestr(fixed, content)
 
 
 FORMS = {

@@ -38,7 +38,11 @@ class Problem:
         return f"{self.location}: {self.message}" if self.location else self.message
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"location": self.location, "message": self.message, "code": self.code}
+        out: dict[str, Any] = {
+            "location": self.location,
+            "message": self.message,
+            "code": self.code,
+        }
         if self.details:
             out["details"] = self.details
         return out

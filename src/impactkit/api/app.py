@@ -1,0 +1,128 @@
+"""The Litestar application factory: routes, dependencies, error format and OpenAPI in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import swagger_ui_bundle  # type: ignore[import-untyped]
+from litestar import Litestar, MediaType, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from sqlalchemy.engine import Engine
+
+from impactkit import __version__
+from impactkit.api.admin import ADMIN_CONTROLLERS
+from impactkit.api.deps import provide_db, provide_principal
+from impactkit.api.problems import exception_handlers
+from impactkit.errors import ConfigError
+from impactkit.settings import Settings, load_settings
+from impactkit.store import migrate
+from impactkit.store.db import describe, make_engine
+
+log = logging.getLogger("impactkit")
+
+
+@get(
+    "/health",
+    summary="Liveness: version and database in use (anyone)",
+    tags=["service"],
+    sync_to_thread=True,
+)
+def health(state: State) -> dict[str, Any]:
+    engine: Engine = state.engine
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    return {"status": "ok", "version": __version__, "database": describe(engine)}
+
+
+def _route_handlers() -> list[Any]:
+    handlers: list[Any] = [health, *ADMIN_CONTROLLERS]
+    # Later capabilities register their controllers here; imported lazily to keep start-up small.
+    from impactkit.api import extensions
+
+    handlers.extend(extensions.route_handlers())
+    handlers.append(
+        create_static_files_router(
+            path="/static/swagger",
+            directories=[swagger_ui_bundle.swagger_ui_path],
+            include_in_schema=False,
+        )
+    )
+    return handlers
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="impactkit API",
+        version=__version__,
+        description=(
+            "Survey collection, simplified KPIs, SROI and validated social reports. "
+            "Authenticate with `Authorization: Bearer <token>`; errors are RFC 9457 problem+json."
+        ),
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/swagger",
+                js_url="/static/swagger/swagger-ui-bundle.js",
+                css_url="/static/swagger/swagger-ui.css",
+                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+            )
+        ],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", description="API token")
+            }
+        ),
+        security=[{"bearer": []}],
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    migrate_on_start: bool = False,
+    extra_handlers: Sequence[Any] = (),
+) -> Litestar:
+    """Build the app for ``settings`` (read from the environment when omitted).
+
+    The database must be at the newest migration: with ``migrate_on_start`` the app
+    migrates it on purpose, otherwise it refuses to start and says which command to run.
+    """
+    settings = settings or load_settings()
+    engine = engine or make_engine(settings.database_url)
+    if migrate_on_start:
+        migrate.upgrade(engine)
+    elif migrate.pending(engine):
+        raise ConfigError(
+            "the database schema is not up to date: run `impactkit db upgrade` "
+            "(or start with `impactkit serve --migrate`)"
+        )
+
+    def _dispose() -> None:
+        engine.dispose()
+
+    return Litestar(
+        route_handlers=[*_route_handlers(), *extra_handlers],
+        dependencies={
+            "db": Provide(provide_db),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+        },
+        exception_handlers=exception_handlers,
+        openapi_config=openapi_config(),
+        state=State({"engine": engine, "settings": settings}),
+        request_max_body_size=settings.max_body_bytes,
+        on_shutdown=[_dispose],
+        response_headers=None,
+        debug=False,
+        logging_config=None,
+    )
+
+
+__all__ = ["MediaType", "create_app"]

@@ -1,0 +1,393 @@
+"""The ``impactkit`` command: serve, migrate, demo data, administration, and the library's tools."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from impactkit import __version__
+from impactkit.errors import ImpactkitError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(func: F) -> F:
+    """Turn impactkit and validation errors into a clear message and exit code 2, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ImpactkitError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except ValidationError as exc:
+            click.echo("error: invalid input", err=True)
+            for item in exc.errors():
+                where = ".".join(str(part) for part in item["loc"])
+                click.echo(f"  - {where}: {item['msg']}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Group(click.Group):
+    """A click group whose commands all report errors plainly."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if cmd.callback is not None and not isinstance(cmd, click.Group):
+            cmd.callback = friendly_errors(cmd.callback)
+        super().add_command(cmd, name)
+
+
+database_option = click.option(
+    "--database-url",
+    envvar="IMPACTKIT_DATABASE_URL",
+    default=None,
+    help="SQLAlchemy URL (default: SQLite file under IMPACTKIT_DATA_DIR, ./var).",
+)
+
+
+@contextmanager
+def _engine(database_url: str | None) -> Iterator[tuple[Any, Any]]:
+    """Settings and an engine for one command; the engine is closed when it ends."""
+    from impactkit.settings import load_settings
+    from impactkit.store.db import make_engine
+
+    settings = load_settings(database_url=database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        yield settings, engine
+    finally:
+        engine.dispose()
+
+
+def _print(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+@click.group(cls=Group)
+@click.version_option(__version__, prog_name="impactkit")
+def main() -> None:
+    """impactkit: surveys, simplified KPIs, SROI and validated social reports for the social economy."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@database_option
+@click.option("--migrate", is_flag=True, help="Apply pending migrations before starting.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
+def serve(host: str, port: int, database_url: str | None, migrate: bool, workers: int) -> None:
+    """Start the web page and the API."""
+    import os
+
+    import uvicorn
+
+    from impactkit.api.app import create_app
+
+    with _engine(database_url) as (settings, engine):
+        create_app(
+            settings, engine=engine, migrate_on_start=migrate
+        )  # fail fast on an un-migrated database
+    os.environ["IMPACTKIT_DATABASE_URL"] = settings.database_url
+    base = f"http://{host}:{port}"
+    click.echo(f"impactkit {__version__} on {settings.backend}")
+    click.echo(f"  web page:  {base}/")
+    click.echo(f"  API docs:  {base}/schema/swagger")
+    click.echo(f"  OpenAPI:   {base}/schema/openapi.json")
+    uvicorn.run(
+        "impactkit.api.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+
+
+@main.group(cls=Group)
+def db() -> None:
+    """Database schema migrations."""
+
+
+@db.command("upgrade")
+@database_option
+def db_upgrade(database_url: str | None) -> None:
+    """Apply every pending migration."""
+    from impactkit.store import migrate
+
+    with _engine(database_url) as (settings, engine):
+        migrate.upgrade(engine)
+        click.echo(f"database at revision {migrate.current_revision(engine)} ({settings.backend})")
+
+
+@db.command("current")
+@database_option
+def db_current(database_url: str | None) -> None:
+    """Show the migration the database is at, and whether any is pending."""
+    from impactkit.store import migrate
+
+    with _engine(database_url) as (_, engine):
+        state = "pending migrations" if migrate.pending(engine) else "up to date"
+        click.echo(
+            f"{migrate.current_revision(engine)} (head {migrate.head_revision(engine)}): {state}"
+        )
+
+
+@main.command()
+@database_option
+def demo(database_url: str | None) -> None:
+    """Load the demo data (safe to run again: nothing is duplicated)."""
+    from impactkit.demo import DEMO_PASSWORD, load_demo
+
+    with _engine(database_url) as (settings, engine):
+        result = load_demo(engine, settings.secret_key)
+        click.echo("demo data ready; API tokens (send as 'Authorization: Bearer <token>'):")
+        for email, token in result.tokens.items():
+            click.echo(f"  {email:32} {token}")
+        click.echo(f"web sign-in password for every demo user: {DEMO_PASSWORD}")
+
+
+@main.group(cls=Group)
+def admin() -> None:
+    """Administration: organisations, projects, users, memberships, tokens, evaluators, funders, grants."""
+
+
+def _create(build: Callable[[Any], Any]) -> Any:
+    from impactkit.store.db import session_scope
+
+    def run(database_url: str | None) -> Any:
+        with _engine(database_url) as (_, engine), session_scope(engine) as session:
+            row = build(session)
+            return row.model_dump() if hasattr(row, "model_dump") else row
+
+    return run
+
+
+@admin.command("create-organisation")
+@database_option
+@click.option("--name", required=True)
+@click.option(
+    "--legal-form", required=True, help="social_cooperative_a, social_cooperative_b, aps, odv, …"
+)
+@click.option("--tax-code", required=True)
+@click.option("--municipality", required=True)
+@click.option("--zone", default=None)
+@click.option("--territory-type", required=True, type=click.Choice(["urban", "rural", "mountain"]))
+@click.option(
+    "--size-class", required=True, type=click.Choice(["micro", "small", "medium", "large"])
+)
+def create_organisation(database_url: str | None, **values: Any) -> None:
+    """Create an organisation."""
+    from impactkit.store import admin as svc
+    from impactkit.store import schemas as s
+
+    data = s.OrganisationIn(**values)
+    _print(_create(lambda session: svc.create_organisation(session, data))(database_url))
+
+
+@admin.command("create-project")
+@database_option
+@click.option("--organisation-id", required=True, type=int)
+@click.option("--name", required=True)
+@click.option("--framework-id", default="simplified_kpis", show_default=True)
+@click.option("--population", default=None, type=int)
+def create_project(database_url: str | None, organisation_id: int, **values: Any) -> None:
+    """Create a project of an organisation."""
+    from impactkit.store import admin as svc
+    from impactkit.store import schemas as s
+
+    data = s.ProjectIn(**values)
+    _print(
+        _create(lambda session: svc.create_project(session, organisation_id, data))(database_url)
+    )
+
+
+@admin.command("create-period")
+@database_option
+@click.option("--project-id", required=True, type=int)
+@click.option("--label", required=True)
+@click.option("--starts-on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--ends-on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+def create_period(
+    database_url: str | None, project_id: int, label: str, starts_on: Any, ends_on: Any
+) -> None:
+    """Add a reporting period to a project."""
+    from impactkit.store import admin as svc
+    from impactkit.store import schemas as s
+
+    data = s.PeriodIn(label=label, starts_on=starts_on.date(), ends_on=ends_on.date())
+    _print(_create(lambda session: svc.create_period(session, project_id, data))(database_url))
+
+
+@admin.command("create-user")
+@database_option
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", default=None, help="For web sign-in (10 characters or more).")
+@click.option("--admin", "is_admin", is_flag=True, help="Make the user an administrator.")
+def create_user(database_url: str | None, **values: Any) -> None:
+    """Create a user."""
+    from impactkit.store import admin as svc
+    from impactkit.store import schemas as s
+
+    data = s.UserIn(**values)
+    row = _create(lambda session: svc.create_user(session, data))(database_url)
+    row.pop("password_hash", None)
+    _print(row)
+
+
+@admin.command("add-member")
+@database_option
+@click.option("--organisation-id", required=True, type=int)
+@click.option("--user-id", required=True, type=int)
+@click.option("--role", required=True, type=click.Choice(["owner", "editor", "viewer"]))
+def add_member(database_url: str | None, organisation_id: int, user_id: int, role: str) -> None:
+    """Make a user a member of an organisation."""
+    from impactkit.store import admin as svc
+    from impactkit.store import schemas as s
+
+    data = s.MembershipIn(user_id=user_id, role=role)  # type: ignore[arg-type]
+    _print(_create(lambda session: svc.add_member(session, organisation_id, data))(database_url))
+
+
+@admin.command("create-token")
+@database_option
+@click.option("--user-id", required=True, type=int)
+@click.option("--name", default="api", show_default=True)
+def create_token(database_url: str | None, user_id: int, name: str) -> None:
+    """Issue an API token; it is printed once and only its hash is stored."""
+    from impactkit.store import admin as svc
+    from impactkit.store import schemas as s
+    from impactkit.store.db import session_scope
+
+    with _engine(database_url) as (_, engine), session_scope(engine) as session:
+        row, token = svc.create_token(session, user_id, s.TokenIn(name=name))
+        click.echo(f"token {row.id} for user {user_id} (shown once, store it now):")
+        click.echo(token)
+
+
+@admin.command("add-accreditation")
+@database_option
+@click.option("--user-id", required=True, type=int)
+@click.option("--number", required=True)
+@click.option("--body", required=True, help="The accrediting body.")
+@click.option("--valid-from", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--valid-until", required=True, type=click.DateTime(["%Y-%m-%d"]))
+def add_accreditation(
+    database_url: str | None, valid_from: Any, valid_until: Any, **values: Any
+) -> None:
+    """Record an evaluator's accreditation."""
+    from impactkit.store import admin as svc
+    from impactkit.store import schemas as s
+
+    data = s.AccreditationIn(valid_from=valid_from.date(), valid_until=valid_until.date(), **values)
+    _print(_create(lambda session: svc.create_accreditation(session, data))(database_url))
+
+
+@admin.command("create-funder")
+@database_option
+@click.option("--name", required=True)
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(["foundation", "bank", "public_body", "outcome_fund", "other"]),
+)
+@click.option("--member-user-id", type=int, multiple=True, help="Users who act for the funder.")
+def create_funder(
+    database_url: str | None, name: str, kind: str, member_user_id: tuple[int, ...]
+) -> None:
+    """Create a funder (and let users act for it)."""
+    from impactkit.store import admin as svc
+    from impactkit.store import schemas as s
+
+    data = s.FunderIn(name=name, kind=kind)  # type: ignore[arg-type]
+
+    def build(session: Any) -> Any:
+        funder = svc.create_funder(session, data)
+        for user_id in member_user_id:
+            svc.add_funder_member(session, funder.id, user_id)
+        return funder
+
+    _print(_create(build)(database_url))
+
+
+@admin.command("create-grant")
+@database_option
+@click.option("--funder-id", required=True, type=int)
+@click.option("--organisation-id", required=True, type=int)
+@click.option("--project-id", type=int, default=None)
+@click.option("--title", required=True)
+@click.option("--amount", type=float, default=0.0)
+@click.option("--outcome-based", is_flag=True)
+def create_grant(database_url: str | None, funder_id: int, **values: Any) -> None:
+    """Record a grant from a funder to an organisation (and project)."""
+    from impactkit.store import admin as svc
+    from impactkit.store import schemas as s
+
+    data = s.GrantIn(**values)
+    _print(_create(lambda session: svc.create_grant(session, funder_id, data))(database_url))
+
+
+@admin.command("list")
+@database_option
+@click.argument(
+    "what", type=click.Choice(["organisations", "users", "funders", "grants", "projects"])
+)
+def list_records(database_url: str | None, what: str) -> None:
+    """List organisations, users, funders, grants or projects."""
+    from sqlmodel import Session, select
+
+    from impactkit.store import tables as t
+
+    table = {
+        "organisations": t.Organisation,
+        "users": t.User,
+        "funders": t.Funder,
+        "grants": t.Grant,
+        "projects": t.Project,
+    }[what]
+    with _engine(database_url) as (_, engine):
+        with Session(engine) as session:
+            rows = [
+                row.model_dump(exclude={"password_hash"})
+                for row in session.exec(select(table)).all()
+            ]
+        _print(rows)
+
+
+# Library tools contributed by the capabilities: (module, attribute) of click commands.
+_PLUGGED_COMMANDS = [
+    ("impactkit.surveys.cli", "forms"),
+    ("impactkit.surveys.cli", "responses"),
+    ("impactkit.frameworks.cli", "frameworks"),
+    ("impactkit.frameworks.cli", "kpis"),
+    ("impactkit.sroi.cli", "sroi"),
+    ("impactkit.reports.cli", "report"),
+]
+
+
+def _plug_commands() -> None:
+    for module_name, attribute in _PLUGGED_COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        command = getattr(module, attribute, None)
+        if isinstance(command, click.Command):
+            main.add_command(command)
+
+
+_plug_commands()

@@ -1,0 +1,97 @@
+"""Typed settings read from the environment once: database URL, data folder, secrets, limits."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from impactkit.errors import ConfigError
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service needs to start, read from ``IMPACTKIT_*`` variables.
+
+    Attributes:
+        data_dir: folder for the embedded SQLite database, secrets and exports.
+        database_url: SQLAlchemy URL; defaults to ``sqlite:///<data_dir>/impactkit.db``.
+        secret_key: signs session cookies and CSRF tokens; generated once into the data folder.
+        max_body_bytes: largest request body accepted (bigger gets 413).
+        max_batch: most responses accepted in one batch request.
+        public_base_url: the address printed in survey links.
+    """
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_batch: int = 1000
+    public_base_url: str = "http://127.0.0.1:8000"
+    cookie_secure: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``: the engine behind :attr:`database_url`."""
+        return self.database_url.split(":", 1)[0].split("+", 1)[0]
+
+
+def default_database_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'impactkit.db').resolve()}"
+
+
+def _secret_key(data_dir: Path) -> str:
+    from_env = os.environ.get("IMPACTKIT_SECRET_KEY")
+    if from_env:
+        return from_env
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept ``postgres://`` and ``postgresql://`` and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+        raise ConfigError(
+            f"unsupported database URL {url.split(':', 1)[0]!r}: use sqlite:///PATH or "
+            "postgresql://USER@HOST:PORT/DB"
+        )
+    return url
+
+
+def load_settings(database_url: str | None = None, data_dir: str | Path | None = None) -> Settings:
+    """Build the settings from arguments first, then ``IMPACTKIT_*`` variables, then defaults."""
+    folder = Path(data_dir or os.environ.get("IMPACTKIT_DATA_DIR") or DEFAULT_DATA_DIR)
+    url = database_url or os.environ.get("IMPACTKIT_DATABASE_URL") or default_database_url(folder)
+    return Settings(
+        data_dir=folder,
+        database_url=normalise_database_url(url),
+        secret_key=_secret_key(folder),
+        max_body_bytes=_int_env("IMPACTKIT_MAX_BODY_BYTES", 10 * 1024 * 1024),
+        max_batch=_int_env("IMPACTKIT_MAX_BATCH", 1000),
+        public_base_url=os.environ.get("IMPACTKIT_PUBLIC_URL", "http://127.0.0.1:8000"),
+        cookie_secure=os.environ.get("IMPACTKIT_COOKIE_SECURE", "0") == "1",
+    )

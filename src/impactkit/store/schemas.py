@@ -1,0 +1,230 @@
+"""Validated inputs and outputs of the administrative records, shared by the API and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+from impactkit.domain import (
+    HOMOGENEOUS_ZONES,
+    FunderKind,
+    LegalForm,
+    MemberRole,
+    SizeClass,
+    TerritoryType,
+    tax_code_problem,
+)
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    """Inputs refuse unknown fields, so a typo is an error rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OrganisationIn(Strict):
+    name: Name
+    legal_form: LegalForm
+    tax_code: str = Field(
+        description="Italian tax code (codice fiscale): 11 digits, or 16 characters"
+    )
+    municipality: Annotated[str, Field(min_length=1, max_length=120)]
+    zone: str | None = Field(
+        default=None, description="Homogeneous zone of the Metropolitan City of Turin"
+    )
+    territory_type: TerritoryType
+    size_class: SizeClass
+
+    @field_validator("tax_code")
+    @classmethod
+    def _valid_tax_code(cls, value: str) -> str:
+        problem = tax_code_problem(value)
+        if problem:
+            raise ValueError(f"invalid Italian tax code: {problem}")
+        return value.strip().upper()
+
+    @field_validator("zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None and value not in HOMOGENEOUS_ZONES:
+            raise ValueError(
+                f"unknown homogeneous zone; expected one of: {', '.join(HOMOGENEOUS_ZONES)}"
+            )
+        return value
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    name: str
+    legal_form: str
+    tax_code: str
+    municipality: str
+    zone: str | None
+    territory_type: str
+    size_class: str
+    created_at: datetime
+
+
+class ProjectIn(Strict):
+    name: Name
+    description: str = Field(default="", max_length=4000)
+    framework_id: str | None = Field(default=None, max_length=80)
+    framework_version: str | None = Field(default=None, max_length=40)
+    population: int | None = Field(
+        default=None, ge=0, description="People the project serves (for sampling)"
+    )
+
+
+class ProjectOut(BaseModel):
+    id: int
+    organisation_id: int
+    name: str
+    description: str
+    framework_id: str | None
+    framework_version: str | None
+    population: int | None
+    created_at: datetime
+
+
+class PeriodIn(Strict):
+    label: Annotated[str, Field(min_length=1, max_length=80)]
+    starts_on: date
+    ends_on: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PeriodIn:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on must not be before starts_on")
+        return self
+
+
+class PeriodOut(BaseModel):
+    id: int
+    project_id: int
+    label: str
+    starts_on: date
+    ends_on: date
+
+
+class UserIn(Strict):
+    email: EmailStr
+    name: Name
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+    is_admin: bool = False
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    is_admin: bool
+    created_at: datetime
+
+
+class MembershipIn(Strict):
+    user_id: int
+    role: MemberRole
+
+
+class MembershipOut(BaseModel):
+    id: int
+    user_id: int
+    organisation_id: int
+    role: str
+
+
+class TokenIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80)] = "api"
+    expires_at: datetime | None = None
+
+
+class TokenOut(BaseModel):
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="The token itself. Shown once: only its hash is stored.")
+
+
+class AccreditationIn(Strict):
+    user_id: int
+    number: Annotated[str, Field(min_length=1, max_length=60)]
+    body: Annotated[str, Field(min_length=1, max_length=200)]
+    valid_from: date
+    valid_until: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AccreditationIn:
+        if self.valid_until < self.valid_from:
+            raise ValueError("valid_until must not be before valid_from")
+        return self
+
+
+class AccreditationOut(BaseModel):
+    id: int
+    user_id: int
+    number: str
+    body: str
+    valid_from: date
+    valid_until: date
+
+
+class FunderIn(Strict):
+    name: Name
+    kind: FunderKind
+
+
+class FunderOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+
+
+class FunderMemberIn(Strict):
+    user_id: int
+
+
+class GrantTarget(Strict):
+    indicator_id: Annotated[str, Field(min_length=1, max_length=80)]
+    target: float
+    direction: str = Field(default="at_least", pattern="^(at_least|at_most)$")
+    price_per_unit: float | None = Field(default=None, ge=0, description="Outcome payment per unit")
+    cap: float | None = Field(
+        default=None, ge=0, description="Most that is paid for this indicator"
+    )
+
+
+class GrantIn(Strict):
+    organisation_id: int
+    project_id: int | None = None
+    title: Name
+    amount: float = Field(default=0.0, ge=0)
+    currency: str = Field(default="EUR", pattern="^[A-Z]{3}$")
+    outcome_based: bool = False
+    starts_on: date | None = None
+    ends_on: date | None = None
+    targets: list[GrantTarget] = Field(default_factory=list)
+
+
+class GrantOut(BaseModel):
+    id: int
+    funder_id: int
+    organisation_id: int
+    project_id: int | None
+    title: str
+    amount: float
+    currency: str
+    outcome_based: bool
+    starts_on: date | None
+    ends_on: date | None
+    targets: list[dict[str, Any]]

@@ -1,0 +1,184 @@
+"""The database tables (SQLModel over SQLAlchemy 2). Schema changes go through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from impactkit.store.types import JsonType, UTCDateTime, utcnow
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    legal_form: str = Field(max_length=40)
+    tax_code: str = Field(max_length=16, unique=True)
+    municipality: str = Field(max_length=120)
+    zone: str | None = Field(default=None, max_length=60)
+    territory_type: str = Field(max_length=10)
+    size_class: str = Field(max_length=10)
+    created_at: datetime = _created()
+
+
+class Project(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=4000)
+    framework_id: str | None = Field(default=None, max_length=80)
+    framework_version: str | None = Field(default=None, max_length=40)
+    population: int | None = Field(default=None)
+    created_at: datetime = _created()
+
+
+class ReportingPeriod(SQLModel, table=True):
+    __tablename__ = "reporting_period"
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    label: str = Field(max_length=80)
+    starts_on: date
+    ends_on: date
+    created_at: datetime = _created()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    password_hash: str | None = Field(default=None, max_length=200)
+    is_admin: bool = Field(default=False)
+    created_at: datetime = _created()
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    role: str = Field(max_length=10)
+    created_at: datetime = _created()
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    created_at: datetime = _created()
+    expires_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+
+
+class EvaluatorAccreditation(SQLModel, table=True):
+    __tablename__ = "evaluator_accreditation"
+    __table_args__ = (UniqueConstraint("body", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    number: str = Field(max_length=60)
+    body: str = Field(max_length=200)
+    valid_from: date
+    valid_until: date
+    created_at: datetime = _created()
+
+
+class Funder(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=20)
+    created_at: datetime = _created()
+
+
+class FunderMembership(SQLModel, table=True):
+    __tablename__ = "funder_membership"
+    __table_args__ = (UniqueConstraint("user_id", "funder_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    funder_id: int = Field(foreign_key="funder.id", index=True)
+    created_at: datetime = _created()
+
+
+class Grant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    funder_id: int = Field(foreign_key="funder.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    title: str = Field(max_length=200)
+    amount: float = Field(default=0.0)
+    currency: str = Field(default="EUR", max_length=3)
+    outcome_based: bool = Field(default=False)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    targets: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JsonType, nullable=False)
+    )
+    created_at: datetime = _created()
+
+
+class FormVersion(SQLModel, table=True):
+    """One published version of an XLSForm: never changed once stored."""
+
+    __tablename__ = "form_version"
+    __table_args__ = (UniqueConstraint("owner_key", "form_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    owner_key: str = Field(max_length=20)
+    """``shared`` for forms every organisation may use, else ``org:<id>`` (NULL-free unique key)."""
+    form_id: str = Field(max_length=120)
+    version: str = Field(max_length=60)
+    title: str = Field(max_length=300)
+    definition: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
+    content_hash: str = Field(max_length=64)
+    source_filename: str = Field(default="", max_length=300)
+    created_at: datetime = _created()
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One submitted response, validated against the exact form version it answered."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (
+        Index("ix_response_scope", "organisation_id", "project_id", "period_id", "form_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: str = Field(max_length=36, unique=True)
+    form_version_id: int = Field(foreign_key="form_version.id", index=True)
+    form_id: str = Field(max_length=120)
+    form_version: str = Field(max_length=60)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    project_id: int | None = Field(default=None, foreign_key="project.id")
+    period_id: int | None = Field(default=None, foreign_key="reporting_period.id")
+    wave: str | None = Field(default=None, max_length=20)
+    respondent_code: str | None = Field(default=None, max_length=120, index=True)
+    weight: float | None = None
+    answers: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType, nullable=True))
+    content_hash: str = Field(max_length=64)
+    source: str = Field(default="api", max_length=20)
+    submitted_at: datetime = _created()
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _created()
+    actor_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    action: str = Field(max_length=60, index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    target: str = Field(default="", max_length=200)
+    details: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JsonType, nullable=False)
+    )
