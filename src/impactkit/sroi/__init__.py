@@ -9,6 +9,12 @@ From a notebook::
 
 from __future__ import annotations
 
+from impactkit.sroi._deadweight import (
+    ComparisonDeadweight,
+    DidDeadweight,
+    deadweight_from_comparison,
+    deadweight_from_did,
+)
 from impactkit.sroi._engine import Notice, OutcomeResult, SroiResult, StakeholderTotal, compute
 from impactkit.sroi._model import (
     Conventions,
@@ -41,7 +47,9 @@ from impactkit.sroi.excel import export_value_map, import_value_map, write_value
 
 __all__ = [
     "BreakEven",
+    "ComparisonDeadweight",
     "Conventions",
+    "DidDeadweight",
     "EstimateSensitivity",
     "FinancialProxy",
     "Input",
@@ -64,6 +72,8 @@ __all__ = [
     "ValueMap",
     "check_value_map",
     "compute",
+    "deadweight_from_comparison",
+    "deadweight_from_did",
     "export_value_map",
     "import_value_map",
     "kpi_links",

@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "impactkit.sroi._deadweight",
     "impactkit.sroi._engine",
     "impactkit.sroi._model",
     "impactkit.sroi._montecarlo",
