@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -67,3 +68,10 @@ def text_in(labels: dict[str, str] | str | None, language: str) -> str:
         if labels.get(candidate):
             return labels[candidate]
     return next(iter(labels.values()), "")
+
+
+def utc_text(moment: datetime) -> str:
+    """A time as ``YYYY-MM-DD HH:MM:SS`` in UTC (a naive time is taken as UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")

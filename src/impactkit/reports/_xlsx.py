@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_range_abs, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -50,8 +50,7 @@ class Formats:
 
     def __init__(self, workbook: Workbook, layout: Layout) -> None:
         self.named: dict[str, Format] = {
-            name: workbook.add_format({"num_format": pattern})
-            for name, pattern in layout.formats.items()
+            name: workbook.add_format({"num_format": pattern}) for name, pattern in layout.formats.items()
         }
         self.header = workbook.add_format(
             {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDE7F0", "border": 1}
@@ -167,10 +166,16 @@ def add_chart(
         }
         bars = series.get("error_bars")
         if bars:
+            # Custom error bars take formula strings (a list would be literal values).
+            def reference(key: str) -> str:
+                col = positions[key]
+                cells = xl_range_abs(first_data_row, col, last_data_row, col)
+                return f"={quote_sheetname(sheet_name)}!{cells}"
+
             options[error_key] = {
                 "type": "custom",
-                "plus_values": span(bars["plus"]),
-                "minus_values": span(bars["minus"]),
+                "plus_values": reference(bars["plus"]),
+                "minus_values": reference(bars["minus"]),
             }
         if spec.get("overlap") is not None:
             options["overlap"] = spec["overlap"]

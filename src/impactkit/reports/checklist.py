@@ -119,9 +119,7 @@ def _completeness(content: ReportContent) -> list[CheckItem]:
     items: list[CheckItem] = []
     missing_values = [kpi.indicator_id for kpi in content.kpis if kpi.value is None]
     if not content.kpis:
-        items.append(
-            _item("kpi_values", "Valori degli indicatori", "KPI values", "fail", "no KPI results")
-        )
+        items.append(_item("kpi_values", "Valori degli indicatori", "KPI values", "fail", "no KPI results"))
     elif missing_values:
         items.append(
             _item(
@@ -144,9 +142,7 @@ def _completeness(content: ReportContent) -> list[CheckItem]:
             )
         )
     missing_sections = [
-        section.key
-        for section in report_sections()
-        if not content.sections.get(section.key, "").strip()
+        section.key for section in report_sections() if not content.sections.get(section.key, "").strip()
     ]
     items.append(
         _item(
@@ -223,8 +219,7 @@ def _sample_sizes(content: ReportContent, stats: ReportStats) -> list[CheckItem]
             "warn" if suppressed else "pass",
             (
                 f"{len(suppressed)} disaggregated cell(s) suppressed for privacy (fewer than 5 "
-                "people); comparisons across those categories are not possible: "
-                + ", ".join(suppressed)
+                "people); comparisons across those categories are not possible: " + ", ".join(suppressed)
             )
             if suppressed
             else "no disaggregated cell is suppressed",
@@ -286,9 +281,7 @@ def _sroi_checks(content: ReportContent) -> list[CheckItem]:
             is None
             and _find(outcome, f"{estimate}", f"{estimate}.value") not in (None, 0, 0.0)
         ]
-        quantity_evidence = _find(
-            outcome, "quantity_evidence", "quantity.evidence", "evidence.quantity"
-        )
+        quantity_evidence = _find(outcome, "quantity_evidence", "quantity.evidence", "evidence.quantity")
         # A quantity linked to a KPI result is evidenced by that KPI.
         quantity_link = _find(outcome, "quantity.kpi", "kpi", "indicator_id", "quantity_kpi")
         if quantity_evidence is None and quantity_link is None:
@@ -303,9 +296,7 @@ def _sroi_checks(content: ReportContent) -> list[CheckItem]:
             "fail" if no_source else ("pass" if outcomes else "warn"),
             ("proxies without a source: " + ", ".join(no_source))
             if no_source
-            else (
-                f"all {len(outcomes)} proxies name a source" if outcomes else "no outcomes found"
-            ),
+            else (f"all {len(outcomes)} proxies name a source" if outcomes else "no outcomes found"),
         ),
         _item(
             "sroi_evidence",
@@ -329,9 +320,7 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
         items.append(_item(f"principle_{number}_{key}", it, en, status, detail, principle=key))
 
     # 1. Involve stakeholders.
-    stakeholders = (
-        [s for s in content.sroi.value_map.get("stakeholders") or []] if content.sroi else []
-    )
+    stakeholders = [s for s in content.sroi.value_map.get("stakeholders") or []] if content.sroi else []
     total_responses = sum(count.responses for count in stats.responses)
     if total_responses and stats.stakeholder_groups_consulted:
         principle(
@@ -379,9 +368,7 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
     # 3. Value what matters.
     if has_sroi:
         sourced = sum(
-            1
-            for o in outcomes
-            if _find(o, "proxy.source", "proxy_source", "financial_proxy.source")
+            1 for o in outcomes if _find(o, "proxy.source", "proxy_source", "financial_proxy.source")
         )
         principle(
             3,
@@ -410,11 +397,7 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
         "Includere solo ciò che è rilevante",
         "Include only what is material",
         "warn",
-        (
-            f"{len(material)} of {len(outcomes)} outcomes state a materiality judgement; "
-            if has_sroi
-            else ""
-        )
+        (f"{len(material)} of {len(outcomes)} outcomes state a materiality judgement; " if has_sroi else "")
         + "evaluator to confirm: the reasons for including and excluding outcomes "
         "(methodology section) and that no material outcome, including negative ones, is left out",
     )
@@ -431,9 +414,7 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
     ]
     problems = []
     if unadjusted:
-        problems.append(
-            "outcomes with no deadweight, displacement or attribution: " + ", ".join(unadjusted)
-        )
+        problems.append("outcomes with no deadweight, displacement or attribution: " + ", ".join(unadjusted))
     if no_interval:
         problems.append("survey KPIs without an interval: " + ", ".join(no_interval))
     principle(
@@ -481,9 +462,7 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
         "warn",
         "evaluator to confirm: how results feed decisions; look at 'other information' and "
         "'objectives and activities' for actions taken on previous findings"
-        + (
-            "" if sections.get("other_information", "").strip() else " (other information is empty)"
-        ),
+        + ("" if sections.get("other_information", "").strip() else " (other information is empty)"),
     )
     return items
 

@@ -18,7 +18,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 
 from impactkit.errors import ImpactkitError, Problem
-from impactkit.reports._layout import Column, Layout, load_layout, text_in
+from impactkit.reports._layout import Column, Layout, load_layout, text_in, utc_text
 from impactkit.reports._text import neutralise
 from impactkit.reports._xlsx import (
     Formats,
@@ -115,10 +115,8 @@ def _cover(
         "framework": f"{content.framework.id} ({content.framework.version})",
         "status": text_in(sheet["status"]["validated" if stamp else "draft"], language),
         "evaluator": stamp.evaluator if stamp else None,
-        "accreditation": (
-            f"{stamp.accreditation_body}, {stamp.accreditation_number}" if stamp else None
-        ),
-        "validated_at": stamp.validated_at.isoformat() if stamp else None,
+        "accreditation": (f"{stamp.accreditation_body}, {stamp.accreditation_number}" if stamp else None),
+        "validated_at": utc_text(stamp.validated_at) if stamp else None,
         "content_hash": digest,
         "verify": text_in(sheet["verify_text"], language),
         "layout": layout.name,
@@ -129,9 +127,7 @@ def _cover(
         write_value(worksheet, row, 1, values.get(item["key"]), formats.wrap)
 
 
-def _kpis(
-    workbook: Workbook, name: str, content: ReportContent, layout: Layout, formats: Formats
-) -> None:
+def _kpis(workbook: Workbook, name: str, content: ReportContent, layout: Layout, formats: Formats) -> None:
     sheet = layout.sheet("kpis")
     columns = layout.columns(sheet)
     worksheet = workbook.add_worksheet(name)
@@ -175,9 +171,7 @@ def _disaggregations(
     write_table(worksheet, 0, layout.columns(sheet), rows, content.language, formats)
 
 
-def _targets(
-    workbook: Workbook, name: str, content: ReportContent, layout: Layout, formats: Formats
-) -> None:
+def _targets(workbook: Workbook, name: str, content: ReportContent, layout: Layout, formats: Formats) -> None:
     sheet = layout.sheet("targets")
     columns = layout.columns(sheet)
     language = content.language
@@ -254,9 +248,7 @@ def _sensitivity_rows(sensitivity: Any) -> list[dict[str, Any]]:
             # impactkit.sroi: the value at the largest cut and at the largest rise.
             low = min(steps, key=lambda s: s["change"]).get("value")
             high = max(steps, key=lambda s: s["change"]).get("value")
-        break_even = first(
-            item, "break_even", "break_even_value", "value_for_one_to_one", "one_to_one"
-        )
+        break_even = first(item, "break_even", "break_even_value", "value_for_one_to_one", "one_to_one")
         if isinstance(break_even, dict):
             break_even = (
                 break_even.get("value")
@@ -347,12 +339,8 @@ def _sroi_sensitivity(
     for row in rows:
         for side in ("low", "high"):
             ratio = row[f"ratio_{side}"]
-            row[f"change_{side}"] = (
-                ratio - base if isinstance(ratio, int | float) and base is not None else 0
-            )
-    count = write_table(
-        worksheet, 2, columns, rows, language, formats, extra_refs={"@base": base_ref}
-    )
+            row[f"change_{side}"] = ratio - base if isinstance(ratio, int | float) and base is not None else 0
+    count = write_table(worksheet, 2, columns, rows, language, formats, extra_refs={"@base": base_ref})
     if count:
         for spec in sheet.get("charts", []):
             add_chart(
@@ -439,9 +427,7 @@ def _responses(
             entry[3] = last_row
     if row:
         main.autofilter(0, 0, row, len(fixed) + len(main_plan.columns) - 1)
-    entries: list[tuple[str, str, Any]] = [
-        (main_name, text_in(c.label, language), c) for c in fixed
-    ]
+    entries: list[tuple[str, str, Any]] = [(main_name, text_in(c.label, language), c) for c in fixed]
     entries += [(main_name, p.header, p) for p in main_plan.columns]
     for plan, _, repeat_name, _ in repeats:
         entries += [(repeat_name, p.header, p) for p in plan.columns]
@@ -505,12 +491,9 @@ def _validation_log(
     start = count + 4
     worksheet.write_string(start - 1, 0, text_in(sheet["events_heading"], language), formats.title)
     event_rows = [
-        {**event.model_dump(), "at": event.at.isoformat()}
-        for event in sorted(events, key=lambda e: e.at)
+        {**event.model_dump(), "at": utc_text(event.at)} for event in sorted(events, key=lambda e: e.at)
     ]
-    write_table(
-        worksheet, start, layout.columns(sheet, "event_columns"), event_rows, language, formats
-    )
+    write_table(worksheet, start, layout.columns(sheet, "event_columns"), event_rows, language, formats)
 
 
 def _content_sheet(workbook: Workbook, document: bytes) -> None:

@@ -10,8 +10,8 @@ Canonical JSON (the bytes that are hashed):
 
 A frozen document is the canonical JSON of
 ``{"format": "impactkit-frozen-report", "version": 1, "content": …, "stamp": …, "seal": …}``
-where ``seal`` is the SHA-256 of the canonical JSON of ``{"content": …, "stamp": …}`` (so the
-evaluator's name and the time are covered too). An exported workbook carries the same
+where ``seal`` is the SHA-256 of the canonical JSON of the same object without ``seal`` (so
+the evaluator's name and the time are covered too). An exported workbook carries the same
 document in a hidden sheet, and a file seal in the zip comment: the SHA-256 of the file as
 written, so that any change to any byte of the file is caught.
 """
@@ -110,21 +110,26 @@ def content_hash(content: ReportContent | dict[str, Any]) -> str:
     return _sha256(canonical_json(content))
 
 
-def _seal_of(content: Any, stamp: Any) -> str:
-    return _sha256(canonical_json({"content": content, "stamp": stamp}))
+_DOCUMENT_KEYS = frozenset({"format", "version", "content", "stamp", "seal"})
+
+
+def _seal_of(payload: dict[str, Any]) -> str:
+    """SHA-256 of everything in the frozen document but the seal itself."""
+    return _sha256(canonical_json({k: v for k, v in payload.items() if k != "seal"}))
 
 
 def frozen_payload(content: ReportContent, stamp: ValidationStamp | None) -> dict[str, Any]:
     """The frozen document as plain data (``stamp`` may be None for an unvalidated draft)."""
     content_data = content.model_dump(mode="json")
     stamp_data = stamp.model_dump(mode="json") if stamp is not None else None
-    return {
+    payload: dict[str, Any] = {
         "format": FROZEN_FORMAT,
         "version": FROZEN_VERSION,
         "content": content_data,
         "stamp": stamp_data,
-        "seal": _seal_of(content_data, stamp_data),
     }
+    payload["seal"] = _seal_of(payload)
+    return payload
 
 
 def frozen_document(content: ReportContent, stamp: ValidationStamp) -> bytes:
@@ -135,9 +140,7 @@ def frozen_document(content: ReportContent, stamp: ValidationStamp) -> bytes:
     """
     actual = content_hash(content)
     if stamp.content_hash != actual:
-        raise ValueError(
-            f"the stamp's content hash {stamp.content_hash} is not the content's hash {actual}"
-        )
+        raise ValueError(f"the stamp's content hash {stamp.content_hash} is not the content's hash {actual}")
     return canonical_json(frozen_payload(content, stamp))
 
 
@@ -168,9 +171,13 @@ def verify_document(data: bytes) -> VerifyResult:
         return _fail(f"not a valid report file: the frozen document is not JSON ({error})")
     if not isinstance(payload, dict) or payload.get("format") != FROZEN_FORMAT:
         return _fail(f"not a valid report file: no '{FROZEN_FORMAT}' document")
-    missing = [key for key in ("content", "stamp", "seal") if key not in payload]
-    if missing:
-        return _fail(f"not a valid report file: the document lacks {', '.join(missing)}")
+    if set(payload) != _DOCUMENT_KEYS:
+        return _fail(
+            "not a valid report file: the document's keys are "
+            f"{sorted(payload)}, expected {sorted(_DOCUMENT_KEYS)}"
+        )
+    if payload["version"] != FROZEN_VERSION:
+        return _fail(f"not a valid report file: unknown document version {payload['version']}")
     try:
         canonical = canonical_json(payload)
     except ValueError as error:
@@ -179,10 +186,9 @@ def verify_document(data: bytes) -> VerifyResult:
         return _fail("verification failed: the document is not in canonical form (edited)")
     content, stamp = payload["content"], payload["stamp"]
     actual = content_hash(content)
-    if payload["seal"] != _seal_of(content, stamp):
+    if payload["seal"] != _seal_of(payload):
         return _fail(
-            "verification failed: the seal does not match the content and stamp "
-            f"(content sha256 {actual})"
+            f"verification failed: the seal does not match the content and stamp (content sha256 {actual})"
         )
     if stamp is None:
         return VerifyResult(
@@ -192,9 +198,7 @@ def verify_document(data: bytes) -> VerifyResult:
         )
     if not isinstance(stamp, dict) or stamp.get("content_hash") != actual:
         stated = stamp.get("content_hash") if isinstance(stamp, dict) else None
-        return _fail(
-            f"verification failed: content sha256 {actual} differs from the validated {stated}"
-        )
+        return _fail(f"verification failed: content sha256 {actual} differs from the validated {stated}")
     evaluator = str(stamp.get("evaluator", ""))
     return VerifyResult(
         ok=True,

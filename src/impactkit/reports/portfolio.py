@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from impactkit.errors import ImpactkitError, Problem
-from impactkit.reports._layout import Column, load_layout, text_in
+from impactkit.reports._layout import Column, load_layout, text_in, utc_text
 from impactkit.reports._text import neutralise
 from impactkit.reports._xlsx import (
     Formats,
@@ -98,18 +98,14 @@ def _entries(
             if require_validated:
                 problems.append(Problem(f"{name}: not validated (no stamp)", f"{where}.stamp"))
         elif entry.stamp.content_hash != content_hash(entry.content):
-            problems.append(
-                Problem(f"{name}: the stamp is for other content", f"{where}.stamp.content_hash")
-            )
+            problems.append(Problem(f"{name}: the stamp is for other content", f"{where}.stamp.content_hash"))
         entries.append(entry)
     if problems:
         raise ImpactkitError("these reports cannot form one portfolio", problems)
     return entries
 
 
-def _indicators(
-    framework: PortfolioFramework, entries: list[PortfolioEntry]
-) -> list[PortfolioIndicator]:
+def _indicators(framework: PortfolioFramework, entries: list[PortfolioEntry]) -> list[PortfolioIndicator]:
     if framework.indicators:
         return framework.indicators
     seen: dict[str, PortfolioIndicator] = {}
@@ -139,9 +135,7 @@ def _met(kpi: KpiResult | None) -> int | None:
     return 1 if kpi.target_met else 0
 
 
-def _medians(
-    entries: list[PortfolioEntry], indicators: list[PortfolioIndicator]
-) -> dict[str, float | None]:
+def _medians(entries: list[PortfolioEntry], indicators: list[PortfolioIndicator]) -> dict[str, float | None]:
     medians: dict[str, float | None] = {}
     for indicator in indicators:
         values = [
@@ -208,7 +202,7 @@ def portfolio_rows(
                     ),
                     "content_hash": stamp.content_hash if stamp else content_hash(content),
                     "evaluator": stamp.evaluator if stamp else None,
-                    "validated_at": stamp.validated_at.isoformat() if stamp else None,
+                    "validated_at": utc_text(stamp.validated_at) if stamp else None,
                 }
             )
     return rows
@@ -327,9 +321,7 @@ def write_portfolio_xlsx(
             met_sheet.write_string(row, 0, neutralise(content.organisation.name))
             for index, indicator in enumerate(indicators):
                 kpi = by_id.get(indicator.indicator_id)
-                write_value(
-                    overview, row, len(fixed) + index, kpi.value if kpi else None, value_format
-                )
+                write_value(overview, row, len(fixed) + index, kpi.value if kpi else None, value_format)
                 write_value(met_sheet, row, 1 + index, met_values[index], None)
         # Constant-memory mode writes rows in order: each summary row is written whole.
         summary = last + 2

@@ -130,9 +130,7 @@ def plan_sheets(columns: list[ColumnSpec], language: str) -> list[SheetPlan]:
                 )
         elif spec.base_type in SINGLE_TYPES and spec.choices:
             lookup = {c.name: text_in(c.label, language) or c.name for c in spec.choices}
-            planned.append(
-                PlannedColumn(label, spec.name, label, spec.type, choices_text, "label", lookup)
-            )
+            planned.append(PlannedColumn(label, spec.name, label, spec.type, choices_text, "label", lookup))
         else:
             kind = "number" if spec.base_type in NUMERIC_TYPES else "text"
             planned.append(PlannedColumn(label, spec.name, label, spec.type, choices_text, kind))

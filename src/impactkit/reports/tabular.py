@@ -47,7 +47,5 @@ def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
 
 def to_json(rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
     """Rows as a JSON array of objects (values as they are: JSON is data, not a spreadsheet)."""
-    selected = [
-        {column: row.get(column) for column in columns} if columns else dict(row) for row in rows
-    ]
+    selected = [{column: row.get(column) for column in columns} if columns else dict(row) for row in rows]
     return json.dumps(selected, ensure_ascii=False, indent=1, default=str)
