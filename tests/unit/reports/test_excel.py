@@ -118,7 +118,7 @@ def test_the_kpi_chart_is_a_native_bar_chart_with_error_bars_from_the_interval_c
 
 
 def test_targets_sheet_pays_by_results_with_live_formulas(workbook_path: Path) -> None:
-    header, jobs, wellbeing, total = rows(workbook_path, "Obiettivi e pagamento")
+    header, jobs, _wellbeing, total = rows(workbook_path, "Obiettivi e pagamento")
     record = dict(zip(header, jobs, strict=True))
     assert record["Importo prima del tetto"] == "=ROUND(G2*H2,2)"
     assert record["Importo pagabile"] == "=IF(ISNUMBER(J2),MIN(I2,J2),I2)"
