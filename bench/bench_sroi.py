@@ -76,10 +76,7 @@ def main() -> None:
     print(f"per draw:                          {monte_carlo / DRAWS * 1e6:9.2f} µs")
     print(f"Monte Carlo / one compute():       {monte_carlo / deterministic:9.1f} ×")
     print(f"goal ≤ 500 ms: {'met' if monte_carlo <= 0.5 else 'NOT met'}")
-    print(
-        f"ratio median {result.ratio.median:.4f}, "
-        f"p5 {result.ratio.p5:.4f}, p95 {result.ratio.p95:.4f}"
-    )
+    print(f"ratio median {result.ratio.median:.4f}, p5 {result.ratio.p5:.4f}, p95 {result.ratio.p95:.4f}")
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def _truncated_normal(
     lower = ndtr((low - mean) / sd) if math.isfinite(low) else 0.0
     upper = ndtr((high - mean) / sd) if math.isfinite(high) else 1.0
     uniform = rng.uniform(lower, upper, size)
-    return np.clip(mean + sd * ndtri(uniform), low, high)
+    return np.asarray(np.clip(mean + sd * ndtri(uniform), low, high), dtype=np.float64)
 
 
 def draw(
@@ -191,7 +191,7 @@ def simulate(value_map: ValueMap, draws: int = 10_000, seed: int | None = None) 
             values = draw(distribution, rng, draws, low, high)
             values = np.clip(values, low, high)
             if name == "duration":
-                values = np.maximum(np.round(values), 1.0)
+                values = np.maximum(np.floor(values + 0.5), 1.0)
                 longest_end = max(longest_end, outcome.start_year + int(values.max()) - 1)
             if not fields[name].flags.writeable:
                 fields[name] = fields[name].copy()

@@ -115,7 +115,7 @@ class _RatioFunction:
         self.index = index
         self.base = base_estimates(value_map)
 
-    def __call__(self, values: FloatArray) -> FloatArray:
+    def __call__(self, values: FloatArray | Sequence[float]) -> FloatArray:
         values = np.atleast_1d(np.asarray(values, dtype=np.float64))
         if self.estimate == "duration":
             return self._durations(values)
@@ -269,7 +269,7 @@ def sensitivity(value_map: ValueMap, changes: Sequence[float] = (0.10, 0.25)) ->
         low, high = _legal_range(value_map, estimate, index)
         values = np.clip(np.array([base_value * (1 + s) for s in signed]), low, high)
         if estimate == "duration":
-            values = np.maximum(np.round(values), 1.0)
+            values = np.maximum(np.floor(values + 0.5), 1.0)
         ratios = ratio(values)
         steps = [
             SensitivityStep(change=s, value=float(v), sroi_ratio=float(r))

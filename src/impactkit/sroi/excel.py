@@ -141,7 +141,7 @@ def _ref(sheet: str, cell: str) -> str:
 
 def _abs(row: int, col: int) -> str:
     """Absolute A1 reference from 1-based row and 0-based column."""
-    return xl_rowcol_to_cell(row - 1, col, row_abs=True, col_abs=True)
+    return str(xl_rowcol_to_cell(row - 1, col, row_abs=True, col_abs=True))
 
 
 @dataclass
@@ -322,7 +322,7 @@ def _write_map_sheet(
         sheet.write_boolean(r, COL["negative"], outcome.negative)
 
         def at(key: str, row: int = row) -> str:
-            return xl_rowcol_to_cell(row - 1, COL[key], col_abs=True)
+            return str(xl_rowcol_to_cell(row - 1, COL[key], col_abs=True))
 
         impact = (
             f"=IF({at('negative')},-1,1)*{at('quantity')}*{at('proxy')}"
@@ -456,7 +456,7 @@ def _write_inputs_sheet(
         r = row - 1
 
         def at(key: str, row: int = row) -> str:
-            return xl_rowcol_to_cell(row - 1, INPUT_COL[key], col_abs=True)
+            return str(xl_rowcol_to_cell(row - 1, INPUT_COL[key], col_abs=True))
 
         sheet.write_number(r, INPUT_COL["number"], offset + 1)
         sheet.write_string(r, INPUT_COL["description"], neutralise(item.description))

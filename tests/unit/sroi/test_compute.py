@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from impactkit.sroi import ValueMap, compute
+from impactkit.sroi import ValueMap, compute, load_value_map
 
-from .conftest import case_a_data
+from .conftest import REPO, case_a_data
 
 # Case A as printed in tests/data/sroi/README.md (money to 0.01, ratios to 1e-4).
 CASE_A_YEARLY = [30_000.00, 27_000.00, 24_300.00]
@@ -201,3 +202,10 @@ def test_case_c_helping_hand_and_linking_youth_reconciles() -> None:
     result = compute(value_map)
     assert round(result.sroi_ratio, 3) == 5.571
     assert round(result.sroi_ratio) == 6  # printed "6:1"
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "docs" / "examples").glob("value-map-*.yaml")))
+def test_the_documented_example_maps_compute(path: Path) -> None:
+    result = compute(load_value_map(path))
+    assert result.sroi_ratio > 0
+    assert result.warnings == []
