@@ -75,12 +75,8 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     prefix: str = Field(max_length=16)
     created_at: datetime = _created()
-    expires_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
-    revoked_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime(), nullable=True)
-    )
+    expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class EvaluatorAccreditation(SQLModel, table=True):
@@ -122,9 +118,7 @@ class Grant(SQLModel, table=True):
     outcome_based: bool = Field(default=False)
     starts_on: date | None = None
     ends_on: date | None = None
-    targets: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JsonType, nullable=False)
-    )
+    targets: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
     created_at: datetime = _created()
 
 
@@ -150,9 +144,7 @@ class SurveyResponse(SQLModel, table=True):
     """One submitted response, validated against the exact form version it answered."""
 
     __tablename__ = "survey_response"
-    __table_args__ = (
-        Index("ix_response_scope", "organisation_id", "project_id", "period_id", "form_id"),
-    )
+    __table_args__ = (Index("ix_response_scope", "organisation_id", "project_id", "period_id", "form_id"),)
     id: int | None = Field(default=None, primary_key=True)
     instance_id: str = Field(max_length=36, unique=True)
     form_version_id: int = Field(foreign_key="form_version.id", index=True)
@@ -179,6 +171,63 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=60, index=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     target: str = Field(default="", max_length=200)
-    details: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JsonType, nullable=False)
-    )
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+
+
+class SurveyLink(SQLModel, table=True):
+    """A public link that lets respondents answer one form version for a project (no account).
+
+    The token is derived from the instance secret and ``nonce`` (so staff can copy it again);
+    only its SHA-256 hash is stored and looked up.
+    """
+
+    __tablename__ = "survey_link"
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    period_id: int | None = Field(default=None, foreign_key="reporting_period.id")
+    form_version_id: int = Field(foreign_key="form_version.id")
+    wave: str | None = Field(default=None, max_length=20)
+    label: str = Field(default="", max_length=200)
+    token_hash: str = Field(max_length=64, unique=True)
+    nonce: str = Field(max_length=64)
+    closes_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    max_responses: int | None = None
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _created()
+
+
+class Report(SQLModel, table=True):
+    """A social report of an organisation for a project and period; its content lives in versions."""
+
+    __table_args__ = (UniqueConstraint("project_id", "period_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    project_id: int = Field(foreign_key="project.id")
+    period_id: int = Field(foreign_key="reporting_period.id")
+    evaluator_user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    state: str = Field(default="draft", max_length=12)
+    """State of the newest version: draft | submitted | validated | returned."""
+    current_version: int = Field(default=1)
+    created_at: datetime = _created()
+
+
+class ReportVersion(SQLModel, table=True):
+    """One version of a report. A validated version is frozen: its content and hash never change."""
+
+    __tablename__ = "report_version"
+    __table_args__ = (UniqueConstraint("report_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    number: int
+    state: str = Field(default="draft", max_length=12)
+    content: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
+    content_hash: str | None = Field(default=None, max_length=64)
+    evaluator_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    accreditation_id: int | None = Field(default=None, foreign_key="evaluator_accreditation.id")
+    stamp: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType, nullable=True))
+    comments: str = Field(default="", max_length=8000)
+    created_at: datetime = _created()
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    validated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
