@@ -57,6 +57,18 @@ def _route_handlers() -> list[Any]:
     return handlers
 
 
+def _pages_options(settings: Settings) -> dict[str, Any]:
+    """Web pages (templates, sessions, CSRF) plug in here when the pages package is present."""
+    try:
+        from impactkit.api.pages import app_options
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("impactkit.api.pages"):
+            return {}
+        raise
+    options: dict[str, Any] = app_options(settings)
+    return options
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="impactkit API",
@@ -108,8 +120,12 @@ def create_app(
     def _dispose() -> None:
         engine.dispose()
 
+    pages = _pages_options(settings)
     return Litestar(
-        route_handlers=[*_route_handlers(), *extra_handlers],
+        route_handlers=[*_route_handlers(), *pages.get("route_handlers", []), *extra_handlers],
+        middleware=pages.get("middleware", []),
+        template_config=pages.get("template_config"),
+        csrf_config=pages.get("csrf_config"),
         dependencies={
             "db": Provide(provide_db),
             "principal": Provide(provide_principal, sync_to_thread=False),
