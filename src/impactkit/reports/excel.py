@@ -572,6 +572,7 @@ def write_report_xlsx(
         _sections(workbook, title("sections"), report, layout, formats)
         if report.sroi is not None:
             _sroi_value_map(workbook, title("sroi_value_map"), report, layout, formats)
+            names.update(sheet.get_name().lower() for sheet in workbook.worksheets())
             if report.sroi.sensitivity:
                 _sroi_sensitivity(workbook, title("sroi_sensitivity"), report, layout, formats)
         entries: list[tuple[str, str, Any]] = []
