@@ -59,6 +59,7 @@ def scale_proxies(value_map: ValueMap, factor: float) -> ValueMap:
     return value_map.model_copy(update={"outcomes": outcomes})
 
 
+@settings(deadline=None)
 @given(maps, st.floats(min_value=0.01, max_value=100.0))
 def test_the_ratio_scales_linearly_with_all_proxies(spec: dict[str, Any], factor: float) -> None:
     value_map = build(spec)
@@ -68,6 +69,7 @@ def test_the_ratio_scales_linearly_with_all_proxies(spec: dict[str, Any], factor
     )
 
 
+@settings(deadline=None)
 @given(maps)
 def test_without_adjustments_first_year_impact_is_quantity_times_proxy(
     spec: dict[str, Any],
@@ -79,6 +81,7 @@ def test_without_adjustments_first_year_impact_is_quantity_times_proxy(
         assert got.impact == pytest.approx(o["quantity"] * o["proxy"], rel=1e-12)
 
 
+@settings(deadline=None)
 @given(maps, fraction, fraction)
 def test_more_drop_off_never_raises_the_ratio(spec: dict[str, Any], a: float, b: float) -> None:
     for o in spec["outcomes"]:
