@@ -3,5 +3,29 @@
 from __future__ import annotations
 
 from impactkit.surveys.expressions import EvaluationContext, Expression, parse_expression
+from impactkit.surveys.model import (
+    Choice,
+    Field,
+    Form,
+    Group,
+    Repeat,
+    check_new_version,
+    language_code,
+    pick_translation,
+)
+from impactkit.surveys.xlsform import load_xlsform
 
-__all__ = ["EvaluationContext", "Expression", "parse_expression"]
+__all__ = [
+    "Choice",
+    "EvaluationContext",
+    "Expression",
+    "Field",
+    "Form",
+    "Group",
+    "Repeat",
+    "check_new_version",
+    "language_code",
+    "load_xlsform",
+    "parse_expression",
+    "pick_translation",
+]

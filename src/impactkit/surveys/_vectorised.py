@@ -111,9 +111,7 @@ class _Evaluator:
         if isinstance(node, Negate):
             operand = self.evaluate(node.operand)
             if _numeric_like(operand):
-                return (
-                    -_as_float(operand) if _is_number(operand) else self.series(-_as_float(operand))
-                )
+                return -_as_float(operand) if _is_number(operand) else self.series(-_as_float(operand))
             return self.elementwise(lambda v: -to_number(v), operand)
         if isinstance(node, Binary):
             return self.binary(node.operator, self.evaluate(node.left), self.evaluate(node.right))
@@ -222,9 +220,7 @@ class _Evaluator:
                 return self.series(np.where(condition, true_values, false_values))
             true_cells = self.column(when_true)
             false_cells = self.column(when_false)
-            picked = [
-                t if c else f for c, t, f in zip(condition, true_cells, false_cells, strict=True)
-            ]
+            picked = [t if c else f for c, t, f in zip(condition, true_cells, false_cells, strict=True)]
             return self.series(picked, dtype=object).infer_objects()
         if name in ("not", "boolean"):
             truth = np.asarray(self.boolean(arguments[0]), dtype=bool)

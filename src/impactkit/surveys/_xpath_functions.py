@@ -139,9 +139,7 @@ def compile_regex(pattern: str) -> Any:
         compiled = _regex_engine.compile(translated)
     except Exception as error:  # both engines raise their own error classes
         message = f"regular expression {pattern!r} is not valid: {error}"
-        raise ExpressionError(
-            message, problems=[Problem(message, code="expression_regex")]
-        ) from None
+        raise ExpressionError(message, problems=[Problem(message, code="expression_regex")]) from None
     if len(_PATTERN_CACHE) < 4096:
         _PATTERN_CACHE[pattern] = compiled
     return compiled
@@ -454,9 +452,7 @@ def _random(env: Environment, args: list[Any]) -> float:
 
 
 def _uuid(env: Environment, args: list[Any]) -> str:
-    return str(
-        uuid_module.UUID(int=random_module.Random(env.context.seed).getrandbits(128), version=4)
-    )
+    return str(uuid_module.UUID(int=random_module.Random(env.context.seed).getrandbits(128), version=4))
 
 
 def _refuse(name: str, reason: str) -> Implementation:

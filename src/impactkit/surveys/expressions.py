@@ -26,7 +26,7 @@ from impactkit.surveys._xpath_functions import (
     Environment,
     compile_regex,
 )
-from impactkit.surveys._xpath_values import arithmetic, compare, to_bool
+from impactkit.surveys._xpath_values import arithmetic, compare, to_bool, to_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -413,9 +413,7 @@ class _Parser:
                 break
         self.expect(")")
         if name in REFUSED_FUNCTIONS:
-            raise _error(
-                f"{name}() is not supported: {REFUSED_FUNCTIONS[name]}", token.position, self.text
-            )
+            raise _error(f"{name}() is not supported: {REFUSED_FUNCTIONS[name]}", token.position, self.text)
         spec = FUNCTIONS.get(name)
         if spec is None:
             raise _error(f"unknown function {name}()", token.position, self.text)
@@ -427,9 +425,7 @@ class _Parser:
                 wanted = str(spec.min_args)
             else:
                 wanted = f"{spec.min_args} to {spec.max_args}"
-            raise _error(
-                f"{name}() takes {wanted} argument(s), got {count}", token.position, self.text
-            )
+            raise _error(f"{name}() takes {wanted} argument(s), got {count}", token.position, self.text)
         if name == "current":
             return self.path(Current(), token)
         if name == "regex" and isinstance(arguments[1], Literal):
@@ -463,13 +459,9 @@ def _evaluate(node: Node, environment: Environment) -> Any:
     if isinstance(node, Binary):
         operator = node.operator
         if operator == "and":
-            return to_bool(_evaluate(node.left, environment)) and to_bool(
-                _evaluate(node.right, environment)
-            )
+            return to_bool(_evaluate(node.left, environment)) and to_bool(_evaluate(node.right, environment))
         if operator == "or":
-            return to_bool(_evaluate(node.left, environment)) or to_bool(
-                _evaluate(node.right, environment)
-            )
+            return to_bool(_evaluate(node.left, environment)) or to_bool(_evaluate(node.right, environment))
         left = _evaluate(node.left, environment)
         right = _evaluate(node.right, environment)
         if operator in ("=", "!=", "<", "<=", ">", ">="):
@@ -478,7 +470,7 @@ def _evaluate(node: Node, environment: Environment) -> Any:
     if isinstance(node, Call):
         return _call(node, environment)
     if isinstance(node, Negate):
-        return -arithmetic("+", 0.0, _evaluate(node.operand, environment))
+        return -to_number(_evaluate(node.operand, environment))
     if isinstance(node, Current):
         return environment.context.current
     return None  # Parent: only meaningful as position(..)'s argument
@@ -610,9 +602,7 @@ def parse_expression(text: str) -> Expression:
         raise _error("expression is empty", 0, normalised)
     tree = _Parser(normalised).parse()
     nodes = _walk(tree)
-    references = frozenset(
-        node.name for node in nodes if isinstance(node, Reference) and not node.path
-    )
+    references = frozenset(node.name for node in nodes if isinstance(node, Reference) and not node.path)
     paths = frozenset(node.name for node in nodes if isinstance(node, Reference) and node.path)
     functions = frozenset(node.name for node in nodes if isinstance(node, Call))
     return Expression(normalised, tree, references, paths, functions)

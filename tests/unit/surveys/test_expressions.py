@@ -83,9 +83,7 @@ def test_dates_subtract_as_days() -> None:
 
 
 def test_the_string_functions_real_forms_use() -> None:
-    assert evaluate("concat(${first}, ' ', ${last})", {"first": "Ada", "last": "Byron"}) == (
-        "Ada Byron"
-    )
+    assert evaluate("concat(${first}, ' ', ${last})", {"first": "Ada", "last": "Byron"}) == ("Ada Byron")
     assert evaluate("contains('cooperativa', 'oper')") is True
     assert evaluate("starts-with('cooperativa', 'coop')") is True
     assert evaluate("ends-with('cooperativa', 'iva')") is True
@@ -345,9 +343,7 @@ field_values = st.fixed_dictionaries(
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=arithmetic_trees(), values=field_values)
-def test_arithmetic_agrees_with_ieee_doubles(
-    tree: tuple[Any, ...], values: dict[str, float]
-) -> None:
+def test_arithmetic_agrees_with_ieee_doubles(tree: tuple[Any, ...], values: dict[str, float]) -> None:
     result = parse_expression(render(tree)).evaluate(values)
     assert same(result, reference(tree, values)), render(tree)
 

@@ -1,0 +1,1152 @@
+"""XLSForm import: an .xlsx or .xls workbook to a checked :class:`~impactkit.surveys.model.Form`.
+
+Every problem is collected, then raised at once as :class:`~impactkit.errors.FormError`,
+each located as ``sheet!CellRef column`` (e.g. ``survey!F12 relevant``) with a message in
+plain words. pyxform (the reference implementation) guided which checks exist; the
+messages are ours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from impactkit.errors import ExpressionError, FormError, Problem
+from impactkit.surveys._xlsx_reader import XlsxError, read_xlsx
+from impactkit.surveys.model import (
+    DEFAULT_LANGUAGE,
+    FILE_SELECT_TYPES,
+    QUESTION_TYPES,
+    SELECT_TYPES,
+    Choice,
+    Field,
+    Form,
+    Group,
+    Repeat,
+    compiled,
+)
+
+MAX_EMPTY_ROWS = 60
+"""A run of this many empty rows ends a sheet (sheets often declare a million rows)."""
+MAX_EMPTY_COLUMNS = 20
+MAX_ROWS = 20_000
+"""Most rows a sheet may hold."""
+MAX_COLUMNS = 500
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+_COLUMN_LETTERS: list[str] = []
+
+
+def column_letter(index: int) -> str:
+    """Excel column letters for a 0-based column index (0 -> A, 27 -> AB)."""
+    while len(_COLUMN_LETTERS) <= index:
+        number = len(_COLUMN_LETTERS) + 1
+        letters = ""
+        while number:
+            number, remainder = divmod(number - 1, 26)
+            letters = chr(65 + remainder) + letters
+        _COLUMN_LETTERS.append(letters)
+    return _COLUMN_LETTERS[index]
+
+
+# --- reading the workbook ------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    name: str
+    headers: list[tuple[int, str]]
+    """(0-based column, header text) of each non-empty header cell."""
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    """(1-based row number, cell values by column) for each data row with something in it."""
+    header_row: int = 1
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    """(row number, column index) -> formula, for .xlsx cells that hold one."""
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _collect_rows(sheet: _Sheet, rows: Iterable[tuple[int, list[Any]]], problems: list[Problem]) -> None:
+    empty_run = 0
+    for row_number, values in rows:
+        if all(_is_blank(v) for v in values):
+            empty_run += 1
+            if empty_run >= MAX_EMPTY_ROWS:
+                break
+            continue
+        empty_run = 0
+        if len(sheet.rows) >= MAX_ROWS:
+            _too_many_rows(sheet.name, row_number, problems)
+            break
+        sheet.rows.append((row_number, values))
+
+
+def _too_many_rows(sheet: str, row_number: int, problems: list[Problem]) -> None:
+    problems.append(
+        Problem(
+            f"the sheet has more than {MAX_ROWS} rows",
+            location=f"{sheet}!A{row_number}",
+            code="sheet_too_large",
+        )
+    )
+
+
+def _header_cells(values: Iterable[Any]) -> list[tuple[int, str]]:
+    headers: list[tuple[int, str]] = []
+    empty_run = 0
+    for index, value in enumerate(values):
+        if index >= MAX_COLUMNS:
+            break
+        if _is_blank(value):
+            empty_run += 1
+            if empty_run >= MAX_EMPTY_COLUMNS:
+                break
+            continue
+        empty_run = 0
+        headers.append((index, str(value)))
+    return headers
+
+
+def _read_xlsx(data: bytes, problems: list[Problem]) -> dict[str, _Sheet]:
+    sheets: dict[str, _Sheet] = {}
+    for content in read_xlsx(data, MAX_EMPTY_ROWS, MAX_ROWS + 1):
+        if not content.rows:
+            sheets[content.name] = _Sheet(content.name, [])
+            continue
+        header_number, header_cells = content.rows[0]
+        width = max(header_cells) + 1 if header_cells else 0
+        headers = _header_cells(header_cells.get(index) for index in range(width))
+        sheet = _Sheet(content.name, headers, header_row=header_number)
+        sheet.formulas = content.formulas
+        sheets[content.name] = sheet
+        if not headers:
+            continue
+        width = headers[-1][0] + 1
+        for number, cells in content.rows[1:]:
+            if len(sheet.rows) >= MAX_ROWS:
+                _too_many_rows(sheet.name, number, problems)
+                break
+            sheet.rows.append((number, [cells.get(index) for index in range(width)]))
+    return sheets
+
+
+def _read_xls(data: bytes, problems: list[Problem]) -> dict[str, _Sheet]:
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    sheets: dict[str, _Sheet] = {}
+    try:
+        for index in range(book.nsheets):
+            worksheet = book.sheet_by_index(index)
+            if worksheet.nrows == 0:
+                sheets[worksheet.name] = _Sheet(worksheet.name, [])
+                continue
+
+            def cell_value(row: int, column: int, worksheet: Any = worksheet) -> Any:
+                cell = worksheet.cell(row, column)
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    moment = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                    return moment.date() if moment.time() == time(0) else moment
+                if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    return bool(cell.value)
+                if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                    return None
+                return cell.value
+
+            headers = _header_cells(cell_value(0, c) for c in range(worksheet.ncols))
+            sheet = _Sheet(worksheet.name, headers)
+            sheets[worksheet.name] = sheet
+            if not headers:
+                continue
+            width = min(headers[-1][0] + 1, worksheet.ncols)
+            rows = (
+                (number + 1, [cell_value(number, c) for c in range(width)])
+                for number in range(1, worksheet.nrows)
+            )
+            _collect_rows(sheet, rows, problems)
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return sheets
+
+
+def _text(value: Any) -> str:
+    """A cell as text: numbers without a spurious ``.0``, dates in ISO form, stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# --- headers -------------------------------------------------------------------------------
+
+TRANSLATABLE = frozenset(
+    {
+        "label",
+        "hint",
+        "guidance_hint",
+        "constraint_message",
+        "required_message",
+        "image",
+        "big-image",
+        "audio",
+        "video",
+    }
+)
+
+KNOWN_COLUMNS = TRANSLATABLE | {
+    "type",
+    "name",
+    "list_name",
+    "required",
+    "relevant",
+    "constraint",
+    "calculation",
+    "default",
+    "choice_filter",
+    "read_only",
+    "appearance",
+    "repeat_count",
+    "parameters",
+    "trigger",
+}
+
+_SURVEY_ALIASES = {
+    "relevance": "relevant",
+    "calculate": "calculation",
+    "constraining_message": "constraint_message",
+    "jr:constraintmsg": "constraint_message",
+    "constraintmsg": "constraint_message",
+    "readonly": "read_only",
+    "count": "repeat_count",
+    "jr:count": "repeat_count",
+    "caption": "label",
+    "command": "type",
+    "tag": "name",
+    "value": "name",
+    "requiredmsg": "required_message",
+    "jr:requiredmsg": "required_message",
+    "big_image": "big-image",
+}
+_CHOICES_ALIASES = {"caption": "label", "value": "name", "big_image": "big-image"}
+_SETTINGS_ALIASES = {
+    "title": "form_title",
+    "set_form_title": "form_title",
+    "id_string": "form_id",
+    "set_form_id": "form_id",
+}
+
+
+def _snake(text: str) -> str:
+    return "_".join(text.split()).lower()
+
+
+def _split_header(raw: str, aliases: dict[str, str]) -> tuple[str, str | None]:
+    """Header text -> (canonical column, language or None)."""
+    text = raw.strip()
+    if "::" in text:
+        parts = [part.strip() for part in text.split("::")]
+    else:
+        parts = [part.strip() for part in text.split(":")]
+        if "jr" in parts:
+            at = parts.index("jr")
+            if at + 1 < len(parts):
+                parts = [*parts[:at], f"jr:{parts[at + 1]}", *parts[at + 2 :]]
+    while len(parts) > 1 and parts[0].lower() in ("bind", "control", "media"):
+        parts = parts[1:]
+    snake = _snake(parts[0])
+    if snake in aliases:
+        base = aliases[snake]
+    elif snake in KNOWN_COLUMNS:
+        base = snake
+    else:
+        # Unknown columns keep their spelling: choice_filter expressions name them.
+        base = parts[0]
+    if len(parts) == 1:
+        return base, None
+    if base in TRANSLATABLE:
+        return base, " ".join("::".join(parts[1:]).split())
+    return text, None
+
+
+@dataclass(frozen=True)
+class _Column:
+    index: int
+    raw: str
+    name: str
+    language: str | None
+
+
+def _columns(sheet: _Sheet, aliases: dict[str, str], problems: list[Problem]) -> list[_Column]:
+    columns: list[_Column] = []
+    seen: dict[tuple[str, str | None], _Column] = {}
+    for index, raw in sheet.headers:
+        name, language = _split_header(raw, aliases)
+        column = _Column(index, raw, name, language)
+        key = (name, language)
+        earlier = seen.get(key)
+        if earlier is not None:
+            location = f"{sheet.name}!{column_letter(index)}1"
+            if earlier.raw.strip() == raw.strip():
+                message = (
+                    f"duplicate column header {raw.strip()!r} (also in column "
+                    f"{column_letter(earlier.index)}); keep one"
+                )
+            else:
+                message = (
+                    f"{earlier.raw.strip()!r} (column {column_letter(earlier.index)}) and "
+                    f"{raw.strip()!r} are two names for the same column; keep one"
+                )
+            problems.append(Problem(message, location=location, code="duplicate_column"))
+            continue
+        seen[key] = column
+        columns.append(column)
+    return columns
+
+
+@dataclass
+class _Row:
+    """One data row, readable by canonical column name, that knows where each cell is."""
+
+    sheet: str
+    number: int
+    cells: dict[tuple[str, str | None], tuple[str, str]]
+    """(column, language) -> (text, column letter)."""
+
+    def get(self, name: str) -> str:
+        cell = self.cells.get((name, None))
+        return cell[0] if cell else ""
+
+    def letter(self, name: str, language: str | None = None) -> str:
+        cell = self.cells.get((name, language))
+        return cell[1] if cell else "A"
+
+    def where(self, name: str, language: str | None = None) -> str:
+        return f"{self.sheet}!{self.letter(name, language)}{self.number} {name}"
+
+    def translations(self, name: str) -> dict[str, str]:
+        texts: dict[str, str] = {}
+        for (column, language), (text, _) in self.cells.items():
+            if column == name and text:
+                texts[language or DEFAULT_LANGUAGE] = text
+        return texts
+
+    def is_empty(self) -> bool:
+        return not any(text for text, _ in self.cells.values())
+
+
+def _rows(sheet: _Sheet, columns: list[_Column]) -> list[_Row]:
+    rows: list[_Row] = []
+    for number, values in sheet.rows:
+        cells: dict[tuple[str, str | None], tuple[str, str]] = {}
+        for column in columns:
+            value = values[column.index] if column.index < len(values) else None
+            text = _text(value)
+            letter = column_letter(column.index)
+            cells[(column.name, column.language)] = (text, letter)
+        rows.append(_Row(sheet.name, number, cells))
+    return rows
+
+
+# --- types ---------------------------------------------------------------------------------
+
+_TYPE_ALIASES = {
+    "string": "text",
+    "add text prompt": "text",
+    "q string": "text",
+    "int": "integer",
+    "add integer prompt": "integer",
+    "q int": "integer",
+    "percentage": "integer",
+    "add decimal prompt": "decimal",
+    "q decimal": "decimal",
+    "add date prompt": "date",
+    "q date": "date",
+    "date time": "datetime",
+    "add datetime prompt": "datetime",
+    "q datetime": "datetime",
+    "add note prompt": "note",
+    "q note": "note",
+    "add calculate prompt": "calculate",
+    "q calculate": "calculate",
+    "trigger": "acknowledge",
+    "add acknowledge prompt": "acknowledge",
+    "q acknowledge": "acknowledge",
+    "gps": "geopoint",
+    "location": "geopoint",
+    "add location prompt": "geopoint",
+    "q location": "geopoint",
+    "q geopoint": "geopoint",
+    "q geotrace": "geotrace",
+    "q geoshape": "geoshape",
+    "photo": "image",
+    "add image prompt": "image",
+    "add photo prompt": "image",
+    "q picture": "image",
+    "q image": "image",
+    "add audio prompt": "audio",
+    "q audio": "audio",
+    "add video prompt": "video",
+    "q video": "video",
+    "add file prompt": "file",
+    "add barcode prompt": "barcode",
+    "q barcode": "barcode",
+    "start time": "start",
+    "get start time": "start",
+    "end time": "end",
+    "get end time": "end",
+    "get today": "today",
+    "imei": "deviceid",
+    "device id": "deviceid",
+    "get device id": "deviceid",
+    "uri:deviceid": "deviceid",
+    "subscriber id": "subscriberid",
+    "get subscriber id": "subscriberid",
+    "uri:subscriberid": "subscriberid",
+    "sim id": "simserial",
+    "get sim id": "simserial",
+    "uri:simserial": "simserial",
+    "phone number": "phonenumber",
+    "get phone number": "phonenumber",
+    "uri:phonenumber": "phonenumber",
+    "uri:username": "username",
+    "uri:email": "email",
+}
+
+_SELECT_COMMANDS = {
+    "select_one": "select_one",
+    "select one": "select_one",
+    "select1": "select_one",
+    "select one from": "select_one",
+    "select one using": "select_one",
+    "add select one prompt using": "select_one",
+    "select_multiple": "select_multiple",
+    "select multiple": "select_multiple",
+    "select all that apply": "select_multiple",
+    "select all that apply from": "select_multiple",
+    "select multiple from": "select_multiple",
+    "select multiple using": "select_multiple",
+    "add select multiple prompt using": "select_multiple",
+    "select_one_external": "select_one_external",
+    "select one external": "select_one_external",
+    "select_one_from_file": "select_one_from_file",
+    "select one from file": "select_one_from_file",
+    "select_multiple_from_file": "select_multiple_from_file",
+    "select multiple from file": "select_multiple_from_file",
+    "rank": "rank",
+}
+_SELECT_RE = re.compile(
+    r"^(?P<command>"
+    + "|".join(re.escape(c) for c in sorted(_SELECT_COMMANDS, key=len, reverse=True))
+    + r")\s+(?P<list>\S+)(?:\s+(?P<other>or_other|or other|or specify other))?$"
+)
+_CONTROL_RE = re.compile(
+    r"^(?P<edge>begin|end)[\s_]+(?P<kind>group|repeat|loop|looped group|lgroup)"
+    r"(?:\s+(?:over\s+)?(?P<list>\S+))?$",
+    re.IGNORECASE,
+)
+_NAME_RE = re.compile(r"^[^\W\d][\w.\-]*$")
+_REFERENCE_IN_TEXT = re.compile(r"\$\{([^}]*)\}")
+
+_UNSUPPORTED_TYPES = {
+    "xml-external": "external XML instances are not stored by impactkit",
+    "csv-external": "external CSV instances are not stored by impactkit",
+    "osm": "OpenStreetMap questions are not supported",
+    "background-audio": "background audio recording is not supported",
+    "background-geopoint": "background location is not supported",
+    "start-geopoint": "start-geopoint is not supported",
+    "entity": "ODK entities are not supported",
+}
+
+_YES = {"yes", "true", "true()", "1"}
+_NO = {"no", "false", "false()", "0", ""}
+
+
+@dataclass(frozen=True)
+class _ParsedType:
+    edge: str | None = None  # "begin" / "end" for groups and repeats
+    kind: str = ""  # group / repeat / loop, or the canonical question type
+    list_name: str | None = None
+    or_other: bool = False
+
+
+def _parse_type(text: str) -> _ParsedType | str:
+    """A type cell -> parsed type, or a message saying what is wrong with it."""
+    spaced = " ".join(text.split())
+    control = _CONTROL_RE.match(spaced)
+    if control:
+        kind = control["kind"].lower()
+        kind = {"looped group": "repeat", "lgroup": "repeat"}.get(kind, kind)
+        return _ParsedType(control["edge"].lower(), kind, control["list"])
+    select = _SELECT_RE.match(spaced)
+    if select:
+        command = _SELECT_COMMANDS[select["command"]]
+        return _ParsedType(None, command, select["list"], or_other=bool(select["other"]))
+    lowered = spaced.lower()
+    if _SELECT_RE.match(lowered):
+        return f"unknown question type {spaced!r} (question types are written in lower case)"
+    if lowered.split(" ")[0] in _UNSUPPORTED_TYPES:
+        key = lowered.split(" ")[0]
+        return f"type {spaced!r} is not supported: {_UNSUPPORTED_TYPES[key]}"
+    canonical = _TYPE_ALIASES.get(lowered, lowered)
+    if canonical in QUESTION_TYPES and canonical not in SELECT_TYPES | FILE_SELECT_TYPES:
+        return _ParsedType(None, canonical, None)
+    if lowered in {"select_one", "select_multiple", "rank", "select one"}:
+        return f"{spaced!r} needs a choice list name, e.g. 'select_one yes_no'"
+    return f"unknown question type {spaced!r}"
+
+
+def _boolean_or_expression(text: str) -> str | None:
+    lowered = text.strip().lower()
+    if lowered in _YES:
+        return "true()"
+    if lowered in _NO:
+        return None
+    return text.strip()
+
+
+def _parameters(text: str) -> dict[str, str]:
+    parameters: dict[str, str] = {}
+    for part in re.split(r"[\s;,]+", text.strip()):
+        if "=" in part:
+            key, _, value = part.partition("=")
+            parameters[key.strip()] = value.strip()
+    return parameters
+
+
+# --- the import ----------------------------------------------------------------------------
+
+
+def _find_sheet(sheets: dict[str, _Sheet], name: str) -> _Sheet | None:
+    for title, sheet in sheets.items():
+        if title.strip().lower() == name:
+            return sheet
+    return None
+
+
+def _read_settings(
+    sheets: dict[str, _Sheet], problems: list[Problem]
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """-> (settings text by key, cell reference by key, formulas by key)."""
+    settings: dict[str, str] = {}
+    where: dict[str, str] = {}
+    formulas: dict[str, str] = {}
+    sheet = _find_sheet(sheets, "settings")
+    if sheet is None or not sheet.rows:
+        return settings, where, formulas
+    number, values = sheet.rows[0]
+    for index, raw in sheet.headers:
+        key = _snake(raw)
+        key = _SETTINGS_ALIASES.get(key, key)
+        value = values[index] if index < len(values) else None
+        text = _text(value)
+        where[key] = f"{sheet.name}!{column_letter(index)}{number}"
+        formula = sheet.formulas.get((number, index))
+        if formula is not None:
+            formulas[key] = formula
+            if key == "version":
+                continue
+        if text:
+            settings[key] = text
+    return settings, where, formulas
+
+
+def _read_choices(
+    sheet: _Sheet, problems: list[Problem], allow_duplicates: bool, column_names: set[str]
+) -> dict[str, list[Choice]]:
+    lists: dict[str, list[Choice]] = {}
+    columns = _columns(sheet, _CHOICES_ALIASES, problems)
+    column_names.update(c.name for c in columns if c.language is None)
+    names = {c.name for c in columns}
+    if sheet.rows and ("list_name" not in names or "name" not in names):
+        missing = [c for c in ("list_name", "name") if c not in names]
+        problems.append(
+            Problem(
+                f"the {sheet.name} sheet needs the column(s) {', '.join(missing)}",
+                location=f"{sheet.name}!A1",
+                code="missing_column",
+            )
+        )
+        return lists
+    seen: dict[tuple[str, str], int] = {}
+    for row in _rows(sheet, columns):
+        if row.is_empty():
+            continue
+        list_name = row.get("list_name")
+        name = row.get("name")
+        if not list_name and not name:
+            continue
+        if not list_name:
+            problems.append(
+                Problem(
+                    f"choice {name!r} has no list name",
+                    location=row.where("list_name"),
+                    code="missing_list_name",
+                )
+            )
+            continue
+        if not name:
+            problems.append(
+                Problem(
+                    f"a choice of list {list_name!r} has no name",
+                    location=row.where("name"),
+                    code="missing_choice_name",
+                )
+            )
+            continue
+        key = (list_name, name)
+        if key in seen and not allow_duplicates:
+            problems.append(
+                Problem(
+                    f"choice {name!r} appears twice in list {list_name!r} (also row "
+                    f"{seen[key]}); set allow_choice_duplicates in settings if intended",
+                    location=row.where("name"),
+                    code="duplicate_choice",
+                )
+            )
+            continue
+        seen[key] = row.number
+        extra = {
+            column: text
+            for (column, language), (text, _) in row.cells.items()
+            if language is None and column not in ("list_name", "name", "label") and text
+        }
+        lists.setdefault(list_name, []).append(
+            Choice(name=name, label=row.translations("label"), columns=extra)
+        )
+    return lists
+
+
+@dataclass
+class _Context:
+    form_root: str
+    problems: list[Problem]
+    choices: dict[str, list[Choice]]
+    external_lists: set[str]
+    warnings: list[str]
+    expressions: list[tuple[_Row, str, str, Field | Group | Repeat]] = field(default_factory=list)
+    """(row, column, text, element) of every expression, checked once all names are known."""
+    names: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    """field or repeat name -> [(row, scope)]: a name is unique within its scope (the form
+    outside repeats, or one repeat), and may recur in another scope."""
+    label_references: list[tuple[_Row, str, str]] = field(default_factory=list)
+    choice_columns: set[str] = field(default_factory=set)
+
+
+def _element_common(row: _Row, context: _Context, element: Field | Group | Repeat) -> None:
+    for column in ("relevant",):
+        text = row.get(column)
+        if text:
+            context.expressions.append((row, column, text, element))
+
+
+def _build_field(row: _Row, parsed: _ParsedType, name: str, context: _Context) -> Field:
+    question_type = parsed.kind
+    list_name = parsed.list_name
+    if question_type == "select_one_external":
+        question_type = "select_one"
+    required = _boolean_or_expression(row.get("required"))
+    read_only = _boolean_or_expression(row.get("read_only"))
+    default = row.get("default") or None
+    field_ = Field(
+        name=name,
+        type=question_type,
+        list_name=list_name,
+        or_other=parsed.or_other,
+        label=row.translations("label"),
+        hint=row.translations("hint"),
+        required=required,
+        required_message=row.translations("required_message"),
+        relevant=row.get("relevant") or None,
+        constraint=row.get("constraint") or None,
+        constraint_message=row.translations("constraint_message"),
+        calculation=row.get("calculation") or None,
+        default=default,
+        choice_filter=row.get("choice_filter") or None,
+        read_only=read_only,
+        appearance=row.get("appearance") or None,
+        parameters=_parameters(row.get("parameters")),
+        row=row.number,
+    )
+    for column, text in (
+        ("relevant", field_.relevant),
+        ("constraint", field_.constraint),
+        ("calculation", field_.calculation),
+        ("choice_filter", field_.choice_filter),
+        ("required", required if required != "true()" else None),
+        ("read_only", read_only if read_only != "true()" else None),
+        ("default", default if default and ("${" in default or "(" in default) else None),
+    ):
+        if text:
+            context.expressions.append((row, column, text, field_))
+    for column in ("label", "hint"):
+        for _language, text in row.translations(column).items():
+            if "${" in text:
+                context.label_references.append((row, column, text))
+    if question_type == "calculate" and not field_.calculation and not field_.default:
+        context.problems.append(
+            Problem(
+                f"calculate {name!r} has no calculation",
+                location=row.where("calculation"),
+                code="missing_calculation",
+            )
+        )
+    if question_type in SELECT_TYPES and list_name is not None and list_name not in context.choices:
+        where = "external_choices" if parsed.kind == "select_one_external" else "choices"
+        context.problems.append(
+            Problem(
+                f"choice list {list_name!r} is not on the {where} sheet",
+                location=row.where("type"),
+                code="missing_choice_list",
+            )
+        )
+    if question_type in FILE_SELECT_TYPES:
+        context.warnings.append(
+            f"survey row {row.number} ({name}): choices come from the file {list_name!r}, "
+            "which impactkit does not read; any choice name is accepted"
+        )
+    if question_type == "range":
+        for key, value in field_.parameters.items():
+            try:
+                float(value)
+            except ValueError:
+                context.problems.append(
+                    Problem(
+                        f"range parameter {key}={value!r} is not a number",
+                        location=row.where("parameters"),
+                        code="bad_parameter",
+                    )
+                )
+    return field_
+
+
+def _build_tree(rows: list[_Row], context: _Context) -> list[Field | Group | Repeat]:
+    root: list[Field | Group | Repeat] = []
+    stack: list[tuple[Group | Repeat, _Row, str]] = []
+
+    def children() -> list[Field | Group | Repeat]:
+        return stack[-1][0].children if stack else root
+
+    def scope() -> str:
+        for element, _, kind in reversed(stack):
+            if kind == "repeat":
+                return element.name
+        return ""
+
+    for row in rows:
+        if row.is_empty():
+            continue
+        type_text = row.get("type")
+        name = row.get("name")
+        if not type_text:
+            if name or row.translations("label"):
+                context.problems.append(
+                    Problem(
+                        f"row has no type (name {name!r})" if name else "row has no type",
+                        location=row.where("type"),
+                        code="missing_type",
+                    )
+                )
+            continue
+        parsed = _parse_type(type_text)
+        if isinstance(parsed, str):
+            context.problems.append(Problem(parsed, location=row.where("type"), code="bad_type"))
+            continue
+        if parsed.edge == "end":
+            kind = "repeat" if parsed.kind == "loop" else parsed.kind
+            if not stack:
+                context.problems.append(
+                    Problem(
+                        f"'end {parsed.kind}' without a matching 'begin {parsed.kind}'",
+                        location=row.where("type"),
+                        code="unmatched_end",
+                    )
+                )
+                continue
+            open_element, open_row, open_kind = stack[-1]
+            if open_kind != kind:
+                context.problems.append(
+                    Problem(
+                        f"'end {parsed.kind}' closes the {open_kind} {open_element.name!r} "
+                        f"opened on row {open_row.number}",
+                        location=row.where("type"),
+                        code="unmatched_end",
+                    )
+                )
+            stack.pop()
+            continue
+        if not name:
+            if parsed.kind == "note":
+                name = f"note_row_{row.number}"
+            else:
+                context.problems.append(
+                    Problem(
+                        "a question or group needs a name",
+                        location=row.where("name"),
+                        code="missing_name",
+                    )
+                )
+                continue
+        if not _NAME_RE.match(name):
+            context.problems.append(
+                Problem(
+                    f"{name!r} is not a valid name: start with a letter or '_', then use "
+                    "letters, digits, '_', '-' or '.' (no spaces)",
+                    location=row.where("name"),
+                    code="bad_name",
+                )
+            )
+        element: Field | Group | Repeat
+        if parsed.edge == "begin":
+            if parsed.kind == "group":
+                element = Group(
+                    name=name,
+                    label=row.translations("label"),
+                    relevant=row.get("relevant") or None,
+                    appearance=row.get("appearance") or None,
+                    row=row.number,
+                )
+                _element_common(row, context, element)
+                children().append(element)
+                stack.append((element, row, "group"))
+                continue
+            loop_over = parsed.list_name if parsed.kind == "loop" else None
+            if loop_over is not None and loop_over not in context.choices:
+                context.problems.append(
+                    Problem(
+                        f"loop over choice list {loop_over!r}, which is not on the choices sheet",
+                        location=row.where("type"),
+                        code="missing_choice_list",
+                    )
+                )
+            element = Repeat(
+                name=name,
+                label=row.translations("label"),
+                relevant=row.get("relevant") or None,
+                appearance=row.get("appearance") or None,
+                repeat_count=row.get("repeat_count") or None,
+                loop_over=loop_over,
+                row=row.number,
+            )
+            if name == context.form_root:
+                context.problems.append(
+                    Problem(
+                        f"a repeat may not be named {name!r}, the name of the form's root; rename the repeat",
+                        location=row.where("name"),
+                        code="repeat_named_root",
+                    )
+                )
+            _element_common(row, context, element)
+            if element.repeat_count:
+                context.expressions.append((row, "repeat_count", element.repeat_count, element))
+            _register(name, row, scope(), context)
+            children().append(element)
+            stack.append((element, row, "repeat"))
+            continue
+        element = _build_field(row, parsed, name, context)
+        _register(name, row, scope(), context)
+        children().append(element)
+        if parsed.or_other:
+            if element.choice_filter:
+                context.problems.append(
+                    Problem(
+                        "or_other cannot be combined with a choice_filter",
+                        location=row.where("choice_filter"),
+                        code="or_other_with_choice_filter",
+                    )
+                )
+            other = Field(
+                name=f"{name}_other",
+                type="text",
+                label={DEFAULT_LANGUAGE: "Specify other."},
+                relevant=f"selected(${{{name}}}, 'other')",
+                row=row.number,
+            )
+            _register(other.name, row, scope(), context)
+            children().append(other)
+    for open_element, open_row, open_kind in stack:
+        context.problems.append(
+            Problem(
+                f"{open_kind} {open_element.name!r} is never closed: add 'end {open_kind}'",
+                location=open_row.where("type"),
+                code="unclosed_" + open_kind,
+            )
+        )
+    return root
+
+
+def _register(name: str, row: _Row, scope: str, context: _Context) -> None:
+    entries = context.names.setdefault(name, [])
+    for earlier_row, earlier_scope in entries:
+        if earlier_scope == scope:
+            where = "outside repeats" if scope == "" else f"in repeat {scope!r}"
+            context.problems.append(
+                Problem(
+                    f"the name {name!r} is already used on row {earlier_row}; names must be "
+                    f"unique {where} (groups do not separate names)",
+                    location=row.where("name"),
+                    code="duplicate_name",
+                )
+            )
+            return
+    entries.append((row.number, scope))
+
+
+def _check_expressions(context: _Context) -> None:
+    known = set(context.names)
+    ambiguous = {name: rows for name, rows in context.names.items() if len(rows) > 1}
+    choice_columns = {"name", "label", *context.choice_columns}
+    for row, column, text, element in context.expressions:
+        try:
+            expression = compiled(text)
+        except ExpressionError as error:
+            problem = error.problems[0] if error.problems else None
+            what = problem.message if problem else error.message
+            position = problem.details.get("position") if problem else None
+            suffix = f" (at character {position} of {text!r})" if position else f" in {text!r}"
+            context.problems.append(
+                Problem(f"{what}{suffix}", location=row.where(column), code="bad_expression")
+            )
+            continue
+        unknown = sorted(expression.references - known)
+        if column != "choice_filter":
+            unknown += sorted(expression.path_references - known)
+        elif isinstance(element, Field) and element.list_name in context.choices:
+            for name in sorted(expression.path_references - choice_columns):
+                context.problems.append(
+                    Problem(
+                        f"{name!r} is not a column of the choices sheet",
+                        location=row.where(column),
+                        code="unknown_choice_column",
+                    )
+                )
+        for name in unknown:
+            context.problems.append(
+                Problem(
+                    f"unknown field ${{{name}}}",
+                    location=row.where(column),
+                    code="unknown_field",
+                )
+            )
+        for name in sorted(expression.references & set(ambiguous)):
+            rows = ", ".join(str(number) for number, _ in ambiguous[name])
+            context.problems.append(
+                Problem(
+                    f"${{{name}}} is ambiguous: fields on rows {rows} have that name",
+                    location=row.where(column),
+                    code="ambiguous_field",
+                )
+            )
+    for row, column, text in context.label_references:
+        for name in _REFERENCE_IN_TEXT.findall(text):
+            if name.strip() not in known:
+                context.problems.append(
+                    Problem(
+                        f"unknown field ${{{name}}}",
+                        location=row.where(column),
+                        code="unknown_field",
+                    )
+                )
+
+
+def _derived_version(sheets: dict[str, _Sheet]) -> str:
+    """A version from what the form's sheets hold (the settings version cell left out)."""
+    digest = hashlib.sha256()
+    for title in sorted(sheets):
+        sheet = sheets[title]
+        if title.strip().lower() not in ("survey", "choices", "external_choices", "settings"):
+            continue
+        skip = {index for index, raw in sheet.headers if _snake(raw) == "version"}
+        digest.update(f"[{title}]".encode())
+        digest.update(repr([raw for _, raw in sheet.headers]).encode())
+        for _, values in sheet.rows:
+            cells = [_text(v) for index, v in enumerate(values) if index not in skip]
+            digest.update(repr(cells).encode())
+    return "content-" + digest.hexdigest()[:12]
+
+
+def load_xlsform(source: Path | str | bytes, filename: str | None = None) -> Form:
+    """Read and check an XLSForm workbook.
+
+    Args:
+        source: a path to an ``.xlsx``/``.xls`` file, or the file's bytes.
+        filename: the original file name when ``source`` is bytes (gives the format, and the
+            form id when the settings sheet has none).
+
+    Returns:
+        The checked :class:`Form`. When the settings ``version`` is missing or an Excel
+        formula (such as ``=NOW()``, which would change on every save), the version is
+        derived from the cells of the survey, choices and settings sheets
+        (``content-<12 hex digits>``): the same form gives the same version, a changed
+        form a new one; ``form.warnings`` says so.
+
+    Raises:
+        FormError: the workbook cannot be read, or has problems; ``problems`` lists every
+            one, located as ``sheet!CellRef column`` (e.g. ``survey!F12 relevant``).
+    """
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        data = path.read_bytes()
+        filename = filename or path.name
+    if len(data) > MAX_FILE_BYTES:
+        raise FormError(
+            "the file is too large for a form",
+            problems=[Problem(f"larger than {MAX_FILE_BYTES} bytes", code="file_too_large")],
+        )
+    problems: list[Problem] = []
+    is_xlsx = data[:4] == b"PK\x03\x04"
+    is_xls = data[:8] == bytes.fromhex("d0cf11e0a1b11ae1")
+    try:
+        if is_xlsx:
+            sheets = _read_xlsx(data, problems)
+        elif is_xls:
+            sheets = _read_xls(data, problems)
+        else:
+            raise FormError(
+                "not an Excel workbook",
+                problems=[
+                    Problem(
+                        f"{filename or 'the file'} is neither .xlsx nor .xls",
+                        location=filename or "",
+                        code="not_a_workbook",
+                    )
+                ],
+            )
+    except FormError:
+        raise
+    except (XlsxError, Exception) as error:  # any reader failure is a bad upload, not a crash
+        raise FormError(
+            "the workbook cannot be read",
+            problems=[
+                Problem(
+                    f"cannot read {filename or 'the file'}: {error}",
+                    location=filename or "",
+                    code="unreadable_workbook",
+                )
+            ],
+        ) from None
+    return _build_form(sheets, filename, problems)
+
+
+def _build_form(sheets: dict[str, _Sheet], filename: str | None, problems: list[Problem]) -> Form:
+    settings, settings_where, formulas = _read_settings(sheets, problems)
+    form_warnings: list[str] = []
+    choices: dict[str, list[Choice]] = {}
+    choice_columns: set[str] = set()
+    allow_duplicates = settings.get("allow_choice_duplicates", "").lower() in _YES
+    choices_sheet = _find_sheet(sheets, "choices")
+    if choices_sheet is not None:
+        choices.update(_read_choices(choices_sheet, problems, allow_duplicates, choice_columns))
+    external_lists: set[str] = set()
+    external_sheet = _find_sheet(sheets, "external_choices")
+    if external_sheet is not None:
+        external = _read_choices(external_sheet, problems, allow_duplicates, choice_columns)
+        external_lists = set(external)
+        for list_name, items in external.items():
+            choices.setdefault(list_name, items)
+    survey = _find_sheet(sheets, "survey")
+    if survey is None:
+        problems.append(
+            Problem(
+                "the workbook has no 'survey' sheet",
+                location=filename or "workbook",
+                code="missing_survey_sheet",
+            )
+        )
+        raise FormError("the form cannot be imported", problems=problems)
+    columns = _columns(survey, _SURVEY_ALIASES, problems)
+    if "type" not in {c.name for c in columns}:
+        problems.append(
+            Problem(
+                "the survey sheet needs a 'type' column",
+                location=f"{survey.name}!A1",
+                code="missing_column",
+            )
+        )
+    if "name" not in {c.name for c in columns}:
+        problems.append(
+            Problem(
+                "the survey sheet needs a 'name' column",
+                location=f"{survey.name}!A1",
+                code="missing_column",
+            )
+        )
+    rows = _rows(survey, columns)
+    context = _Context(
+        form_root=settings.get("name", "data"),
+        problems=problems,
+        choices=choices,
+        external_lists=external_lists,
+        warnings=form_warnings,
+        choice_columns=choice_columns,
+    )
+    children = _build_tree(rows, context)
+    _check_expressions(context)
+
+    form_id = settings.get("form_id") or (Path(filename).stem if filename else "")
+    if not form_id:
+        problems.append(
+            Problem(
+                "the form has no id: add form_id to the settings sheet",
+                location="settings!A1 form_id",
+                code="missing_form_id",
+            )
+        )
+    languages: list[str] = []
+    for column in columns:
+        if column.language and column.name in ("label", "hint") and column.language not in languages:
+            languages.append(column.language)
+    if problems:
+        raise FormError(
+            f"the form has {len(problems)} problem(s)" if len(problems) > 1 else "the form has a problem",
+            problems=problems,
+        )
+    title = settings.get("form_title") or form_id
+    extra_settings = {
+        key: value
+        for key, value in settings.items()
+        if key not in ("form_id", "form_title", "version", "default_language")
+    }
+    form = Form(
+        form_id=form_id,
+        version=settings.get("version", ""),
+        title=title,
+        default_language=settings.get("default_language"),
+        languages=languages,
+        settings=extra_settings,
+        children=children,
+        choices=choices,
+        warnings=form_warnings,
+    )
+    if "version" in formulas or not form.version:
+        derived = _derived_version(sheets)
+        if "version" in formulas:
+            form_warnings.append(
+                f"{settings_where['version']} version: the formula {formulas['version']} "
+                f"changes on every save; the version is derived from the content: {derived}"
+            )
+        else:
+            form_warnings.append(
+                f"settings has no version; the version is derived from the content: {derived}"
+            )
+        form = form.model_copy(update={"version": derived, "warnings": form_warnings})
+    return form
+
+
+__all__ = ["column_letter", "load_xlsform"]
