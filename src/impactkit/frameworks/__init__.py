@@ -6,7 +6,8 @@ kpis = compute_kpis(get_framework("simplified-kpis"), {"beneficiary_outcomes": f
 
 from __future__ import annotations
 
-from impactkit.frameworks.compute import compute_kpis
+from typing import TYPE_CHECKING, Any
+
 from impactkit.frameworks.loading import (
     check_framework,
     framework_problems,
@@ -30,6 +31,9 @@ from impactkit.frameworks.model import (
     Tags,
     Target,
 )
+
+if TYPE_CHECKING:
+    from impactkit.frameworks.compute import compute_kpis
 from impactkit.frameworks.results import (
     ChangeStatistics,
     DisaggregationCell,
@@ -63,3 +67,13 @@ __all__ = [
     "shipped_form_fields",
     "shipped_frameworks",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # compute_kpis pulls in scipy and statsmodels (seconds to import): load it on first use,
+    # so that listing or checking frameworks stays quick.
+    if name == "compute_kpis":
+        from impactkit.frameworks.compute import compute_kpis
+
+        return compute_kpis
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -546,9 +546,9 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
             "n_endline_only": (counts_endline.reindex(n.index).fillna(0) - n),
             "mean_baseline": grouped[f"{VALUE}_baseline"].mean(),
             "mean_endline": grouped[VALUE].mean(),
-            "mean_change": mean_difference * sign,
-            "mean_change_ci_low": mean_low if sign > 0 else -mean_high,
-            "mean_change_ci_high": mean_high if sign > 0 else -mean_low,
+            "mean_change": mean_difference,
+            "mean_change_ci_low": mean_low,
+            "mean_change_ci_high": mean_high,
             "share_improved": share,
             "share_improved_ci_low": share_low,
             "share_improved_ci_high": share_high,
@@ -583,7 +583,7 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
         if spec.report == "share_improved":
             cell_work = cell_work.assign(**{VALUE: cell_work["__improved"]})
             return _mean_or_share(cell_work, keys, False, "proportion", context.confidence)
-        cell_work = cell_work.assign(**{VALUE: cell_work["__difference"] * sign})
+        cell_work = cell_work.assign(**{VALUE: cell_work["__difference"]})
         return _mean_or_share(cell_work, keys, False, "mean", context.confidence)
 
     cells = _cells(linked, indicator, cell_statistic, context)

@@ -150,6 +150,8 @@ def _fields_of(form: Any) -> frozenset[str]:
     if isinstance(form, frozenset | set | list | tuple):
         return frozenset(str(name) for name in form)
     fields = getattr(form, "fields", None)
+    if callable(fields):  # impactkit.surveys.Form.fields() yields every Field, groups included
+        fields = fields()
     if isinstance(fields, Mapping):
         return frozenset(str(name) for name in fields)
     if fields is not None:
@@ -176,8 +178,8 @@ def _pyxform_fields(path: Path) -> tuple[str, frozenset[str]]:
 def shipped_form_fields() -> Mapping[str, frozenset[str]]:
     """form_id → field names of every shipped survey form in ``surveys/``."""
     try:
-        from impactkit.surveys import load_xlsform  # type: ignore[attr-defined]
-    except ImportError:
+        from impactkit.surveys import load_xlsform
+    except ImportError:  # the survey engine is optional for reading frameworks
         load_xlsform = None
     forms: dict[str, frozenset[str]] = {}
     for path in sorted(data_dir("surveys").glob("*.xlsx")):

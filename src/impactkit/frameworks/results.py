@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from impactkit.frameworks.model import IndicatorKind, LocalizedText
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class DisaggregationCell(BaseModel):
@@ -103,6 +105,8 @@ class KpiResults(BaseModel):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator (and group): the headline figures, without cells."""
+        import pandas as pd
+
         rows: list[dict[str, Any]] = [
             {
                 "group": r.group,
