@@ -507,11 +507,69 @@ def parse_value_map(data: Any, *, source: str = "value map") -> ValueMap:
     try:
         value_map = ValueMap.model_validate(data)
     except ValidationError as error:
-        raise ValueMapError(f"{source} has impossible inputs", _pydantic_problems(error, data)) from None
+        problems = _pydantic_problems(error, data)
+        # Check the rest of the map too, so the user sees every problem at once.
+        problems.extend(_cross_problems_despite(error, data, problems))
+        raise ValueMapError(f"{source} has impossible inputs", problems) from None
     errors, _ = check_value_map(value_map)
     if errors:
         raise ValueMapError(f"{source} has impossible inputs", errors)
     return value_map
+
+
+_PLACEHOLDERS: dict[str, Any] = {
+    "name": "?",
+    "description": "?",
+    "stakeholder": None,
+    "quantity": 0.0,
+    "proxy": {"value": 0.0, "source": "?"},
+    "value": 0.0,
+    "amount": 1.0,
+}
+
+
+def _cross_problems_despite(
+    error: ValidationError, data: Mapping[str, Any], reported: list[Problem]
+) -> list[Problem]:
+    """Cross-field problems of a map whose fields failed validation.
+
+    The failing fields are replaced by neutral values (their default, or a placeholder), the
+    repaired map is checked, and problems about the replaced fields are left out.
+    """
+    repaired: Any = json.loads(json.dumps(data, default=str))
+    replaced: set[str] = set()
+    for _ in range(3):
+        for item in error.errors():
+            loc = [p for p in item["loc"] if p not in {"float", "KpiLink", "int", "str"}]
+            if not loc:
+                return []
+            parent: Any = repaired
+            try:
+                for part in loc[:-1]:
+                    parent = parent[part]
+            except (KeyError, IndexError, TypeError):
+                return []
+            key = loc[-1]
+            replaced.add(_location(tuple(loc)))
+            if isinstance(parent, dict):
+                placeholder = _PLACEHOLDERS.get(str(key), ...)
+                if item["type"] == "missing" or placeholder is not ...:
+                    if placeholder is ... or placeholder is None:
+                        return []
+                    parent[key] = placeholder
+                else:
+                    parent.pop(key, None)
+            else:
+                return []
+        try:
+            repaired_map = ValueMap.model_validate(repaired)
+        except ValidationError as again:
+            error = again
+            continue
+        errors, _ = check_value_map(repaired_map)
+        seen = {p.location for p in reported}
+        return [p for p in errors if p.location.partition(" (")[0] not in replaced and p.location not in seen]
+    return []
 
 
 def load_value_map(path: str | Path) -> ValueMap:

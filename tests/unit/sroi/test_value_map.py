@@ -50,6 +50,10 @@ def test_every_impossible_input_is_reported_at_once_with_its_place() -> None:
     assert "outcomes[0].deadweight (Into work)" in where
     assert "outcomes[0].quantity (Into work)" in where
     assert "outcomes[0].duration (Into work)" in where
+    # The rest of the map is checked too: the cross-field problems come in the same error.
+    assert "outcomes[1].stakeholder (Better health)" in where
+    assert "inputs" in where
+    assert not any(w.startswith("outcomes[0].proxy") for w in where)
     messages = {p.location: p.message for p in caught.value.problems}
     assert "percentage outside 0–100 %" in messages["outcomes[0].deadweight (Into work)"]
     assert "negative quantity" in messages["outcomes[0].quantity (Into work)"]
