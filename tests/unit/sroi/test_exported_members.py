@@ -35,3 +35,26 @@ def test_every_exported_name_exists_and_is_public() -> None:
         assert hasattr(sroi, name), name
         assert not name.startswith("_")
     assert sorted(sroi.__all__) == sorted(set(sroi.__all__))
+
+
+def test_every_result_is_json_ready_for_the_api() -> None:
+    import json
+
+    import pandas as pd
+
+    from .conftest import case_a_data
+
+    data = case_a_data()
+    data["outcomes"][0]["distributions"] = {"proxy": {"kind": "pert", "low": 800, "mode": 1000, "high": 1500}}
+    value_map = sroi.ValueMap.model_validate(data)
+    frame = pd.DataFrame({"done": [1, 0, 1, 1], "group": ["comparison"] * 4})
+    results = [
+        sroi.compute(value_map),
+        sroi.sensitivity(value_map),
+        sroi.simulate(value_map, draws=100, seed=1),
+        sroi.deadweight_from_comparison(frame, "done", "group"),
+        value_map,
+    ]
+    for result in results:
+        text = json.dumps(result.model_dump(mode="json"), allow_nan=False)
+        assert type(result).model_validate(json.loads(text)) == result
