@@ -13,6 +13,7 @@ from impactkit.surveys.model import (
     language_code,
     pick_translation,
 )
+from impactkit.surveys.validation import FieldState, FormState, evaluate_form, validate_response
 from impactkit.surveys.xlsform import load_xlsform
 
 __all__ = [
@@ -20,12 +21,16 @@ __all__ = [
     "EvaluationContext",
     "Expression",
     "Field",
+    "FieldState",
     "Form",
+    "FormState",
     "Group",
     "Repeat",
     "check_new_version",
+    "evaluate_form",
     "language_code",
     "load_xlsform",
     "parse_expression",
     "pick_translation",
+    "validate_response",
 ]

@@ -448,30 +448,42 @@ def _step(environment: Environment) -> None:
         )
 
 
+_COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
+
+
 def _evaluate(node: Node, environment: Environment) -> Any:
-    _step(environment)
-    if isinstance(node, Literal):
-        return node.value
-    if isinstance(node, Reference):
-        if node.path and environment.context.nodes is not None:
-            return environment.context.nodes.get(node.name)
-        return environment.context.values.get(node.name)
-    if isinstance(node, Binary):
-        operator = node.operator
+    environment.steps += 1
+    if environment.steps > MAX_STEPS:
+        _step(environment)
+    # Dispatch on the exact class: faster than a chain of isinstance() on a hot path.
+    kind = type(node)
+    if kind is Reference:
+        context = environment.context
+        if node.path and context.nodes is not None:  # type: ignore[union-attr]
+            return context.nodes.get(node.name)  # type: ignore[union-attr]
+        return context.values.get(node.name)  # type: ignore[union-attr]
+    if kind is Literal:
+        return node.value  # type: ignore[union-attr]
+    if kind is Binary:
+        operator = node.operator  # type: ignore[union-attr]
         if operator == "and":
-            return to_bool(_evaluate(node.left, environment)) and to_bool(_evaluate(node.right, environment))
+            return to_bool(_evaluate(node.left, environment)) and to_bool(  # type: ignore[union-attr]
+                _evaluate(node.right, environment)  # type: ignore[union-attr]
+            )
         if operator == "or":
-            return to_bool(_evaluate(node.left, environment)) or to_bool(_evaluate(node.right, environment))
-        left = _evaluate(node.left, environment)
-        right = _evaluate(node.right, environment)
-        if operator in ("=", "!=", "<", "<=", ">", ">="):
+            return to_bool(_evaluate(node.left, environment)) or to_bool(  # type: ignore[union-attr]
+                _evaluate(node.right, environment)  # type: ignore[union-attr]
+            )
+        left = _evaluate(node.left, environment)  # type: ignore[union-attr]
+        right = _evaluate(node.right, environment)  # type: ignore[union-attr]
+        if operator in _COMPARISONS:
             return compare(operator, left, right)
         return arithmetic(operator, left, right)
-    if isinstance(node, Call):
-        return _call(node, environment)
-    if isinstance(node, Negate):
-        return -to_number(_evaluate(node.operand, environment))
-    if isinstance(node, Current):
+    if kind is Call:
+        return _call(node, environment)  # type: ignore[arg-type]
+    if kind is Negate:
+        return -to_number(_evaluate(node.operand, environment))  # type: ignore[union-attr]
+    if kind is Current:
         return environment.context.current
     return None  # Parent: only meaningful as position(..)'s argument
 

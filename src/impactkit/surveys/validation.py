@@ -1,0 +1,758 @@
+"""Response validation: answers (a JSON object keyed by field name) checked against their form.
+
+Groups are transparent (their fields sit in the same object); a repeat's answer is a list of
+objects, one per instance. Problems are located as ``answers.<name>`` or
+``answers.<repeat>[<0-based index>].<name>``.
+
+    >>> from impactkit.surveys import Field, Form
+    >>> form = Form(form_id="demo", version="1", title="Demo",
+    ...             children=[Field(name="age", type="integer", required="true()")])
+    >>> validate_response(form, {"age": "42"})
+    {'age': 42}
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+from collections import ChainMap
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, cast
+
+from impactkit.errors import ExpressionError, Problem, ResponseError
+from impactkit.surveys._xpath_values import is_empty, to_bool, to_number
+from impactkit.surveys.expressions import EvaluationContext, Expression
+from impactkit.surveys.model import (
+    FILE_SELECT_TYPES,
+    MULTIPLE_TYPES,
+    NO_ANSWER_TYPES,
+    Field,
+    Form,
+    Group,
+    Repeat,
+    compiled,
+    pick_translation,
+)
+
+MAX_REPEAT_INSTANCES = 1_000
+MAX_TEXT_LENGTH = 100_000
+
+# --- the plan: a form compiled once for validation -----------------------------------------
+
+
+@dataclass
+class _FieldPlan:
+    field: Field
+    relevant: tuple[Expression, ...]
+    """The field's own relevant and those of its enclosing groups (all must hold)."""
+    required: Expression | None
+    constraint: Expression | None
+    calculation: Expression | None
+    choice_filter: Expression | None
+    choices: dict[str, dict[str, Any]] | None
+    """choice name -> the columns a choice_filter sees (name, label, other columns)."""
+
+
+@dataclass
+class _RepeatPlan:
+    repeat: Repeat
+    relevant: tuple[Expression, ...]
+    repeat_count: Expression | None
+    loop_choices: list[str] | None
+    scope: _ScopePlan
+
+
+@dataclass
+class _ScopePlan:
+    """The fields and repeats answered in one object (the form, or one repeat instance)."""
+
+    items: list[_FieldPlan | _RepeatPlan] = field(default_factory=list)
+    names: dict[str, _FieldPlan | _RepeatPlan] = field(default_factory=dict)
+    forward_references: bool = False
+    """True when a relevant or calculation reads a field that comes later in the form."""
+
+
+def _compile(text: str | None) -> Expression | None:
+    return compiled(text) if text else None
+
+
+def _build_scope(
+    elements: list[Field | Group | Repeat], form: Form, scope: _ScopePlan, inherited: tuple[Expression, ...]
+) -> None:
+    for element in elements:
+        relevant = inherited + ((compiled(element.relevant),) if element.relevant else ())
+        if isinstance(element, Group):
+            _build_scope(element.children, form, scope, relevant)
+        elif isinstance(element, Repeat):
+            inner = _ScopePlan()
+            _build_scope(element.children, form, inner, ())
+            _mark_forward_references(inner)
+            loop_choices = (
+                [c.name for c in form.choices.get(element.loop_over, [])] if element.loop_over else None
+            )
+            plan = _RepeatPlan(element, relevant, _compile(element.repeat_count), loop_choices, inner)
+            scope.items.append(plan)
+            scope.names[element.name] = plan
+        else:
+            choices: dict[str, dict[str, Any]] | None = None
+            if element.list_name is not None and element.type not in FILE_SELECT_TYPES:
+                choices = {}
+                for choice in form.choices_of(element):
+                    nodes: dict[str, Any] = dict(choice.columns)
+                    nodes["name"] = choice.name
+                    nodes["label"] = pick_translation(choice.label, None, form.default_language) or ""
+                    choices[choice.name] = nodes
+            required = element.required
+            plan_field = _FieldPlan(
+                element,
+                relevant,
+                _compile(required),
+                _compile(element.constraint),
+                _compile(element.calculation),
+                _compile(element.choice_filter),
+                choices,
+            )
+            scope.items.append(plan_field)
+            scope.names[element.name] = plan_field
+
+
+def _mark_forward_references(scope: _ScopePlan) -> None:
+    position = {name: index for index, name in enumerate(scope.names)}
+    for index, item in enumerate(scope.items):
+        expressions = list(item.relevant)
+        if isinstance(item, _FieldPlan) and item.calculation is not None:
+            expressions.append(item.calculation)
+        for expression in expressions:
+            if any(position.get(name, -1) > index for name in expression.references):
+                scope.forward_references = True
+                return
+
+
+_PLANS: dict[int, tuple[weakref.ref[Form], _ScopePlan]] = {}
+
+
+def _plan(form: Form) -> _ScopePlan:
+    cached = _PLANS.get(id(form))
+    if cached is not None and cached[0]() is form:
+        return cached[1]
+    scope = _ScopePlan()
+    _build_scope(list(form.children), form, scope, ())
+    _mark_forward_references(scope)
+    key = id(form)
+    _PLANS[key] = (weakref.ref(form, lambda _: _PLANS.pop(key, None)), scope)
+    return scope
+
+
+# --- the result ----------------------------------------------------------------------------
+
+
+@dataclass
+class FieldState:
+    """Where one field stands for these answers."""
+
+    name: str
+    location: str
+    """``answers.age`` or ``answers.household[0].age``."""
+    type: str
+    relevant: bool
+    required: bool
+    value: Any
+    """The clean (JSON) value, None when unanswered or not relevant."""
+    errors: list[str] = field(default_factory=list)
+    read_only: bool = False
+
+
+@dataclass
+class FormState:
+    """Every field's state and the clean answers: what a page needs to show the next step."""
+
+    fields: list[FieldState]
+    answers: dict[str, Any]
+    problems: list[Problem]
+
+    @property
+    def valid(self) -> bool:
+        """True when the answers have no problem."""
+        return not self.problems
+
+    def field(self, location: str) -> FieldState | None:
+        """The state at ``answers.<name>`` (or ``<name>``), or None."""
+        if not location.startswith("answers."):
+            location = "answers." + location
+        return next((state for state in self.fields if state.location == location), None)
+
+
+# --- coercion ------------------------------------------------------------------------------
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+class _Invalid(Exception):
+    """An answer of the wrong type; the message says what was expected."""
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _number(value: Any, whole: bool) -> int | float:
+    expected = "a whole number" if whole else "a number"
+    if isinstance(value, bool):
+        raise _Invalid(f"expected {expected}, got {_describe(value)}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text) if not whole or not re.fullmatch(r"[+-]?\d+", text) else int(text)
+        except ValueError:
+            raise _Invalid(f"expected {expected}, got {_describe(value)}") from None
+        if isinstance(number, int):
+            return number
+    else:
+        raise _Invalid(f"expected {expected}, got {_describe(value)}")
+    if math.isnan(number) or math.isinf(number):
+        raise _Invalid(f"expected {expected}, got {_describe(value)}")
+    if whole:
+        if not number.is_integer():
+            raise _Invalid(f"expected {expected}, got {_describe(value)}")
+        return int(number)
+    return number
+
+
+def _text_value(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _Invalid(f"expected text, got {_describe(value)}")
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_TEXT_LENGTH:
+        raise _Invalid(f"text longer than {MAX_TEXT_LENGTH} characters")
+    return text
+
+
+def _date_value(value: Any) -> date:
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _Invalid(f"expected a date as YYYY-MM-DD, got {_describe(value)}")
+
+
+def _datetime_value(value: Any) -> datetime:
+    if isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00")
+        if len(text) >= 16 and text[10] in "T ":
+            try:
+                return datetime.fromisoformat(text)
+            except ValueError:
+                pass
+    raise _Invalid(f"expected a date and time as YYYY-MM-DDTHH:MM[:SS][+HH:MM], got {_describe(value)}")
+
+
+def _time_value(value: Any) -> time:
+    if isinstance(value, str):
+        match = _TIME.match(value.strip())
+        if match:
+            try:
+                return time(int(match[1]), int(match[2]), int(match[3] or 0))
+            except ValueError:
+                pass
+    raise _Invalid(f"expected a time as HH:MM[:SS], got {_describe(value)}")
+
+
+def _geopoint_value(value: Any) -> str:
+    parts: list[Any]
+    if isinstance(value, str):
+        parts = value.split()
+    elif isinstance(value, list | tuple):
+        parts = list(value)
+    elif isinstance(value, Mapping):
+        parts = [
+            value.get(k)
+            for k in ("latitude", "longitude", "altitude", "accuracy")
+            if value.get(k) is not None
+        ]
+    else:
+        parts = []
+    try:
+        numbers = [float(p) for p in parts if not isinstance(p, bool)]
+    except (TypeError, ValueError):
+        numbers = []
+    if (
+        len(numbers) != len(parts)
+        or not 2 <= len(numbers) <= 4
+        or any(math.isnan(n) or math.isinf(n) for n in numbers)
+        or not -90 <= numbers[0] <= 90
+        or not -180 <= numbers[1] <= 180
+    ):
+        raise _Invalid(
+            "expected a location 'latitude longitude [altitude [accuracy]]' with latitude in "
+            f"-90..90 and longitude in -180..180, got {_describe(value)}"
+        )
+    numbers += [0.0] * (4 - len(numbers))
+    return " ".join(_format_number(n) for n in numbers)
+
+
+def _format_number(number: float) -> str:
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _selection(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list | tuple) and all(
+        isinstance(item, str | int) and not isinstance(item, bool) for item in value
+    ):
+        return [str(item).strip() for item in value]
+    raise _Invalid(f"expected a list of choice names, got {_describe(value)}")
+
+
+def _choice(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _Invalid(f"expected one choice name, got {_describe(value)}")
+    return str(value).strip()
+
+
+def _range_value(value: Any, parameters: dict[str, str]) -> int | float:
+    number = _number(value, whole=False)
+    start = float(parameters.get("start", "0"))
+    end = float(parameters.get("end", "10"))
+    step = float(parameters.get("step", "1"))
+    low, high = min(start, end), max(start, end)
+    if not low <= number <= high:
+        raise _Invalid(
+            f"expected a number from {_format_number(low)} to {_format_number(high)}, got {number:g}"
+        )
+    if step and abs(((number - start) / step) - round((number - start) / step)) > 1e-9:
+        raise _Invalid(f"expected a number on steps of {_format_number(step)} from {_format_number(start)}")
+    return (
+        int(number)
+        if float(number).is_integer()
+        and all(
+            float(parameters.get(k, d)).is_integer()
+            for k, d in (("start", "0"), ("end", "10"), ("step", "1"))
+        )
+        else float(number)
+    )
+
+
+def _coerce(field_: Field, value: Any) -> Any:
+    """The typed value of an answer (used by expressions); raises _Invalid."""
+    kind = field_.type
+    if kind == "integer":
+        return _number(value, whole=True)
+    if kind == "decimal":
+        return float(_number(value, whole=False))
+    if kind in ("select_one", "select_one_from_file"):
+        return _choice(value)
+    if kind in MULTIPLE_TYPES:
+        return _selection(value)
+    if kind in ("date", "today"):
+        return _date_value(value)
+    if kind in ("datetime", "start", "end"):
+        return _datetime_value(value)
+    if kind == "time":
+        return _time_value(value)
+    if kind == "geopoint":
+        return _geopoint_value(value)
+    if kind == "range":
+        return _range_value(value, field_.parameters)
+    if kind == "acknowledge":
+        if value is True or (isinstance(value, str) and value.strip().upper() in ("OK", "TRUE", "YES", "1")):
+            return "OK"
+        raise _Invalid(f"expected 'OK' (acknowledged), got {_describe(value)}")
+    return _text_value(value)
+
+
+def _clean(value: Any) -> Any:
+    """A typed or computed value as JSON."""
+    if value is None:
+        return None
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_clean(item) for item in value]
+    return str(value)
+
+
+def _computed(field_: Field, value: Any) -> Any:
+    """A calculation's XPath result as the field's value."""
+    if isinstance(value, float) and value.is_integer() and field_.type != "decimal" and abs(value) < 2**53:
+        return int(value)
+    if field_.type == "integer" and isinstance(value, str) and value.strip():
+        try:
+            return _number(value, whole=True)
+        except _Invalid:
+            return value
+    return value
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    form: Form
+    today: date
+    now: datetime
+    language: str | None
+    collect_states: bool = True
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, location: str, message: str, code: str, **details: Any) -> None:
+        self.problems.append(Problem(message, location=location, code=code, details=details))
+
+    def context(
+        self, values: Mapping[str, Any], collect: Callable[[str], list[Any]], position: int | None
+    ) -> EvaluationContext:
+        return EvaluationContext(
+            values=values,
+            position=position,
+            today=self.today,
+            now=self.now,
+            collect=collect,
+            choice_label=self.choice_label,
+        )
+
+    def choice_label(self, field_name: str, choice: str) -> str | None:
+        element = self.form.element(field_name)
+        if isinstance(element, Field) and element.list_name:
+            return self.form.choice_label(element.list_name, choice, self.language)
+        return None
+
+    def truth(
+        self,
+        expression: Expression,
+        context: EvaluationContext,
+        location: str,
+        column: str,
+        record: bool = True,
+    ) -> bool:
+        try:
+            return to_bool(expression.evaluate(context))
+        except ExpressionError as error:
+            if record:
+                self.problem(
+                    location,
+                    f"the form's {column} could not be evaluated: {error.message}",
+                    "expression_failed",
+                )
+            return False
+
+
+def _evaluate_scope(
+    run: _Run,
+    scope: _ScopePlan,
+    raw: Mapping[str, Any],
+    prefix: str,
+    parent_values: Mapping[str, Any] | None,
+    position: int | None,
+) -> tuple[dict[str, Any], list[FieldState]]:
+    """Check one answers object (the form, or a repeat instance) -> (clean answers, states)."""
+    for key in raw:
+        if key not in scope.names:
+            run.problem(
+                f"{prefix}{key}",
+                f"unknown field {key!r}: the form has no such question here",
+                "unknown_field",
+            )
+
+    typed: dict[str, Any] = {}
+    wrong_type: set[str] = set()
+    for name, item in scope.names.items():
+        if isinstance(item, _FieldPlan) and name in raw:
+            value = raw[name]
+            if item.field.type in NO_ANSWER_TYPES or is_empty(value):
+                continue
+            try:
+                typed[name] = _coerce(item.field, value)
+            except _Invalid as error:
+                wrong_type.add(name)
+                run.problem(f"{prefix}{name}", str(error), "wrong_type", expected=item.field.type)
+
+    instances: dict[str, list[dict[str, Any]]] = {}
+    values: Mapping[str, Any] = (
+        typed if parent_values is None else ChainMap(typed, cast(MutableMapping[str, Any], parent_values))
+    )
+
+    def collect(name: str) -> list[Any]:
+        if name in instances:
+            return list(instances[name])
+        for repeat_name, rows in instances.items():
+            plan = scope.names[repeat_name]
+            if isinstance(plan, _RepeatPlan) and name in plan.scope.names:
+                return [row.get(name) for row in rows]
+        value = values.get(name)
+        return [] if value is None else [value]
+
+    relevance: dict[str, bool] = {}
+    context = run.context(values, collect, position)
+
+    def relevance_and_calculations(record: bool) -> None:
+        for item in scope.items:
+            name = item.repeat.name if isinstance(item, _RepeatPlan) else item.field.name
+            location = f"{prefix}{name}"
+            relevant = all(run.truth(e, context, location, "relevant", record) for e in item.relevant)
+            relevance[name] = relevant
+            if isinstance(item, _RepeatPlan):
+                continue
+            if not relevant:
+                typed.pop(name, None)
+            elif item.calculation is not None:
+                try:
+                    typed[name] = _computed(item.field, item.calculation.evaluate(context))
+                except ExpressionError as error:
+                    typed.pop(name, None)
+                    if record:
+                        run.problem(
+                            location,
+                            f"the form's calculation could not be evaluated: {error.message}",
+                            "expression_failed",
+                        )
+
+    has_repeats = any(isinstance(item, _RepeatPlan) for item in scope.items)
+    if scope.forward_references or has_repeats:
+        relevance_and_calculations(record=False)
+
+    repeat_answers: dict[str, list[dict[str, Any]]] = {}
+    repeat_states: dict[str, list[FieldState]] = {}
+    for item in scope.items:
+        if not isinstance(item, _RepeatPlan):
+            continue
+        name = item.repeat.name
+        location = f"{prefix}{name}"
+        instances[name] = []
+        rows = raw.get(name)
+        if not relevance[name] or rows is None:
+            continue
+        if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+            run.problem(
+                location,
+                f"expected a list of instances (objects), got {_describe(rows)}",
+                "wrong_type",
+                expected="repeat",
+            )
+            continue
+        if len(rows) > MAX_REPEAT_INSTANCES:
+            run.problem(location, f"more than {MAX_REPEAT_INSTANCES} instances", "too_many_instances")
+            continue
+        repeat_answers[name] = []
+        repeat_states[name] = []
+        for index, row in enumerate(rows):
+            inner, inner_states = _evaluate_scope(
+                run, item.scope, row, f"{location}[{index}].", values, index + 1
+            )
+            repeat_answers[name].append(inner)
+            repeat_states[name].extend(inner_states)
+            instances[name].append(_typed_view(item.scope, inner))
+        _check_count(run, item, context, location, len(rows))
+
+    relevance_and_calculations(record=True)
+
+    answers: dict[str, Any] = {}
+    states: list[FieldState] = []
+    for item in scope.items:
+        if isinstance(item, _RepeatPlan):
+            name = item.repeat.name
+            if relevance[name] and name in repeat_answers:
+                answers[name] = repeat_answers[name]
+            states.extend(repeat_states.get(name, []))
+            continue
+        field_ = item.field
+        name = field_.name
+        location = f"{prefix}{name}"
+        relevant = relevance[name]
+        value = typed.get(name) if relevant else None
+        required = False
+        if relevant and item.required is not None:
+            required = run.truth(item.required, context, location, "required")
+        errors_before = len(run.problems)
+        if relevant and field_.type not in NO_ANSWER_TYPES and name not in wrong_type:
+            if is_empty(value):
+                if required and item.calculation is None:
+                    message = pick_translation(
+                        field_.required_message, run.language, run.form.default_language
+                    )
+                    run.problem(location, message or "an answer is required", "required")
+            else:
+                _check_choices(run, item, value, context, location)
+                if item.constraint is not None:
+                    context.current = value
+                    holds = run.truth(item.constraint, context, location, "constraint")
+                    context.current = None
+                    if not holds:
+                        message = pick_translation(
+                            field_.constraint_message, run.language, run.form.default_language
+                        )
+                        run.problem(
+                            location,
+                            message or f"the answer does not meet the constraint {field_.constraint}",
+                            "constraint",
+                            constraint=field_.constraint,
+                        )
+        clean = _clean(value) if relevant and not is_empty(value) else None
+        if clean is not None:
+            answers[name] = clean
+        if not run.collect_states:
+            continue
+        states.append(
+            FieldState(
+                name=name,
+                location=location,
+                type=field_.type,
+                relevant=relevant,
+                required=required,
+                value=clean,
+                errors=[p.message for p in run.problems[errors_before:] if p.location == location],
+                read_only=field_.read_only is not None,
+            )
+        )
+    return answers, states
+
+
+def _typed_view(scope: _ScopePlan, answers: dict[str, Any]) -> dict[str, Any]:
+    """Clean answers back to expression values (dates as dates) for sum()/count() from outside."""
+    view: dict[str, Any] = {}
+    for name, value in answers.items():
+        item = scope.names.get(name)
+        if isinstance(item, _FieldPlan) and isinstance(value, str) and item.field.type in ("date", "today"):
+            view[name] = date.fromisoformat(value)
+            continue
+        view[name] = value
+    return view
+
+
+def _check_count(run: _Run, item: _RepeatPlan, context: EvaluationContext, location: str, count: int) -> None:
+    if item.loop_choices is not None and count > len(item.loop_choices):
+        run.problem(location, f"at most {len(item.loop_choices)} instances (one per choice)", "repeat_count")
+    if item.repeat_count is None:
+        return
+    try:
+        wanted = to_number(item.repeat_count.evaluate(context))
+    except ExpressionError:
+        return
+    if not math.isnan(wanted) and wanted >= 0 and count != int(wanted):
+        run.problem(
+            location,
+            f"expected {int(wanted)} instance(s) (repeat_count {item.repeat.repeat_count}), got {count}",
+            "repeat_count",
+        )
+
+
+def _check_choices(
+    run: _Run, item: _FieldPlan, value: Any, context: EvaluationContext, location: str
+) -> None:
+    if item.choices is None:
+        return
+    chosen = value if isinstance(value, list) else [value]
+    list_name = item.field.list_name
+    for choice in chosen:
+        nodes = item.choices.get(choice)
+        if nodes is None:
+            run.problem(
+                location,
+                f"{choice!r} is not a choice of list {list_name!r}",
+                "not_a_choice",
+                list_name=list_name,
+            )
+            continue
+        if item.choice_filter is not None:
+            context.nodes = nodes
+            offered = run.truth(item.choice_filter, context, location, "choice_filter")
+            context.nodes = None
+            if not offered:
+                run.problem(
+                    location,
+                    f"{choice!r} is not offered here: the choice_filter "
+                    f"{item.field.choice_filter} excludes it",
+                    "choice_filtered",
+                    list_name=list_name,
+                )
+    if len(set(chosen)) != len(chosen):
+        run.problem(location, "a choice is selected more than once", "duplicate_choice")
+
+
+def evaluate_form(
+    form: Form,
+    answers: Mapping[str, Any],
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    language: str | None = None,
+    collect_states: bool = True,
+) -> FormState:
+    """Work out every field's state for these (possibly partial) answers.
+
+    Args:
+        form: the form version the answers belong to.
+        answers: field name -> answer; a repeat's answer is a list of objects.
+        today: the date ``today()`` means (default: the machine's date).
+        now: the moment ``now()`` means (default: the machine's clock).
+        language: language name or code for the form's messages (default: the form's).
+        collect_states: False skips building the per-field states (faster; validation only).
+
+    Returns:
+        A :class:`FormState`: per field relevant / required / value / errors, the clean
+        answers (calculates computed, non-relevant answers dropped) and every problem.
+    """
+    moment = now or datetime.now()
+    run = _Run(form, today or moment.date(), moment, language, collect_states)
+    if not isinstance(answers, Mapping):
+        run.problem(
+            "answers",
+            f"expected an object of answers keyed by field name, got {_describe(answers)}",
+            "wrong_type",
+        )
+        return FormState([], {}, run.problems)
+    clean, states = _evaluate_scope(run, _plan(form), answers, "answers.", None, None)
+    return FormState(states, clean, run.problems)
+
+
+def validate_response(
+    form: Form,
+    answers: Mapping[str, Any],
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """Check a complete response and return its clean answers.
+
+    Returns:
+        JSON-ready answers: ints, floats, ISO dates and times, select_multiple as a list of
+        choice names, geopoint as ``"lat lon alt acc"``; calculates computed on the server;
+        answers to questions that are not relevant dropped.
+
+    Raises:
+        ResponseError: with every problem, each located ``answers.<name>`` or
+            ``answers.<repeat>[<index>].<name>`` (index from 0).
+    """
+    state = evaluate_form(form, answers, today=today, now=now, language=language, collect_states=False)
+    if state.problems:
+        count = len(state.problems)
+        raise ResponseError(
+            f"the response does not fit form {form.form_id!r} version {form.version!r}"
+            + (f" ({count} problems)" if count > 1 else ""),
+            problems=state.problems,
+        )
+    return state.answers
+
+
+__all__ = ["FieldState", "FormState", "evaluate_form", "validate_response"]
