@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 import yaml
 
-from impactkit.errors import ImpactkitError, ValueMapError
+from impactkit.errors import ImpactkitError, Problem, ValueMapError
 from impactkit.sroi._engine import compute
 from impactkit.sroi._model import Conventions, ValueMap, load_value_map, parse_value_map
 from impactkit.sroi._montecarlo import simulate
@@ -170,7 +170,7 @@ def import_command(workbook: Path, out: Path | None) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise ValueMapError(f"cannot write {out}", []) from error
+        raise ValueMapError(f"cannot write {out}", [Problem(str(error), str(out))]) from error
     click.echo(f"wrote {out}")
 
 
