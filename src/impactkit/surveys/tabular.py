@@ -1,0 +1,302 @@
+"""Responses as tables (pandas): one row per response, one table per repeat, and a data dictionary.
+
+Columns cover the fields of every version given, in form order. A select_multiple is one
+column of space-separated choices and, with ``split_multiple``, one 0/1 column per choice
+named ``field/choice``. Repeat instances go to their own table, linked to their parent by
+``_parent_key`` (the response's ``instance_id``, or the parent instance's ``_key``) and
+numbered by ``_index`` (from 1, as in ODK).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from impactkit.surveys.model import (
+    MULTIPLE_TYPES,
+    NO_ANSWER_TYPES,
+    Field,
+    Form,
+    Group,
+    Repeat,
+    pick_translation,
+)
+
+MAIN_TABLE = "main"
+"""Key of the table with one row per response."""
+METADATA_COLUMNS = ("instance_id", "form_version", "submitted_at")
+
+
+@dataclass
+class _Column:
+    question: Field
+    versions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Table:
+    """The merged layout of one answers scope (the form, or one repeat) over all versions."""
+
+    name: str
+    columns: dict[str, _Column] = field(default_factory=dict)
+    repeats: dict[str, _Table] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    """Field and repeat names in merged form order."""
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _merge(table: _Table, elements: Sequence[Field | Group | Repeat], version: str, form: Form) -> None:
+    previous: str | None = None
+
+    def place(name: str) -> None:
+        nonlocal previous
+        if name not in table.order:
+            at = table.order.index(previous) + 1 if previous in table.order else len(table.order)
+            table.order.insert(at, name)
+        previous = name
+
+    def visit(items: Sequence[Field | Group | Repeat]) -> None:
+        for element in items:
+            if isinstance(element, Group):
+                visit(element.children)
+            elif isinstance(element, Repeat):
+                inner = table.repeats.setdefault(element.name, _Table(element.name))
+                inner.labels.setdefault(element.name, dict(element.label))
+                _merge(inner, element.children, version, form)
+                place(element.name)
+            elif element.type not in NO_ANSWER_TYPES:
+                column = table.columns.setdefault(element.name, _Column(element))
+                column.question = element  # the latest version's wording wins
+                column.versions.append(version)
+                place(element.name)
+
+    visit(elements)
+
+
+def _layout(forms: Sequence[Form]) -> tuple[_Table, dict[str, dict[str, Any]]]:
+    """Merged table layout, and list name -> choice name -> labels (union over versions)."""
+    root = _Table(MAIN_TABLE)
+    choices: dict[str, dict[str, Any]] = {}
+    for form in forms:
+        _merge(root, form.children, form.version, form)
+        for list_name, items in form.choices.items():
+            merged = choices.setdefault(list_name, {})
+            for item in items:
+                merged[item.name] = item.label
+    for form in forms:
+        for element in form.fields():
+            if element.or_other and element.list_name:
+                choices.setdefault(element.list_name, {}).setdefault("other", {"default": "Other"})
+    return root, choices
+
+
+def _choice_names(column: _Column, forms: Sequence[Form], choices: Mapping[str, Any]) -> list[str]:
+    list_name = column.question.list_name or ""
+    return list(choices.get(list_name, {}))
+
+
+class _Builder:
+    def __init__(
+        self,
+        forms: Sequence[Form],
+        language: str | None,
+        labels: bool,
+        split_multiple: bool,
+    ) -> None:
+        self.forms = forms
+        self.language = language
+        self.labels = labels
+        self.split_multiple = split_multiple
+        self.default_language = forms[-1].default_language if forms else None
+        self.root, self.choices = _layout(forms)
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+
+    def text(self, texts: Mapping[str, str], fallback: str) -> str:
+        return pick_translation(dict(texts), self.language, self.default_language) or fallback
+
+    def header(self, column: _Column) -> str:
+        if not self.labels:
+            return column.question.name
+        return self.text(column.question.label, column.question.name)
+
+    def choice_text(self, column: _Column, choice: str) -> str:
+        if not self.labels:
+            return choice
+        labels = self.choices.get(column.question.list_name or "", {}).get(choice)
+        return self.text(labels or {}, choice)
+
+    def fill(self, table: _Table, answers: Mapping[str, Any], out: dict[str, Any], key: str) -> None:
+        for name in table.order:
+            if name in table.repeats:
+                inner = table.repeats[name]
+                instances = answers.get(name) or []
+                if not isinstance(instances, list):
+                    continue
+                for index, instance in enumerate(instances, start=1):
+                    if not isinstance(instance, Mapping):
+                        continue
+                    child_key = f"{key}/{name}[{index}]"
+                    row: dict[str, Any] = {"_parent_key": key, "_index": index, "_key": child_key}
+                    self.fill(inner, instance, row, child_key)
+                    self.rows.setdefault(name, []).append(row)
+                continue
+            column = table.columns[name]
+            value = answers.get(name)
+            header = self.header(column)
+            kind = column.question.type
+            if kind in MULTIPLE_TYPES:
+                selected = value.split() if isinstance(value, str) else list(value or [])
+                out[header] = " ".join(self.choice_text(column, str(c)) for c in selected) if value else None
+                if self.split_multiple:
+                    for choice in _choice_names(column, self.forms, self.choices):
+                        split_header = f"{header}/{self.choice_text(column, choice)}"
+                        out[split_header] = None if value is None else int(choice in selected)
+            elif column.question.list_name and kind.startswith("select") and value is not None:
+                out[header] = self.choice_text(column, str(value))
+            else:
+                out[header] = value
+
+    def columns_of(self, table: _Table) -> list[str]:
+        headers: list[str] = []
+        for name in table.order:
+            if name in table.repeats:
+                continue
+            column = table.columns[name]
+            header = self.header(column)
+            headers.append(header)
+            if column.question.type in MULTIPLE_TYPES and self.split_multiple:
+                for choice in _choice_names(column, self.forms, self.choices):
+                    headers.append(f"{header}/{self.choice_text(column, choice)}")
+        return headers
+
+    def dtypes_of(self, table: _Table) -> dict[str, Any]:
+        types: dict[str, Any] = {}
+        for column in table.columns.values():
+            header = self.header(column)
+            if column.question.type == "integer":
+                types[header] = pd.Int64Dtype()
+            elif column.question.type == "decimal":
+                types[header] = pd.Float64Dtype()
+            if column.question.type in MULTIPLE_TYPES and self.split_multiple:
+                for choice in _choice_names(column, self.forms, self.choices):
+                    types[f"{header}/{self.choice_text(column, choice)}"] = pd.Int64Dtype()
+        return types
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str], dtypes: Mapping[str, Any]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    for header, dtype in dtypes.items():
+        if header in frame.columns:
+            frame[header] = frame[header].astype(dtype)
+    return frame
+
+
+def _all_tables(table: _Table) -> Iterable[_Table]:
+    for inner in table.repeats.values():
+        yield inner
+        yield from _all_tables(inner)
+
+
+def responses_to_tables(
+    forms: Sequence[Form],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    language: str | None = None,
+    labels: bool = False,
+    split_multiple: bool = False,
+) -> dict[str, pd.DataFrame]:
+    """Responses of one form (any of its versions) as tables.
+
+    Args:
+        forms: the form's versions, oldest first (columns follow form order; a field of an
+            older version only keeps its place next to the fields around it).
+        rows: stored responses: dicts with ``instance_id``, ``form_version``,
+            ``submitted_at``, ``answers`` and any other metadata (kept as columns).
+        language: language name or code for labels (default: the latest version's default).
+        labels: True writes field labels as headers and choice labels as values; False
+            writes names.
+        split_multiple: also write one 0/1 column per choice of each select_multiple,
+            headed ``field/choice`` (empty when the question was not answered).
+
+    Returns:
+        ``{"main": one row per response, "<repeat name>": one row per instance, ...}``.
+        Repeat tables carry ``_parent_key``, ``_index`` (from 1) and ``_key``.
+    """
+    builder = _Builder(forms, language, labels, split_multiple)
+    main_rows: list[dict[str, Any]] = []
+    metadata: list[str] = list(METADATA_COLUMNS)
+    for row in rows:
+        out: dict[str, Any] = {}
+        for key, value in row.items():
+            if key == "answers":
+                continue
+            if key not in metadata:
+                metadata.append(key)
+            out[key] = value
+        key = str(row.get("instance_id", len(main_rows)))
+        builder.fill(builder.root, row.get("answers") or {}, out, key)
+        main_rows.append(out)
+    tables = {
+        MAIN_TABLE: _frame(
+            main_rows,
+            metadata + builder.columns_of(builder.root),
+            builder.dtypes_of(builder.root),
+        )
+    }
+    for inner in _all_tables(builder.root):
+        name = inner.name if inner.name != MAIN_TABLE else f"{MAIN_TABLE}_repeat"
+        tables[name] = _frame(
+            builder.rows.get(inner.name, []),
+            ["_parent_key", "_index", "_key", *builder.columns_of(inner)],
+            builder.dtypes_of(inner),
+        )
+    return tables
+
+
+def data_dictionary(forms: Sequence[Form], language: str | None = None) -> pd.DataFrame:
+    """What each exported column means: table, name, label, type, choices, versions.
+
+    Args:
+        forms: the form's versions, oldest first.
+        language: language name or code for labels (default: the latest version's default).
+
+    Returns:
+        One row per field, in the order of the export's columns; ``choices`` reads
+        ``name=label; name=label`` for selects.
+    """
+    builder = _Builder(forms, language, labels=False, split_multiple=False)
+    records: list[dict[str, Any]] = []
+
+    def describe(table: _Table) -> None:
+        for name in table.order:
+            if name in table.repeats:
+                describe(table.repeats[name])
+                continue
+            column = table.columns[name]
+            choices = ""
+            if column.question.list_name and column.question.type in ("select_one", *MULTIPLE_TYPES):
+                labels = builder.choices.get(column.question.list_name, {})
+                choices = "; ".join(
+                    f"{choice}={builder.text(text or {}, choice)}" for choice, text in labels.items()
+                )
+            records.append(
+                {
+                    "table": table.name,
+                    "name": name,
+                    "label": builder.text(column.question.label, name),
+                    "type": column.question.type,
+                    "choices": choices,
+                    "versions": " ".join(column.versions),
+                }
+            )
+
+    describe(builder.root)
+    return pd.DataFrame.from_records(
+        records, columns=["table", "name", "label", "type", "choices", "versions"]
+    )
+
+
+__all__ = ["MAIN_TABLE", "data_dictionary", "responses_to_tables"]
