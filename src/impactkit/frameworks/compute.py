@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
 from impactkit.errors import ExpressionError, KpiError, Problem
 from impactkit.frameworks import stats
@@ -31,9 +32,6 @@ from impactkit.frameworks.model import (
     Source,
 )
 from impactkit.frameworks.results import (
-    ChangeStatistics,
-    DisaggregationCell,
-    KpiResult,
     KpiResults,
 )
 
@@ -75,28 +73,21 @@ def _as_number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
+# Functions whose value is not a pure function of the answers: never evaluated per distinct
+# combination of answers.
+_IMPURE_FUNCTIONS = frozenset({"now", "today", "random", "uuid", "once", "position", "current"})
+
+
 class _FormData:
     """One form's responses, with cached column conversions, expressions and dimensions."""
 
-    def __init__(self, form_id: str, frame: pd.DataFrame, group_by: str | None) -> None:
+    def __init__(self, form_id: str, frame: pd.DataFrame, groups: pd.Series) -> None:
         self.form_id = form_id
         self.frame = frame
-        if group_by is not None:
-            if group_by not in frame.columns:
-                raise KpiError(
-                    f"cannot group by {group_by!r}",
-                    problems=[
-                        Problem(
-                            f"the responses to {form_id!r} have no column {group_by!r}",
-                            f"responses[{form_id}]",
-                        )
-                    ],
-                )
-            self.groups: pd.Series = frame[group_by]
-        else:
-            self.groups = pd.Series(ALL, index=frame.index)
-        self.weighted = "_weight" in frame.columns and frame["_weight"].notna().any()
+        self.groups = groups
+        self.weighted = "_weight" in frame.columns and bool(frame["_weight"].notna().any())
         self._columns: dict[str, pd.Series] = {}
+        self._codes: dict[str, tuple[np.ndarray, int]] = {}
         self._expressions: dict[str, pd.Series] = {}
         self._answered: dict[str, pd.Series] = {}
         self._dimensions: dict[str, pd.Series | None] = {}
@@ -105,36 +96,64 @@ class _FormData:
         """A field's answers; text columns that hold only numbers read as numbers (as XPath)."""
         if name not in self._columns:
             if name not in self.frame.columns:
-                self._columns[name] = pd.Series(np.nan, index=self.frame.index, dtype="float64")
+                column = pd.Series(np.nan, index=self.frame.index, dtype="float64")
             else:
-                raw = self.frame[name]
-                if pd.api.types.is_numeric_dtype(raw.dtype) or pd.api.types.is_bool_dtype(raw.dtype):
-                    self._columns[name] = raw
-                else:
-                    numbers = pd.to_numeric(raw, errors="coerce")
-                    same = int(numbers.notna().sum()) == int(raw.notna().sum())
-                    self._columns[name] = numbers if same else raw
+                column = _numbers_if_all_numeric(self.frame[name])
+            self._columns[name] = column
         return self._columns[name]
 
+    def codes(self, name: str) -> tuple[np.ndarray, int]:
+        """Integer codes of a column's distinct values (missing is a value too) and their count."""
+        if name not in self._codes:
+            codes, uniques = pd.factorize(self.column(name), use_na_sentinel=False)
+            self._codes[name] = (codes.astype(np.int64), len(uniques))
+        return self._codes[name]
+
     def evaluate(self, text: str) -> pd.Series:
-        """The expression evaluated on every response (``${field}`` reads the column)."""
+        """The expression evaluated on every response (``${field}`` reads the column).
+
+        A pure expression is evaluated once per distinct combination of the answers it reads
+        and spread back to the rows: on a million responses with 1–5 scales and yes/no
+        answers that is a few dozen evaluations instead of a million.
+        """
         if text not in self._expressions:
             simple = SIMPLE_REFERENCE.match(text)
-            if simple:
-                result = self.column(simple.group(1))
-            else:
-                expression = _parse(text)
-                columns = {name: self.column(name) for name in sorted(expression.references)}
-                sub = pd.DataFrame(columns, index=self.frame.index)
-                try:
-                    result = expression.evaluate_frame(sub)
-                except ExpressionError as error:
-                    raise KpiError(
-                        f"cannot evaluate {text!r} on the responses to {self.form_id!r}",
-                        problems=[Problem(error.message, f"responses[{self.form_id}]")],
-                    ) from error
-            self._expressions[text] = result
+            self._expressions[text] = (
+                self.column(simple.group(1)) if simple else self._evaluate_expression(text)
+            )
         return self._expressions[text]
+
+    def _evaluate_expression(self, text: str) -> pd.Series:
+        expression = _parse(text)
+        names = sorted(expression.references)
+        sub = pd.DataFrame({name: self.column(name) for name in names}, index=self.frame.index)
+        representatives: np.ndarray | None = None
+        inverse: np.ndarray | None = None
+        if names and not (expression.functions & _IMPURE_FUNCTIONS) and len(sub) > 64:
+            key = np.zeros(len(sub), dtype=np.int64)
+            capacity = 1
+            for name in names:
+                codes, count = self.codes(name)
+                capacity *= count + 1
+                if capacity > 2**62:
+                    key = None
+                    break
+                key = key * (count + 1) + codes
+            if key is not None:
+                _, representatives, inverse = np.unique(key, return_index=True, return_inverse=True)
+                if len(representatives) > len(sub) // 4:
+                    representatives = None
+        try:
+            if representatives is not None and inverse is not None:
+                distinct = sub.iloc[representatives].reset_index(drop=True)
+                values = expression.evaluate_frame(distinct).to_numpy()
+                return pd.Series(values[inverse.ravel()], index=self.frame.index)
+            return expression.evaluate_frame(sub)
+        except ExpressionError as error:
+            raise KpiError(
+                f"cannot evaluate {text!r} on the responses to {self.form_id!r}",
+                problems=[Problem(error.message, f"responses[{self.form_id}]")],
+            ) from error
 
     def answered(self, text: str) -> pd.Series:
         """True where every field the expression reads is answered."""
@@ -148,17 +167,17 @@ class _FormData:
         return self._answered[text]
 
     def dimension(self, spec: Disaggregation) -> pd.Series | None:
-        """Each response's category in a disaggregation (NaN where unknown)."""
+        """Each response's category in a disaggregation, as a pandas Categorical (NaN: unknown)."""
         if spec.id not in self._dimensions:
             source: pd.Series | None = None
             if spec.field in self.frame.columns:
-                source = self.column(spec.field)
+                source = self.frame[spec.field]
                 if spec.fallback is not None and spec.fallback in self.frame.columns:
                     source = source.where(source.notna(), self.frame[spec.fallback])
             elif spec.fallback is not None and spec.fallback in self.frame.columns:
                 source = self.frame[spec.fallback]
             if source is not None and spec.bands:
-                numbers = _as_number(source)
+                numbers = _as_number(_numbers_if_all_numeric(source))
                 conditions = []
                 for band in spec.bands:
                     condition = numbers.notna()
@@ -167,13 +186,36 @@ class _FormData:
                     if band.max is not None:
                         condition &= numbers <= band.max
                     conditions.append(condition.to_numpy())
-                chosen = np.select(conditions, [b.category for b in spec.bands], default="")
-                source = pd.Series(chosen, index=self.frame.index).replace("", np.nan)
+                categories = list(dict.fromkeys(band.category for band in spec.bands))
+                position = {category: i for i, category in enumerate(categories)}
+                chosen = np.select(conditions, [position[b.category] for b in spec.bands], -1)
+                source = pd.Series(
+                    pd.Categorical.from_codes(chosen, categories=categories),
+                    index=self.frame.index,
+                )
             elif source is not None:
-                source = source.astype(object).where(source.notna())
-                source = source.map(lambda v: v if isinstance(v, str) else _category_text(v))
+                codes, uniques = pd.factorize(source, sort=True)
+                labels = [_category_text(value) for value in uniques]
+                source = pd.Series(
+                    pd.Categorical.from_codes(codes, categories=labels), index=self.frame.index
+                )
             self._dimensions[spec.id] = source
         return self._dimensions[spec.id]
+
+
+def _numbers_if_all_numeric(raw: pd.Series) -> pd.Series:
+    """The column as float64 if every answer in it is a number, else unchanged."""
+    if pd.api.types.is_numeric_dtype(raw.dtype) or pd.api.types.is_bool_dtype(raw.dtype):
+        return raw
+    sample = raw.dropna().head(200)
+    if sample.empty or pd.to_numeric(sample, errors="coerce").isna().any():
+        return raw
+    codes, uniques = pd.factorize(raw)
+    numbers = pd.to_numeric(pd.Series(uniques), errors="coerce").to_numpy(dtype="float64")
+    if np.isnan(numbers).any():
+        return raw
+    values = np.where(codes >= 0, numbers[np.clip(codes, 0, None)], np.nan)
+    return pd.Series(values, index=raw.index, dtype="float64")
 
 
 def _category_text(value: Any) -> Any:
@@ -502,27 +544,36 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
     wave = data.frame["_wave"]
     mask &= values.notna() & link.notna() & wave.isin(["baseline", "endline"])
     work = _work_frame(data, indicator, mask, values, context.specs)
-    work["__link"] = data.frame[spec.link_by][mask.to_numpy()]
-    work["__wave"] = wave[mask.to_numpy()]
-    keys = [GROUP]
-    for column in ("_organisation_id", "_project_id"):
+    # One integer per person: group, organisation, project and respondent code together
+    # (codes are the organisation's own, so the same code in two organisations is two people).
+    person = np.asarray(data.groups.cat.codes, dtype=np.int64)
+    capacity = len(data.groups.cat.categories) + 1
+    for column in ("_organisation_id", "_project_id", spec.link_by):
         if column in data.frame.columns:
-            work[column] = data.frame[column][mask.to_numpy()]
-            keys.append(column)
-    keys.append("__link")
+            codes, count = data.codes(column)
+            capacity *= count + 1
+            if capacity > 2**62:
+                raise KpiError(
+                    "too many distinct respondents to link",
+                    problems=[Problem("cannot link so many codes", f"responses[{data.form_id}]")],
+                )
+            person = person * (count + 1) + codes
+    selected = mask.to_numpy()
+    work["__person"] = person[selected]
+    work["__endline"] = (wave[selected] == "endline").to_numpy()
     if "_submitted_at" in data.frame.columns:
-        work["__submitted"] = data.frame["_submitted_at"][mask.to_numpy()]
+        work["__submitted"] = data.frame["_submitted_at"][selected]
         work = work.sort_values("__submitted", kind="stable")
-    work = work.drop_duplicates([*keys, "__wave"], keep="last")
-    baseline = work[work["__wave"] == "baseline"]
-    endline = work[work["__wave"] == "endline"][[*keys, VALUE]]
-    linked = baseline.merge(endline, on=keys, suffixes=("_baseline", ""), how="inner")
+    work = work.drop_duplicates(["__person", "__endline"], keep="last")
+    baseline = work[~work["__endline"]]
+    endline = work[work["__endline"]][["__person", VALUE]]
+    linked = baseline.merge(endline, on="__person", suffixes=("_baseline", ""), how="inner")
     sign = 1.0 if spec.improved_if == "higher" else -1.0
     linked["__difference"] = (linked[VALUE] - linked[f"{VALUE}_baseline"]) * sign
     linked["__improved"] = (linked["__difference"] > 0).astype("float64")
     linked["__worsened"] = (linked["__difference"] < 0).astype("float64")
-    counts_baseline = baseline.groupby(GROUP, sort=False).size()
-    counts_endline = work[work["__wave"] == "endline"].groupby(GROUP, sort=False).size()
+    counts_baseline = baseline.groupby(GROUP, sort=False, observed=True).size()
+    counts_endline = work[work["__endline"]].groupby(GROUP, sort=False, observed=True).size()
 
     grouped = linked.groupby(GROUP, sort=False, observed=True)
     n = grouped.size()
@@ -591,16 +642,50 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
 
 
 def _wilcoxon_by_group(linked: pd.DataFrame) -> pd.DataFrame:
-    rows = {}
+    """Wilcoxon signed-rank test per group, as ``scipy.stats.wilcoxon(d)`` gives it.
+
+    scipy uses the normal approximation (no continuity correction, tie-corrected variance)
+    for more than 50 differences: that case is computed for all groups at once with pandas
+    ranks. Smaller groups, where scipy uses the exact or permutation distribution, are
+    passed to scipy one by one.
+    """
+    sizes = linked.groupby(GROUP, sort=False, observed=True).size()
+    large = sizes[sizes > 50].index
+    rows: dict[Any, tuple[float | None, float | None]] = {}
     with warnings.catch_warnings():
-        # scipy warns when it must fall back to the normal approximation (ties, zeros).
         warnings.simplefilter("ignore", category=UserWarning)
         warnings.simplefilter("ignore", category=RuntimeWarning)
-        for group, positions in linked.groupby(GROUP, sort=False).indices.items():
-            differences = linked["__difference"].to_numpy()[positions]
-            rows[group] = stats.wilcoxon_signed_rank(differences)
+        small = linked[~linked[GROUP].isin(large)]
+        for group, positions in small.groupby(GROUP, sort=False, observed=True).indices.items():
+            rows[group] = stats.wilcoxon_signed_rank(small["__difference"].to_numpy()[positions])
     table = pd.DataFrame.from_dict(rows, orient="index", columns=["statistic", "p_value"])
-    return table.astype("float64")
+    table = table.astype("float64")
+    if len(large):
+        nonzero = linked[linked[GROUP].isin(large) & (linked["__difference"] != 0)]
+        nonzero = nonzero[[GROUP, "__difference"]].assign(__absolute=nonzero["__difference"].abs())
+        ranks = nonzero.groupby(GROUP, sort=False, observed=True)["__absolute"].rank()
+        grouped = nonzero.assign(
+            __plus=ranks.where(nonzero["__difference"] > 0, 0.0),
+            __minus=ranks.where(nonzero["__difference"] < 0, 0.0),
+        ).groupby(GROUP, sort=False, observed=True)
+        count = grouped.size().astype("float64")
+        r_plus = grouped["__plus"].sum()
+        r_minus = grouped["__minus"].sum()
+        ties = nonzero.groupby([GROUP, "__absolute"], sort=False, observed=True).size()
+        tie_sum = (ties.astype("float64") ** 3 - ties).groupby(level=0, observed=True).sum()
+        mean = count * (count + 1) / 4
+        variance = (count * (count + 1) * (2 * count + 1) - tie_sum.reindex(count.index) / 2) / 24
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (r_plus - mean) / np.sqrt(variance)
+        vectorised = pd.DataFrame(
+            {
+                "statistic": np.minimum(r_plus, r_minus),
+                "p_value": 2.0 * scipy_stats.norm.sf(np.abs(z)),
+            },
+            index=count.index,
+        )
+        table = pd.concat([table, vectorised]) if len(table) else vectorised
+    return table
 
 
 # --- reported figures --------------------------------------------------------------------
@@ -629,8 +714,7 @@ def _reported_indicator(indicator: Indicator, context: _Context) -> _Output:
     if data is None or data.frame.empty:
         return _empty_output(method, f"no_data: no responses to form {source.form!r}")
     latest, groups = _latest_reports(data)
-    latest_data = _FormData(source.form, latest.drop(columns=[GROUP]), None)
-    latest_data.groups = groups
+    latest_data = _FormData(source.form, latest.drop(columns=[GROUP]), groups)
     expression = source.value_expression
     assert expression is not None
     numerator = _as_number(latest_data.evaluate(expression))
@@ -687,13 +771,13 @@ def _populations(
     if population is not None:
         groups: set[Any] = set()
         for data in forms.values():
-            groups.update(pd.unique(data.groups))
+            groups.update(data.groups.cat.categories)
         return pd.Series(float(population), index=sorted(groups, key=str), dtype="float64")
     source = framework.population
     if source is None or source.form not in forms or forms[source.form].frame.empty:
         return None
     latest, groups = _latest_reports(forms[source.form])
-    latest_data = _FormData(source.form, latest.drop(columns=[GROUP]), None)
+    latest_data = _FormData(source.form, latest.drop(columns=[GROUP]), groups)
     expression = source.value_expression
     assert expression is not None
     values = _as_number(latest_data.evaluate(expression))
@@ -701,24 +785,6 @@ def _populations(
     if table.empty:
         return None
     return table.groupby(GROUP, sort=False)["population"].sum()
-
-
-def _none_if_nan(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float | np.floating) and np.isnan(value):
-        return None
-    return value
-
-
-def _float(value: Any) -> float | None:
-    value = _none_if_nan(value)
-    return None if value is None else float(value)
-
-
-def _int(value: Any) -> int | None:
-    value = _none_if_nan(value)
-    return None if value is None else int(value)
 
 
 def _target_met(indicator: Indicator, value: float | None) -> bool | None:
@@ -729,7 +795,32 @@ def _target_met(indicator: Indicator, value: float | None) -> bool | None:
     return value <= indicator.target.value
 
 
-_CHANGE_FIELDS = list(ChangeStatistics.model_fields)
+def _group_columns(responses: Mapping[str, pd.DataFrame], group_by: str | None) -> list[pd.Series]:
+    """Each frame's group of every row, as a Categorical shared by all frames (fast groupby)."""
+    if group_by is None:
+        return [
+            pd.Series(
+                pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [ALL]), index=frame.index
+            )
+            for frame in responses.values()
+        ]
+    missing = [form_id for form_id, frame in responses.items() if group_by not in frame.columns]
+    if missing:
+        raise KpiError(
+            f"cannot group by {group_by!r}",
+            problems=[
+                Problem(f"the responses to {form_id!r} have no column {group_by!r}", f"responses[{form_id}]")
+                for form_id in missing
+            ],
+        )
+    values: set[Any] = set()
+    for frame in responses.values():
+        values.update(v for v in pd.unique(frame[group_by]) if v == v)
+    categories = sorted(values, key=str)
+    return [
+        pd.Series(pd.Categorical(frame[group_by], categories=categories), index=frame.index)
+        for frame in responses.values()
+    ]
 
 
 def compute_kpis(
@@ -779,7 +870,12 @@ def compute_kpis(
             f"framework {framework.id!r} is a {framework.kind}, not an indicator framework",
             problems=[Problem("only indicator frameworks have KPIs to compute", "framework")],
         )
-    forms = {form_id: _FormData(form_id, frame, group_by) for form_id, frame in responses.items()}
+    forms = {
+        form_id: _FormData(form_id, frame, groups)
+        for (form_id, frame), groups in zip(
+            responses.items(), _group_columns(responses, group_by), strict=True
+        )
+    }
     context = _Context(
         framework=framework,
         forms=forms,
@@ -799,45 +895,77 @@ def compute_kpis(
             output = _survey_indicator(indicator, context)
         outputs.append((indicator, output))
 
-    if group_by is None:
-        groups: list[Any] = [ALL]
-    else:
-        seen: set[Any] = set()
+    groups: list[Any] = [ALL]
+    if group_by is not None:
+        present: set[Any] = set()
         for data in forms.values():
-            seen.update(v for v in pd.unique(data.groups) if v == v)
-        groups = sorted(seen, key=str)
-    results = _assemble(outputs, groups, group_by, context)
-    return KpiResults(
-        framework_id=framework.id,
-        framework_version=framework.version,
-        framework_hash=framework.content_hash(),
-        group_by=group_by,
-        confidence=confidence,
-        min_n=min_n,
-        suppress_below=suppress_below,
-        results=results,
-    )
+            present.update(data.groups.cat.remove_unused_categories().cat.categories)
+        groups = sorted(present, key=str)
+    payload = {
+        "framework_id": framework.id,
+        "framework_version": framework.version,
+        "framework_hash": framework.content_hash(),
+        "group_by": group_by,
+        "confidence": confidence,
+        "min_n": min_n,
+        "suppress_below": suppress_below,
+        "results": _assemble(outputs, groups, group_by, context),
+    }
+    # One validation in pydantic-core for the whole payload: far quicker than building tens
+    # of thousands of models one by one in Python.
+    return KpiResults.model_validate(payload)
 
 
-def _cells_by_group(cells: pd.DataFrame | None) -> dict[Any, list[DisaggregationCell]]:
+def _nullable(values: Any, integer: bool = False) -> list[Any]:
+    """A numeric column as a list of Python numbers, None where missing."""
+    array = np.asarray(values, dtype="float64")
+    missing = np.isnan(array)
+    listed: list[Any] = (np.where(missing, 0, array).astype(np.int64) if integer else array).tolist()
+    if missing.any():
+        for position in np.flatnonzero(missing).tolist():
+            listed[position] = None
+    return listed
+
+
+def _cells_by_group(cells: pd.DataFrame | None) -> dict[Any, list[dict[str, Any]]]:
     if cells is None or cells.empty:
         return {}
-    records = cells[
-        [GROUP, "dimension", "category", "value", "n", "ci_low", "ci_high", "suppressed"]
-    ].to_dict("records")
-    by_group: dict[Any, list[DisaggregationCell]] = {}
-    for record in records:
-        cell = DisaggregationCell.model_construct(
-            dimension=record["dimension"],
-            category=str(record["category"]),
-            value=_float(record["value"]),
-            n=_int(record["n"]),
-            ci_low=_float(record["ci_low"]),
-            ci_high=_float(record["ci_high"]),
-            suppressed=bool(record["suppressed"]),
+    by_group: dict[Any, list[dict[str, Any]]] = {}
+    columns = zip(
+        cells[GROUP].tolist(),
+        cells["dimension"].tolist(),
+        cells["category"].astype(str).tolist(),
+        _nullable(cells["value"]),
+        _nullable(cells["n"], integer=True),
+        _nullable(cells["ci_low"]),
+        _nullable(cells["ci_high"]),
+        cells["suppressed"].astype(bool).tolist(),
+        strict=True,
+    )
+    for group, dimension, category, value, n, low, high, suppressed in columns:
+        by_group.setdefault(group, []).append(
+            {
+                "dimension": dimension,
+                "category": category,
+                "value": value,
+                "n": n,
+                "ci_low": low,
+                "ci_high": high,
+                "suppressed": suppressed,
+            }
         )
-        by_group.setdefault(record[GROUP], []).append(cell)
     return by_group
+
+
+def _table_by_group(table: pd.DataFrame, integer_columns: set[str]) -> dict[Any, dict[str, Any]]:
+    if table.empty:
+        return {}
+    columns = {name: _nullable(table[name], integer=name in integer_columns) for name in table.columns}
+    names = list(columns)
+    return {
+        group: dict(zip(names, row, strict=True))
+        for group, row in zip(table.index.tolist(), zip(*columns.values(), strict=True), strict=True)
+    }
 
 
 def _assemble(
@@ -845,64 +973,52 @@ def _assemble(
     groups: list[Any],
     group_by: str | None,
     context: _Context,
-) -> list[KpiResult]:
+) -> list[dict[str, Any]]:
     prepared = []
     for indicator, output in outputs:
-        overall = output.overall.to_dict("index")
+        overall = _table_by_group(output.overall[STAT_COLUMNS], {"n"})
         methods = output.method.to_dict() if isinstance(output.method, pd.Series) else None
-        change = output.change.to_dict("index") if output.change is not None else {}
+        change = (
+            _table_by_group(output.change, {"n_linked", "n_baseline_only", "n_endline_only"})
+            if output.change is not None
+            else {}
+        )
         prepared.append((indicator, output, overall, methods, change, _cells_by_group(output.cells)))
-    results: list[KpiResult] = []
+    results: list[dict[str, Any]] = []
     for group in groups:
         for indicator, output, overall, methods, change, cells in prepared:
             row = overall.get(group)
-            value = _float(row["value"]) if row else None
-            n = _int(row["n"]) if row else 0
+            value = row["value"] if row else None
+            n = row["n"] if row else 0
             flags = list(output.common_flags) + output.flags.get(group, [])
             if row is None and not output.common_flags:
                 flags.append("no_data: no responses for this group")
-            survey_based = not indicator.source.reported
-            if survey_based and n is not None and 0 < n < context.min_n:
+            if not indicator.source.reported and n is not None and 0 < n < context.min_n:
                 flags.append(f"small_n: n={n} < {context.min_n}")
             method = methods.get(group, output.method) if methods else output.method
             change_row = change.get(group)
+            if change_row is not None and indicator.change is not None:
+                change_row = {**change_row, "improved_if": indicator.change.improved_if}
             results.append(
-                KpiResult.model_construct(
-                    indicator_id=indicator.id,
-                    group=None if group_by is None else str(group),
-                    labels=indicator.labels,
-                    unit=indicator.unit,
-                    kind=indicator.kind,
-                    value=value,
-                    n=n,
-                    ci_low=_float(row["ci_low"]) if row else None,
-                    ci_high=_float(row["ci_high"]) if row else None,
-                    confidence=context.confidence,
-                    method=str(method),
-                    target=indicator.target.value if indicator.target else None,
-                    direction=indicator.target.direction if indicator.target else None,
-                    target_met=_target_met(indicator, value),
-                    flags=flags,
-                    disaggregations=cells.get(group, []),
-                    change=(
-                        ChangeStatistics.model_construct(
-                            **{
-                                key: (
-                                    _int(change_row[key])
-                                    if key.startswith("n_")
-                                    else change_row[key]
-                                    if key == "improved_if"
-                                    else _float(change_row[key])
-                                )
-                                for key in _CHANGE_FIELDS
-                                if key != "improved_if"
-                            },
-                            improved_if=indicator.change.improved_if if indicator.change else "higher",
-                        )
-                        if change_row is not None
-                        else None
-                    ),
-                )
+                {
+                    "indicator_id": indicator.id,
+                    "group": None if group_by is None else str(group),
+                    "labels": indicator.labels,
+                    "unit": indicator.unit,
+                    "kind": indicator.kind,
+                    "value": value,
+                    "n": n,
+                    "ci_low": row["ci_low"] if row else None,
+                    "ci_high": row["ci_high"] if row else None,
+                    "confidence": context.confidence,
+                    "method": str(method),
+                    "target": indicator.target.value if indicator.target else None,
+                    "direction": indicator.target.direction if indicator.target else None,
+                    "target_met": _target_met(indicator, value),
+                    "flags": flags,
+                    "disaggregations": cells.get(group, []),
+                    "change": change_row,
+                }
             )
     return results
 

@@ -1,0 +1,207 @@
+"""Command line for frameworks and KPIs: ``impactkit frameworks …`` and ``impactkit kpis …``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from impactkit.errors import ImpactkitError
+from impactkit.frameworks.loading import (
+    check_framework,
+    framework_to_dict,
+    get_framework,
+    load_framework,
+    shipped_frameworks,
+)
+from impactkit.frameworks.model import Framework
+
+EXIT_INVALID = 2
+
+
+def _fail(error: ImpactkitError) -> None:
+    click.echo(f"error: {error.message}", err=True)
+    for problem in error.problems:
+        click.echo(f"  - {problem}", err=True)
+    raise SystemExit(EXIT_INVALID)
+
+
+def _framework(reference: str) -> Framework:
+    """A shipped framework by id, or a framework file by path."""
+    path = Path(reference)
+    if path.suffix in {".yaml", ".yml", ".json"} and path.is_file():
+        return load_framework(path)
+    return get_framework(reference)
+
+
+@click.group("frameworks")
+def frameworks_group() -> None:
+    """List, show and check impact frameworks."""
+
+
+@frameworks_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_frameworks(as_json: bool) -> None:
+    """List the shipped frameworks."""
+    frameworks = shipped_frameworks()
+    if as_json:
+        rows = [
+            {
+                "id": f.id,
+                "version": f.version,
+                "kind": f.kind,
+                "indicators": len(f.indicators),
+                "title": f.title.model_dump(),
+                "content_hash": f.content_hash(),
+            }
+            for f in frameworks
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for f in frameworks:
+        size = f"{len(f.indicators)} indicators" if f.kind == "indicators" else f.kind
+        click.echo(f"{f.id:<18} {f.version:<8} {size:<16} {f.title.en}")
+
+
+@frameworks_group.command("show")
+@click.argument("framework_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole framework as JSON.")
+@click.option("--lang", type=click.Choice(["it", "en"]), default="en", show_default=True)
+def show_framework(framework_id: str, as_json: bool, lang: str) -> None:
+    """Show a framework (shipped id or file): its indicators and how each is computed."""
+    try:
+        framework = _framework(framework_id)
+    except ImpactkitError as error:
+        _fail(error)
+        return
+    if as_json:
+        data = framework_to_dict(framework)
+        data["content_hash"] = framework.content_hash()
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{getattr(framework.title, lang)}  ({framework.id} {framework.version})")
+    click.echo(getattr(framework.description, lang))
+    for indicator in framework.indicators:
+        click.echo("")
+        click.echo(f"{indicator.id} — {getattr(indicator.labels, lang)}")
+        click.echo(f"  kind: {indicator.kind}, unit: {indicator.unit}")
+        source = indicator.source
+        if source.reported:
+            click.echo(f"  source: reported {source.form}: {indicator.value_expression}")
+        else:
+            click.echo(f"  source: form {source.form}: {indicator.value_expression or 'responses'}")
+        if source.filter:
+            click.echo(f"  filter: {source.filter}")
+        if indicator.denominator is not None:
+            click.echo(f"  denominator: {indicator.denominator.value_expression}")
+        if indicator.disaggregations:
+            click.echo(f"  disaggregations: {', '.join(indicator.disaggregations)}")
+        if indicator.target is not None:
+            click.echo(f"  target: {indicator.target.direction} {indicator.target.value}")
+        click.echo(f"  {getattr(indicator.definition, lang)}")
+    for theme in framework.themes:
+        click.echo(f"{theme.id}. {getattr(theme.title, lang)}")
+        for objective in theme.objectives:
+            click.echo(f"  {objective.id} {getattr(objective.title, lang)}")
+
+
+@frameworks_group.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_command(path: Path) -> None:
+    """Check a framework file; list every problem and exit 2 if there is any."""
+    problems = check_framework(path)
+    if problems:
+        click.echo(f"{path}: {len(problems)} problem(s)", err=True)
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(EXIT_INVALID)
+    framework = load_framework(path)
+    click.echo(f"{path}: OK ({framework.id} {framework.version}, {framework.content_hash()[:12]})")
+
+
+def _read_responses(spec: str) -> tuple[str, Any]:
+    import pandas as pd
+
+    form_id, separator, file_name = spec.partition("=")
+    if not separator or not form_id or not file_name:
+        raise click.BadParameter(f"expected FORM_ID=FILE, got {spec!r}", param_hint="--responses")
+    path = Path(file_name)
+    if not path.is_file():
+        raise click.BadParameter(f"no such file: {file_name}", param_hint="--responses")
+    if path.suffix == ".json":
+        data = json.loads(path.read_text("utf-8"))
+        if isinstance(data, dict):
+            data = data.get("responses", data.get("items", []))
+        return form_id, pd.DataFrame.from_records(data)
+    return form_id, pd.read_csv(path)
+
+
+@click.group("kpis")
+def kpis_group() -> None:
+    """Compute KPIs."""
+
+
+@kpis_group.command("compute")
+@click.option("--framework", "framework_ref", required=True, help="Shipped id or file.")
+@click.option(
+    "--responses",
+    "response_specs",
+    multiple=True,
+    required=True,
+    metavar="FORM_ID=FILE",
+    help="Responses to one form, as CSV or JSON (repeat for each form).",
+)
+@click.option("--population", type=click.IntRange(min=1), default=None)
+@click.option("--group-by", default=None, help="e.g. _organisation_id")
+@click.option("--min-n", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option("--suppress-below", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def compute_command(
+    framework_ref: str,
+    response_specs: tuple[str, ...],
+    population: int | None,
+    group_by: str | None,
+    min_n: int,
+    suppress_below: int,
+    as_json: bool,
+) -> None:
+    """Compute every KPI of a framework from response files."""
+    from impactkit.frameworks.compute import compute_kpis
+
+    responses = dict(_read_responses(spec) for spec in response_specs)
+    try:
+        framework = _framework(framework_ref)
+        results = compute_kpis(
+            framework,
+            responses,
+            population=population,
+            group_by=group_by,
+            min_n=min_n,
+            suppress_below=suppress_below,
+        )
+    except ImpactkitError as error:
+        _fail(error)
+        return
+    if as_json:
+        click.echo(results.model_dump_json(indent=2))
+        return
+    for result in results.results:
+        prefix = f"[{result.group}] " if result.group is not None else ""
+        value = "—" if result.value is None else f"{result.value:.4g}"
+        interval = (
+            f" [{result.ci_low:.4g}, {result.ci_high:.4g}]"
+            if result.ci_low is not None and result.ci_high is not None
+            else ""
+        )
+        target = ""
+        if result.target_met is not None:
+            target = " target met" if result.target_met else " target NOT met"
+        flags = f"  ({'; '.join(result.flags)})" if result.flags else ""
+        click.echo(
+            f"{prefix}{result.indicator_id}: {value}{interval} {result.unit}, n={result.n}{target}{flags}"
+        )
+
+
+__all__ = ["frameworks_group", "kpis_group"]
