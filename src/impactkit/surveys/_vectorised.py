@@ -8,6 +8,7 @@ A missing cell (NaN, None, NA) reads as an unanswered field.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -250,8 +251,9 @@ class _Evaluator:
             ):
                 choice = arguments[1].strip()
                 if choice and " " not in choice:
-                    padded = " " + text.fillna("").astype(str).str.split().str.join(" ") + " "
-                    return padded.str.contains(f" {choice} ", regex=False).astype(bool)
+                    pattern = r"(?:^|\s)" + re.escape(choice) + r"(?:\s|$)"
+                    found = text.fillna("").astype(str).str.contains(pattern, regex=True)
+                    return found.astype(bool)
 
         def apply(*values: Any) -> Any:
             return spec.implementation(self.environment, list(values))

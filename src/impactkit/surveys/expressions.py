@@ -170,6 +170,7 @@ def _is_name_char(char: str) -> bool:
 
 
 _OPERAND_END = {_NUMBER, _STRING, _REF}
+_DIGITS = frozenset("0123456789")
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -212,9 +213,9 @@ def _tokenize(text: str) -> list[_Token]:
             tokens.append(_Token(_STRING, text[index + 1 : end], start))
             index = end + 1
             continue
-        if char.isdigit() or (char == "." and index + 1 < length and text[index + 1].isdigit()):
+        if char in _DIGITS or (char == "." and index + 1 < length and text[index + 1] in _DIGITS):
             index += 1
-            while index < length and (text[index].isdigit() or text[index] == "."):
+            while index < length and (text[index] in _DIGITS or text[index] == "."):
                 index += 1
             number_text = text[start:index]
             if number_text.count(".") > 1:
