@@ -74,9 +74,11 @@ def test_any_well_formed_expression_evaluates_or_raises_expression_error(
         values={"a": a, "b": b, "s": s}, current=current, position=1, today=date(2026, 1, 1)
     )
     try:
-        expression.evaluate(context)
-    except ExpressionError:
-        pass
+        result = expression.evaluate(context)
+    except ExpressionError as error:
+        assert error.message
+    else:
+        assert result is None or isinstance(result, str | int | float | bool | date | list)
 
 
 @settings(max_examples=400)
