@@ -1,0 +1,272 @@
+"""Survey links: public, unguessable addresses that let respondents answer one form for a project.
+
+The token is derived from the instance secret and the link's nonce with HMAC-SHA256, so staff
+can copy a link again at any time; only the token's SHA-256 hash is stored and looked up.
+A response that arrives through a link is stored with ``source = "link:<id>"``, which is what
+counts against the link's ``max_responses``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from impactkit.errors import ImpactkitError, NotFoundError, Problem
+from impactkit.store.tables import FormVersion, Project, ReportingPeriod, SurveyLink, SurveyResponse
+from impactkit.store.types import utcnow
+
+_TOKEN_CONTEXT = b"impactkit survey link v1:"
+
+
+class LinkStatus(StrEnum):
+    """Whether a link still takes answers, and if not, why."""
+
+    open = "open"
+    closed = "closed"
+    expired = "expired"
+    full = "full"
+
+
+def link_token(secret_key: str, nonce: str) -> str:
+    """The public token of a link: 32 URL-safe characters (192 bits) derived from the secret."""
+    digest = hmac.new(secret_key.encode("utf-8"), _TOKEN_CONTEXT + nonce.encode("ascii"), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:24]).decode("ascii")
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 of a link token (hex): what the table stores and looks up."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def link_source(link_id: int) -> str:
+    """The ``source`` recorded on responses that came through link ``link_id``."""
+    return f"link:{link_id}"
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """A link with what staff need to see: its token, form, answers so far and status."""
+
+    link: SurveyLink
+    token: str
+    form_id: str
+    form_version: str
+    form_title: str
+    responses: int
+    status: LinkStatus
+
+
+def create_link(
+    session: Session,
+    *,
+    secret_key: str,
+    project_id: int,
+    form_version_id: int,
+    created_by: int | None,
+    period_id: int | None = None,
+    wave: str | None = None,
+    label: str = "",
+    closes_at: datetime | None = None,
+    max_responses: int | None = None,
+) -> tuple[SurveyLink, str]:
+    """Create a survey link for a project's form version; returns the row and its token.
+
+    Args:
+        closes_at: the moment (aware, UTC) after which the link refuses answers; None = never.
+        max_responses: how many answers the link takes at most; None = no limit.
+
+    Raises:
+        NotFoundError: the project, period or form version does not exist (or the form
+            belongs to another organisation).
+        ValidationError: every problem with the other arguments, at once.
+    """
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFoundError(f"project {project_id} not found")
+    problems: list[Problem] = []
+    if period_id is not None:
+        period = session.get(ReportingPeriod, period_id)
+        if period is None or period.project_id != project_id:
+            problems.append(Problem(f"period {period_id} is not a period of this project", "period_id"))
+    version = session.get(FormVersion, form_version_id)
+    if version is None or version.organisation_id not in (None, project.organisation_id):
+        problems.append(Problem(f"form version {form_version_id} not found", "form_version_id"))
+    if max_responses is not None and max_responses < 1:
+        problems.append(Problem("the maximum number of answers must be 1 or more", "max_responses"))
+    if closes_at is not None:
+        if closes_at.tzinfo is None:
+            closes_at = closes_at.replace(tzinfo=UTC)
+        if closes_at <= utcnow():
+            problems.append(Problem("the closing date must be in the future", "closes_at"))
+    if wave is not None and len(wave) > 20:
+        problems.append(Problem("the wave is at most 20 characters (e.g. baseline, endline)", "wave"))
+    if len(label) > 200:
+        problems.append(Problem("the label is at most 200 characters", "label"))
+    if problems:
+        raise ImpactkitError("the survey link cannot be created", problems)
+    nonce = secrets.token_hex(16)
+    token = link_token(secret_key, nonce)
+    row = SurveyLink(
+        organisation_id=project.organisation_id,
+        project_id=project_id,
+        period_id=period_id,
+        form_version_id=form_version_id,
+        wave=wave or None,
+        label=label,
+        token_hash=token_hash(token),
+        nonce=nonce,
+        closes_at=closes_at,
+        max_responses=max_responses,
+        created_by=created_by,
+    )
+    session.add(row)
+    session.flush()
+    return row, token
+
+
+def find_link(session: Session, token: str) -> SurveyLink | None:
+    """The link behind a public token, or None."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        session.execute(select(SurveyLink).where(SurveyLink.token_hash == token_hash(token)))
+        .scalars()
+        .first()
+    )
+
+
+def responses_through(session: Session, link_id: int) -> int:
+    """How many responses (not erased) arrived through the link."""
+    query = select(func.count()).where(
+        SurveyResponse.source == link_source(link_id),  # type: ignore[arg-type]
+        SurveyResponse.erased_at.is_(None),  # type: ignore[union-attr]
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def link_status(session: Session, link: SurveyLink, now: datetime | None = None) -> LinkStatus:
+    """Open, or closed by staff, past its closing date, or full."""
+    moment = now or utcnow()
+    if link.closed_at is not None:
+        return LinkStatus.closed
+    if link.closes_at is not None and link.closes_at <= moment:
+        return LinkStatus.expired
+    if link.max_responses is not None:
+        assert link.id is not None
+        if responses_through(session, link.id) >= link.max_responses:
+            return LinkStatus.full
+    return LinkStatus.open
+
+
+def close_link(session: Session, link_id: int) -> SurveyLink:
+    """Close a link now (closing a closed link changes nothing)."""
+    link = session.get(SurveyLink, link_id)
+    if link is None:
+        raise NotFoundError(f"survey link {link_id} not found")
+    if link.closed_at is None:
+        link.closed_at = utcnow()
+        session.add(link)
+        session.flush()
+    return link
+
+
+def get_link(session: Session, link_id: int) -> SurveyLink:
+    link = session.get(SurveyLink, link_id)
+    if link is None:
+        raise NotFoundError(f"survey link {link_id} not found")
+    return link
+
+
+def project_links(session: Session, project_id: int, secret_key: str) -> list[LinkView]:
+    """Every link of a project, newest first, with token, form, answers so far and status."""
+    rows = session.execute(
+        select(SurveyLink, FormVersion)
+        .where(SurveyLink.project_id == project_id, SurveyLink.form_version_id == FormVersion.id)
+        .order_by(SurveyLink.id.desc())  # type: ignore[union-attr]
+    ).all()
+    counts: dict[str, int] = {}
+    if rows:
+        sources = [link_source(link.id) for link, _ in rows]
+        counted = session.execute(
+            select(SurveyResponse.source, func.count())
+            .where(SurveyResponse.source.in_(sources), SurveyResponse.erased_at.is_(None))  # type: ignore[attr-defined,union-attr]
+            .group_by(SurveyResponse.source)
+        ).all()
+        counts = {source: int(n) for source, n in counted}
+    views = []
+    now = utcnow()
+    for link, version in rows:
+        answered = counts.get(link_source(link.id), 0)
+        if link.closed_at is not None:
+            status = LinkStatus.closed
+        elif link.closes_at is not None and link.closes_at <= now:
+            status = LinkStatus.expired
+        elif link.max_responses is not None and answered >= link.max_responses:
+            status = LinkStatus.full
+        else:
+            status = LinkStatus.open
+        views.append(
+            LinkView(
+                link=link,
+                token=link_token(secret_key, link.nonce),
+                form_id=version.form_id,
+                form_version=version.version,
+                form_title=version.title,
+                responses=answered,
+                status=status,
+            )
+        )
+    return views
+
+
+def responses_per_day(
+    session: Session, project_id: int, days: int = 30, today: date | None = None
+) -> list[tuple[date, int]]:
+    """Responses (not erased) of a project per UTC day, for the last ``days`` days, oldest first."""
+    last = today or datetime.now(UTC).date()
+    first = last - timedelta(days=days - 1)
+    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    moments = session.execute(
+        select(SurveyResponse.submitted_at).where(
+            SurveyResponse.project_id == project_id,
+            SurveyResponse.erased_at.is_(None),  # type: ignore[union-attr]
+            SurveyResponse.submitted_at >= start,  # type: ignore[arg-type]
+        )
+    ).all()
+    per_day = Counter(moment.astimezone(UTC).date() for (moment,) in moments)
+    return [(first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0)) for i in range(days)]
+
+
+def project_response_count(session: Session, project_id: int) -> int:
+    """Responses (not erased) stored for a project, from any source."""
+    query = select(func.count()).where(
+        SurveyResponse.project_id == project_id,
+        SurveyResponse.erased_at.is_(None),  # type: ignore[union-attr]
+    )
+    return int(session.execute(query).scalar_one())
+
+
+__all__ = [
+    "LinkStatus",
+    "LinkView",
+    "close_link",
+    "create_link",
+    "find_link",
+    "get_link",
+    "link_source",
+    "link_status",
+    "link_token",
+    "project_links",
+    "project_response_count",
+    "responses_per_day",
+    "token_hash",
+]
