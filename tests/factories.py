@@ -109,7 +109,7 @@ def build_world(engine: Engine) -> World:
             project = svc.create_project(
                 session,
                 org,
-                s.ProjectIn(name=f"Project {name}", framework_id="simplified_kpis", population=80),
+                s.ProjectIn(name=f"Project {name}", framework_id="simplified-kpis", population=80),
             )
             assert project.id
             period = svc.create_period(

@@ -95,9 +95,7 @@ def serve(host: str, port: int, database_url: str | None, migrate: bool, workers
     from impactkit.api.app import create_app
 
     with _engine(database_url) as (settings, engine):
-        create_app(
-            settings, engine=engine, migrate_on_start=migrate
-        )  # fail fast on an un-migrated database
+        create_app(settings, engine=engine, migrate_on_start=migrate)  # fail fast on an un-migrated database
     os.environ["IMPACTKIT_DATABASE_URL"] = settings.database_url
     base = f"http://{host}:{port}"
     click.echo(f"impactkit {__version__} on {settings.backend}")
@@ -129,6 +127,17 @@ def db_upgrade(database_url: str | None) -> None:
     with _engine(database_url) as (settings, engine):
         migrate.upgrade(engine)
         click.echo(f"database at revision {migrate.current_revision(engine)} ({settings.backend})")
+        _publish_shipped(engine)
+
+
+def _publish_shipped(engine: Any) -> None:
+    from impactkit.store.db import session_scope
+    from impactkit.store.surveys import publish_shipped_forms
+
+    with session_scope(engine) as session:
+        for row, created in publish_shipped_forms(session):
+            state = "published" if created else "already published"
+            click.echo(f"shared form {row.form_id} version {row.version}: {state}")
 
 
 @db.command("current")
@@ -139,9 +148,7 @@ def db_current(database_url: str | None) -> None:
 
     with _engine(database_url) as (_, engine):
         state = "pending migrations" if migrate.pending(engine) else "up to date"
-        click.echo(
-            f"{migrate.current_revision(engine)} (head {migrate.head_revision(engine)}): {state}"
-        )
+        click.echo(f"{migrate.current_revision(engine)} (head {migrate.head_revision(engine)}): {state}")
 
 
 @main.command()
@@ -151,6 +158,7 @@ def demo(database_url: str | None) -> None:
     from impactkit.demo import DEMO_PASSWORD, load_demo
 
     with _engine(database_url) as (settings, engine):
+        _publish_shipped(engine)
         result = load_demo(engine, settings.secret_key)
         click.echo("demo data ready; API tokens (send as 'Authorization: Bearer <token>'):")
         for email, token in result.tokens.items():
@@ -177,16 +185,12 @@ def _create(build: Callable[[Any], Any]) -> Any:
 @admin.command("create-organisation")
 @database_option
 @click.option("--name", required=True)
-@click.option(
-    "--legal-form", required=True, help="social_cooperative_a, social_cooperative_b, aps, odv, …"
-)
+@click.option("--legal-form", required=True, help="social_cooperative_a, social_cooperative_b, aps, odv, …")
 @click.option("--tax-code", required=True)
 @click.option("--municipality", required=True)
 @click.option("--zone", default=None)
 @click.option("--territory-type", required=True, type=click.Choice(["urban", "rural", "mountain"]))
-@click.option(
-    "--size-class", required=True, type=click.Choice(["micro", "small", "medium", "large"])
-)
+@click.option("--size-class", required=True, type=click.Choice(["micro", "small", "medium", "large"]))
 def create_organisation(database_url: str | None, **values: Any) -> None:
     """Create an organisation."""
     from impactkit.store import admin as svc
@@ -208,9 +212,7 @@ def create_project(database_url: str | None, organisation_id: int, **values: Any
     from impactkit.store import schemas as s
 
     data = s.ProjectIn(**values)
-    _print(
-        _create(lambda session: svc.create_project(session, organisation_id, data))(database_url)
-    )
+    _print(_create(lambda session: svc.create_project(session, organisation_id, data))(database_url))
 
 
 @admin.command("create-period")
@@ -284,9 +286,7 @@ def create_token(database_url: str | None, user_id: int, name: str) -> None:
 @click.option("--body", required=True, help="The accrediting body.")
 @click.option("--valid-from", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--valid-until", required=True, type=click.DateTime(["%Y-%m-%d"]))
-def add_accreditation(
-    database_url: str | None, valid_from: Any, valid_until: Any, **values: Any
-) -> None:
+def add_accreditation(database_url: str | None, valid_from: Any, valid_until: Any, **values: Any) -> None:
     """Record an evaluator's accreditation."""
     from impactkit.store import admin as svc
     from impactkit.store import schemas as s
@@ -304,9 +304,7 @@ def add_accreditation(
     type=click.Choice(["foundation", "bank", "public_body", "outcome_fund", "other"]),
 )
 @click.option("--member-user-id", type=int, multiple=True, help="Users who act for the funder.")
-def create_funder(
-    database_url: str | None, name: str, kind: str, member_user_id: tuple[int, ...]
-) -> None:
+def create_funder(database_url: str | None, name: str, kind: str, member_user_id: tuple[int, ...]) -> None:
     """Create a funder (and let users act for it)."""
     from impactkit.store import admin as svc
     from impactkit.store import schemas as s
@@ -341,9 +339,7 @@ def create_grant(database_url: str | None, funder_id: int, **values: Any) -> Non
 
 @admin.command("list")
 @database_option
-@click.argument(
-    "what", type=click.Choice(["organisations", "users", "funders", "grants", "projects"])
-)
+@click.argument("what", type=click.Choice(["organisations", "users", "funders", "grants", "projects"]))
 def list_records(database_url: str | None, what: str) -> None:
     """List organisations, users, funders, grants or projects."""
     from sqlmodel import Session, select
@@ -359,17 +355,75 @@ def list_records(database_url: str | None, what: str) -> None:
     }[what]
     with _engine(database_url) as (_, engine):
         with Session(engine) as session:
-            rows = [
-                row.model_dump(exclude={"password_hash"})
-                for row in session.exec(select(table)).all()
-            ]
+            rows = [row.model_dump(exclude={"password_hash"}) for row in session.exec(select(table)).all()]
         _print(rows)
+
+
+@main.group(cls=Group)
+def forms() -> None:
+    """Survey forms (XLSForm): check, publish, list."""
+
+
+@forms.command("check")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def forms_check(path: str) -> None:
+    """Check an XLSForm file without publishing it: every problem, with its cell."""
+    from impactkit.surveys.xlsform import load_xlsform
+
+    form = load_xlsform(path)
+    fields = sum(1 for _ in form.fields())
+    click.echo(
+        f"ok: form {form.form_id} version {form.version}, {fields} fields, "
+        f"languages: {', '.join(form.languages) or '-'}"
+    )
+    for warning in form.warnings:
+        click.echo(f"  note: {warning}")
+
+
+@forms.command("import")
+@database_option
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--organisation-id", type=int, default=None, help="Owner organisation (omit: shared by all).")
+def forms_import(database_url: str | None, path: str, organisation_id: int | None) -> None:
+    """Check an XLSForm (.xlsx/.xls) and publish it as a new form version."""
+    from pathlib import Path
+
+    from impactkit.store.db import session_scope
+    from impactkit.store.surveys import publish_form
+    from impactkit.surveys.xlsform import load_xlsform
+
+    form = load_xlsform(path)
+    with _engine(database_url) as (_, engine), session_scope(engine) as session:
+        if organisation_id is not None:
+            from impactkit.store.admin import get
+            from impactkit.store.tables import Organisation
+
+            get(session, Organisation, organisation_id, "organisation")
+        row, created = publish_form(
+            session, form, organisation_id=organisation_id, source_filename=Path(path).name
+        )
+        state = "published" if created else "already published (identical)"
+        click.echo(f"form {row.form_id} version {row.version}: {state} (id {row.id})")
+    for warning in form.warnings:
+        click.echo(f"  note: {warning}")
+
+
+@forms.command("list")
+@database_option
+def forms_list(database_url: str | None) -> None:
+    """List published form versions."""
+    from sqlmodel import Session
+
+    from impactkit.store.surveys import list_form_versions
+
+    with _engine(database_url) as (_, engine), Session(engine) as session:
+        for row in list_form_versions(session, None):
+            owner = "shared" if row.organisation_id is None else f"organisation {row.organisation_id}"
+            click.echo(f"{row.id:5}  {row.form_id:32} {row.version:16} {owner:18} {row.title}")
 
 
 # Library tools contributed by the capabilities: (module, attribute) of click commands.
 _PLUGGED_COMMANDS = [
-    ("impactkit.surveys.cli", "forms"),
-    ("impactkit.surveys.cli", "responses"),
     ("impactkit.frameworks.cli", "frameworks"),
     ("impactkit.frameworks.cli", "kpis"),
     ("impactkit.sroi.cli", "sroi"),

@@ -39,18 +39,14 @@ class DemoResult:
 
 def demo_token(secret_key: str, email: str) -> str:
     """A stable token for a demo user, derived from the instance secret (so it is never stored)."""
-    digest = hmac.new(
-        secret_key.encode(), f"demo-token:{email}".encode(), hashlib.sha256
-    ).hexdigest()
+    digest = hmac.new(secret_key.encode(), f"demo-token:{email}".encode(), hashlib.sha256).hexdigest()
     return f"{TOKEN_PREFIX}demo_{digest[:40]}"
 
 
 def _user(session: Session, email: str, name: str, *, admin: bool = False) -> User:
     user = svc.find_user_by_email(session, email)
     if user is None:
-        user = User(
-            email=email, name=name, is_admin=admin, password_hash=hash_password(DEMO_PASSWORD)
-        )
+        user = User(email=email, name=name, is_admin=admin, password_hash=hash_password(DEMO_PASSWORD))
         session.add(user)
         session.flush()
     return user
@@ -81,15 +77,13 @@ def _project(
             org.id,
             s.ProjectIn(
                 name=name,
-                framework_id="simplified_kpis",
-                framework_version="1",
+                framework_id="simplified-kpis",
+                framework_version="2026.1",
                 population=population,
                 description="Demo project",
             ),
         )
-    period = session.exec(
-        select(ReportingPeriod).where(ReportingPeriod.project_id == project.id)
-    ).first()
+    period = session.exec(select(ReportingPeriod).where(ReportingPeriod.project_id == project.id)).first()
     if period is None:
         assert project.id is not None
         period = svc.create_period(
@@ -102,9 +96,7 @@ def _project(
 
 def _member(session: Session, user: User, org: Organisation, role: MemberRole) -> None:
     exists = session.exec(
-        select(Membership).where(
-            Membership.user_id == user.id, Membership.organisation_id == org.id
-        )
+        select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == org.id)
     ).first()
     if exists is None:
         session.add(Membership(user_id=user.id, organisation_id=org.id, role=role.value))  # type: ignore[arg-type]
@@ -117,9 +109,7 @@ def load_demo(engine: Engine, secret_key: str) -> DemoResult:
         admin = _user(session, "admin@demo.impactkit.org", "Demo administrator", admin=True)
         owner = _user(session, "owner@coop-aurora.demo", "Giulia Bianchi (Cooperativa Aurora)")
         volunteer_lead = _user(session, "owner@aps-valli.demo", "Marco Rossi (APS Valli Insieme)")
-        evaluator = _user(
-            session, "evaluator@demo.impactkit.org", "Elena Conti (accredited evaluator)"
-        )
+        evaluator = _user(session, "evaluator@demo.impactkit.org", "Elena Conti (accredited evaluator)")
         funder_user = _user(session, "funder@fondazione.demo", "Luca Ferri (Fondazione Territorio)")
 
         aurora = _organisation(
@@ -173,17 +163,13 @@ def load_demo(engine: Engine, secret_key: str) -> DemoResult:
                 session, s.FunderIn(name="Fondazione Territorio (demo)", kind=FunderKind.foundation)
             )
         if (
-            session.exec(
-                select(FunderMembership).where(FunderMembership.user_id == funder_user.id)
-            ).first()
+            session.exec(select(FunderMembership).where(FunderMembership.user_id == funder_user.id)).first()
             is None
         ):
             session.add(FunderMembership(user_id=funder_user.id, funder_id=funder.id))  # type: ignore[arg-type]
         if (
             session.exec(
-                select(Grant).where(
-                    Grant.funder_id == funder.id, Grant.organisation_id == aurora.id
-                )
+                select(Grant).where(Grant.funder_id == funder.id, Grant.organisation_id == aurora.id)
             ).first()
             is None
         ):

@@ -47,9 +47,7 @@ class OrganisationController(Controller):
     tags = ["organisations"]
 
     @post("/", summary="Create an organisation (administrator)", sync_to_thread=True)
-    def create(
-        self, data: JSONBody[s.OrganisationIn], principal: Caller, db: DB
-    ) -> s.OrganisationOut:
+    def create(self, data: JSONBody[s.OrganisationIn], principal: Caller, db: DB) -> s.OrganisationOut:
         require_admin(principal)
         org = svc.create_organisation(db, data)
         return _out(s.OrganisationOut, org)
@@ -111,9 +109,7 @@ class OrganisationController(Controller):
         summary="Projects of an organisation (members, its funders)",
         sync_to_thread=True,
     )
-    def list_projects(
-        self, organisation_id: FromPath[int], principal: Caller, db: DB
-    ) -> list[s.ProjectOut]:
+    def list_projects(self, organisation_id: FromPath[int], principal: Caller, db: DB) -> list[s.ProjectOut]:
         require_reader(db, principal, organisation_id)
         rows = db.exec(
             select(Project).where(Project.organisation_id == organisation_id).order_by(Project.id)
@@ -144,9 +140,7 @@ class OrganisationController(Controller):
         self, organisation_id: FromPath[int], principal: Caller, db: DB
     ) -> list[s.MembershipOut]:
         require_member(principal, organisation_id, MemberRole.viewer)
-        rows = db.exec(
-            select(Membership).where(Membership.organisation_id == organisation_id)
-        ).all()
+        rows = db.exec(select(Membership).where(Membership.organisation_id == organisation_id)).all()
         return [_out(s.MembershipOut, row) for row in rows]
 
     @delete(
@@ -212,13 +206,9 @@ class ProjectController(Controller):
         summary="Reporting periods of a project (members, its funders)",
         sync_to_thread=True,
     )
-    def list_periods(
-        self, project_id: FromPath[int], principal: Caller, db: DB
-    ) -> list[s.PeriodOut]:
+    def list_periods(self, project_id: FromPath[int], principal: Caller, db: DB) -> list[s.PeriodOut]:
         _project_for(db, principal, project_id)
-        rows = db.exec(
-            select(ReportingPeriod).where(ReportingPeriod.project_id == project_id)
-        ).all()
+        rows = db.exec(select(ReportingPeriod).where(ReportingPeriod.project_id == project_id)).all()
         return [_out(s.PeriodOut, row) for row in rows]
 
 
@@ -308,9 +298,7 @@ class AccreditationController(Controller):
     tags = ["evaluators"]
 
     @post("/", summary="Record an evaluator accreditation (administrator)", sync_to_thread=True)
-    def create(
-        self, data: JSONBody[s.AccreditationIn], principal: Caller, db: DB
-    ) -> s.AccreditationOut:
+    def create(self, data: JSONBody[s.AccreditationIn], principal: Caller, db: DB) -> s.AccreditationOut:
         require_admin(principal)
         return _out(s.AccreditationOut, svc.create_accreditation(db, data))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -60,11 +61,14 @@ def _route_handlers() -> list[Any]:
 def _pages_options(settings: Settings) -> dict[str, Any]:
     """Web pages (templates, sessions, CSRF) plug in here when the pages package is present."""
     try:
-        from impactkit.api.pages import app_options
+        pages = importlib.import_module("impactkit.api.pages")
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("impactkit.api.pages"):
             return {}
         raise
+    app_options = getattr(pages, "app_options", None)
+    if app_options is None:
+        return {}
     options: dict[str, Any] = app_options(settings)
     return options
 
@@ -87,9 +91,7 @@ def openapi_config() -> OpenAPIConfig:
             )
         ],
         components=Components(
-            security_schemes={
-                "bearer": SecurityScheme(type="http", scheme="bearer", description="API token")
-            }
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="API token")}
         ),
         security=[{"bearer": []}],
     )

@@ -1,4 +1,4 @@
-"""Route handlers of the capabilities built on the foundation (surveys, KPIs, SROI, reports, pages)."""
+"""Route handlers of the capabilities built on the foundation (surveys, KPIs, SROI, reports)."""
 
 from __future__ import annotations
 
@@ -6,4 +6,8 @@ from typing import Any
 
 
 def route_handlers() -> list[Any]:
-    return []
+    from impactkit.api.analysis import ANALYSIS_CONTROLLERS
+    from impactkit.api.reports import REPORT_CONTROLLERS
+    from impactkit.api.surveys import SURVEY_CONTROLLERS
+
+    return [*SURVEY_CONTROLLERS, *ANALYSIS_CONTROLLERS, *REPORT_CONTROLLERS]

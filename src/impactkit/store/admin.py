@@ -78,23 +78,17 @@ def create_organisation(session: Session, data: s.OrganisationIn) -> Organisatio
 
 
 def find_organisation_by_tax_code(session: Session, tax_code: str) -> Organisation | None:
-    return session.exec(
-        select(Organisation).where(Organisation.tax_code == tax_code.upper())
-    ).first()
+    return session.exec(select(Organisation).where(Organisation.tax_code == tax_code.upper())).first()
 
 
 def create_project(session: Session, organisation_id: int, data: s.ProjectIn) -> Project:
     get(session, Organisation, organisation_id, "organisation")
-    return _add(
-        session, Project(organisation_id=organisation_id, **data.model_dump()), "project exists"
-    )
+    return _add(session, Project(organisation_id=organisation_id, **data.model_dump()), "project exists")
 
 
 def create_period(session: Session, project_id: int, data: s.PeriodIn) -> ReportingPeriod:
     get(session, Project, project_id, "project")
-    return _add(
-        session, ReportingPeriod(project_id=project_id, **data.model_dump()), "period exists"
-    )
+    return _add(session, ReportingPeriod(project_id=project_id, **data.model_dump()), "period exists")
 
 
 def create_user(session: Session, data: s.UserIn) -> User:
@@ -179,9 +173,7 @@ def create_grant(session: Session, funder_id: int, data: s.GrantIn) -> Grant:
     if data.project_id is not None:
         project = get(session, Project, data.project_id, "project")
         if project.organisation_id != data.organisation_id:
-            raise NotFoundError(
-                f"project {data.project_id} not found in organisation {data.organisation_id}"
-            )
+            raise NotFoundError(f"project {data.project_id} not found in organisation {data.organisation_id}")
     values = data.model_dump(mode="json")
     values["starts_on"], values["ends_on"] = data.starts_on, data.ends_on
     return _add(session, Grant(funder_id=funder_id, **values), "grant exists")

@@ -29,13 +29,9 @@ class Strict(BaseModel):
 class OrganisationIn(Strict):
     name: Name
     legal_form: LegalForm
-    tax_code: str = Field(
-        description="Italian tax code (codice fiscale): 11 digits, or 16 characters"
-    )
+    tax_code: str = Field(description="Italian tax code (codice fiscale): 11 digits, or 16 characters")
     municipality: Annotated[str, Field(min_length=1, max_length=120)]
-    zone: str | None = Field(
-        default=None, description="Homogeneous zone of the Metropolitan City of Turin"
-    )
+    zone: str | None = Field(default=None, description="Homogeneous zone of the Metropolitan City of Turin")
     territory_type: TerritoryType
     size_class: SizeClass
 
@@ -51,9 +47,7 @@ class OrganisationIn(Strict):
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
         if value is not None and value not in HOMOGENEOUS_ZONES:
-            raise ValueError(
-                f"unknown homogeneous zone; expected one of: {', '.join(HOMOGENEOUS_ZONES)}"
-            )
+            raise ValueError(f"unknown homogeneous zone; expected one of: {', '.join(HOMOGENEOUS_ZONES)}")
         return value
 
 
@@ -74,9 +68,7 @@ class ProjectIn(Strict):
     description: str = Field(default="", max_length=4000)
     framework_id: str | None = Field(default=None, max_length=80)
     framework_version: str | None = Field(default=None, max_length=40)
-    population: int | None = Field(
-        default=None, ge=0, description="People the project serves (for sampling)"
-    )
+    population: int | None = Field(default=None, ge=0, description="People the project serves (for sampling)")
 
 
 class ProjectOut(BaseModel):
@@ -199,9 +191,7 @@ class GrantTarget(Strict):
     target: float
     direction: str = Field(default="at_least", pattern="^(at_least|at_most)$")
     price_per_unit: float | None = Field(default=None, ge=0, description="Outcome payment per unit")
-    cap: float | None = Field(
-        default=None, ge=0, description="Most that is paid for this indicator"
-    )
+    cap: float | None = Field(default=None, ge=0, description="Most that is paid for this indicator")
 
 
 class GrantIn(Strict):

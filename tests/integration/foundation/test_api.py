@@ -102,9 +102,7 @@ def test_an_administrator_sets_up_an_organisation_end_to_end(live_server: LiveSe
     org = admin.post("/api/v1/organisations", json=NEW_ORG)
     assert org.status_code == 201, org.text
     org_id = org.json()["id"]
-    user = admin.post(
-        "/api/v1/users", json={"email": "new.owner@example.org", "name": "New Owner"}
-    ).json()
+    user = admin.post("/api/v1/users", json={"email": "new.owner@example.org", "name": "New Owner"}).json()
     member = admin.post(
         f"/api/v1/organisations/{org_id}/members", json={"user_id": user["id"], "role": "owner"}
     )
@@ -162,14 +160,8 @@ def test_roles_inside_an_organisation_are_enforced(live_server: LiveServer) -> N
     viewer = live_server.client(world.tokens["viewer_a"])
     editor = live_server.client(world.tokens["editor_a"])
     assert viewer.get(f"/api/v1/organisations/{world.org_a}/projects").status_code == 200
-    assert (
-        viewer.post(f"/api/v1/organisations/{world.org_a}/projects", json={"name": "X"}).status_code
-        == 403
-    )
-    assert (
-        editor.post(f"/api/v1/organisations/{world.org_a}/projects", json={"name": "X"}).status_code
-        == 201
-    )
+    assert viewer.post(f"/api/v1/organisations/{world.org_a}/projects", json={"name": "X"}).status_code == 403
+    assert editor.post(f"/api/v1/organisations/{world.org_a}/projects", json={"name": "X"}).status_code == 201
     assert (
         editor.post(
             f"/api/v1/organisations/{world.org_a}/members",

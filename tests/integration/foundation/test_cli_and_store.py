@@ -24,15 +24,13 @@ def test_the_demo_loaded_twice_duplicates_nothing(database_url: str, tmp_path: o
     engine = make_engine(database_url)
     with Session(engine) as session:
         counts = [
-            session.exec(select(func.count()).select_from(t)).one()
-            for t in (Organisation, User, ApiToken)
+            session.exec(select(func.count()).select_from(t)).one() for t in (Organisation, User, ApiToken)
         ]
     second = runner.invoke(main, ["demo"], env=env)
     assert second.exit_code == 0
     with Session(engine) as session:
         again = [
-            session.exec(select(func.count()).select_from(t)).one()
-            for t in (Organisation, User, ApiToken)
+            session.exec(select(func.count()).select_from(t)).one() for t in (Organisation, User, ApiToken)
         ]
     assert counts == again and counts[0] >= 2
     # the printed token is the one that works
@@ -115,9 +113,7 @@ def test_cli_admin_commands_create_and_refuse_with_a_clear_message(
         env=env,
     )
     assert dup.exit_code == 2 and "already exists" in dup.output
-    user = runner.invoke(
-        main, ["admin", "create-user", "--email", "a@b.org", "--name", "A"], env=env
-    )
+    user = runner.invoke(main, ["admin", "create-user", "--email", "a@b.org", "--name", "A"], env=env)
     assert user.exit_code == 0
     token = runner.invoke(main, ["admin", "create-token", "--user-id", "1"], env=env)
     assert token.exit_code == 0 and "ik_" in token.output

@@ -1,0 +1,344 @@
+"""Social-report routes: assemble, submit, validate or return, and download — each role its own view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Response, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import select
+
+from impactkit.api.access import require_funder, require_member
+from impactkit.api.deps import DB, Caller
+from impactkit.domain import MemberRole
+from impactkit.errors import NotFoundError
+from impactkit.store import reports as svc
+from impactkit.store.admin import audit
+from impactkit.store.sroi import prepare_value_map
+from impactkit.store.tables import EvaluatorAccreditation, Project, Report, ReportVersion, User
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period_id: int
+    language: str = Field(default="it", pattern="^(it|en)$")
+    sections: dict[str, str] = Field(
+        default_factory=dict, description="Narrative sections (DM 4 July 2019) by key"
+    )
+    sroi_value_map: dict[str, Any] | None = Field(default=None, description="Optional SROI value map")
+
+
+class ReportChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    language: str | None = Field(default=None, pattern="^(it|en)$")
+    sections: dict[str, str] | None = None
+    sroi_value_map: dict[str, Any] | None = None
+    refresh_kpis: bool = Field(default=False, description="Recompute the KPIs from the responses stored now")
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    evaluator_user_id: int
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comments: str = Field(default="", max_length=8000)
+
+
+class ReturnIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comments: str = Field(min_length=1, max_length=8000, description="What the organisation must change")
+
+
+class ReportOut(BaseModel):
+    id: int
+    organisation_id: int
+    project_id: int
+    period_id: int
+    state: str
+    version: int
+    version_state: str
+    evaluator_user_id: int | None
+    content_hash: str | None
+    stamp: dict[str, Any] | None
+    comments: str
+    validated_at: datetime | None
+    content: dict[str, Any] | None = None
+
+
+class EvaluatorOut(BaseModel):
+    user_id: int
+    name: str
+    accreditation_number: str
+    accreditation_body: str
+    valid_until: str
+
+
+def _out(report: Report, row: ReportVersion, with_content: bool = True) -> ReportOut:
+    assert report.id is not None
+    return ReportOut(
+        id=report.id,
+        organisation_id=report.organisation_id,
+        project_id=report.project_id,
+        period_id=report.period_id,
+        state=report.state,
+        version=row.number,
+        version_state=row.state,
+        evaluator_user_id=row.evaluator_user_id or report.evaluator_user_id,
+        content_hash=row.content_hash,
+        stamp=row.stamp,
+        comments=row.comments,
+        validated_at=row.validated_at,
+        content=row.content if with_content else None,
+    )
+
+
+def _report(db: DB, report_id: int) -> Report:
+    report = db.get(Report, report_id)
+    if report is None:
+        raise NotFoundError(f"report {report_id} not found")
+    return report
+
+
+class ReportController(Controller):
+    tags = ["reports"]
+
+    @post(
+        "/api/v1/projects/{project_id:int}/reports",
+        summary="Assemble a draft social report for a period (owner, editor)",
+        sync_to_thread=True,
+    )
+    def create(
+        self, project_id: FromPath[int], data: JSONBody[ReportIn], principal: Caller, db: DB
+    ) -> ReportOut:
+        project = db.get(Project, project_id)
+        if project is None:
+            raise NotFoundError(f"project {project_id} not found")
+        require_member(principal, project.organisation_id, MemberRole.editor)
+        value_map = (
+            prepare_value_map(db, principal, data.sroi_value_map).model_dump(mode="json")
+            if data.sroi_value_map
+            else None
+        )
+        report = svc.create_report(
+            db,
+            principal,
+            project_id,
+            data.period_id,
+            language=data.language,
+            sections=data.sections,
+            sroi_value_map=value_map,
+        )
+        return _out(report, svc.version(db, report))
+
+    @get(
+        "/api/v1/reports",
+        summary="Reports the caller may see: members all, evaluators theirs, funders validated ones",
+        sync_to_thread=True,
+    )
+    def list(self, principal: Caller, db: DB) -> list[ReportOut]:
+        return [_out(report, row, with_content=False) for report, row in svc.list_reports(db, principal)]
+
+    @get(
+        "/api/v1/reports/{report_id:int}", summary="One report, as the caller may see it", sync_to_thread=True
+    )
+    def read(
+        self, report_id: FromPath[int], principal: Caller, db: DB, version: FromQuery[int | None] = None
+    ) -> ReportOut:
+        report = _report(db, report_id)
+        return _out(report, svc.visible_version(db, principal, report, version))
+
+    @patch(
+        "/api/v1/reports/{report_id:int}",
+        summary="Change a report (owner, editor): a validated version never changes, a new draft is made",
+        sync_to_thread=True,
+    )
+    def update(
+        self, report_id: FromPath[int], data: JSONBody[ReportChange], principal: Caller, db: DB
+    ) -> ReportOut:
+        report = _report(db, report_id)
+        require_member(principal, report.organisation_id, MemberRole.editor)
+        value_map = (
+            prepare_value_map(db, principal, data.sroi_value_map).model_dump(mode="json")
+            if data.sroi_value_map
+            else None
+        )
+        row = svc.update_report(
+            db,
+            principal,
+            report,
+            language=data.language,
+            sections=data.sections,
+            sroi_value_map=value_map,
+            refresh_kpis=data.refresh_kpis,
+        )
+        return _out(report, row)
+
+    @post(
+        "/api/v1/reports/{report_id:int}/submit",
+        summary="Submit the draft to an accredited, independent evaluator (owner, editor)",
+        sync_to_thread=True,
+        status_code=200,
+    )
+    def submit(
+        self, report_id: FromPath[int], data: JSONBody[SubmitIn], principal: Caller, db: DB
+    ) -> ReportOut:
+        report = _report(db, report_id)
+        require_member(principal, report.organisation_id, MemberRole.editor)
+        return _out(report, svc.submit_report(db, principal, report, data.evaluator_user_id))
+
+    @post(
+        "/api/v1/reports/{report_id:int}/validate",
+        summary="Validate and freeze the submitted version (its evaluator)",
+        sync_to_thread=True,
+        status_code=200,
+    )
+    def validate(
+        self, report_id: FromPath[int], data: JSONBody[DecisionIn], principal: Caller, db: DB
+    ) -> ReportOut:
+        report = _report(db, report_id)
+        return _out(report, svc.validate_report(db, principal, report, data.comments))
+
+    @post(
+        "/api/v1/reports/{report_id:int}/return",
+        summary="Send the submitted version back with comments (its evaluator)",
+        sync_to_thread=True,
+        status_code=200,
+    )
+    def return_(
+        self, report_id: FromPath[int], data: JSONBody[ReturnIn], principal: Caller, db: DB
+    ) -> ReportOut:
+        report = _report(db, report_id)
+        return _out(report, svc.return_report(db, principal, report, data.comments))
+
+    @get(
+        "/api/v1/reports/{report_id:int}/checklist",
+        summary="The automated checklist (members, its evaluator)",
+        sync_to_thread=True,
+    )
+    def checklist(
+        self, report_id: FromPath[int], principal: Caller, db: DB, version: FromQuery[int | None] = None
+    ) -> list[dict[str, Any]]:
+        report = _report(db, report_id)
+        row = svc.visible_version(db, principal, report, version)
+        return [item.model_dump(mode="json") for item in svc.checklist(db, report, row)]
+
+    @get(
+        "/api/v1/reports/{report_id:int}/export.xlsx",
+        summary="The report in the standard Excel layout",
+        sync_to_thread=True,
+        media_type=XLSX,
+    )
+    def export_xlsx(
+        self, report_id: FromPath[int], principal: Caller, db: DB, version: FromQuery[int | None] = None
+    ) -> Response[bytes]:
+        report = _report(db, report_id)
+        row = svc.visible_version(db, principal, report, version)
+        content = svc.export_xlsx(db, report, row)
+        audit(
+            db,
+            "report.exported",
+            actor_user_id=principal.user_id,
+            organisation_id=report.organisation_id,
+            target=f"report:{report.id}",
+            details={"version": row.number, "format": "xlsx"},
+        )
+        name = f"report-{report.id}-v{row.number}{'' if row.state == 'validated' else '-draft'}.xlsx"
+        return Response(
+            content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+
+    @get(
+        "/api/v1/reports/{report_id:int}/export.json",
+        summary="The frozen document of a validated version (content, stamp, hash)",
+        sync_to_thread=True,
+    )
+    def export_json(
+        self, report_id: FromPath[int], principal: Caller, db: DB, version: FromQuery[int | None] = None
+    ) -> Response[bytes]:
+        report = _report(db, report_id)
+        row = svc.visible_version(db, principal, report, version)
+        content = svc.export_frozen_json(row)
+        audit(
+            db,
+            "report.exported",
+            actor_user_id=principal.user_id,
+            organisation_id=report.organisation_id,
+            target=f"report:{report.id}",
+            details={"version": row.number, "format": "json"},
+        )
+        return Response(
+            content,
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="report-{report.id}-v{row.number}.json"'},
+        )
+
+    @get(
+        "/api/v1/evaluators",
+        summary="Evaluators with an accreditation valid today (any signed-in caller)",
+        sync_to_thread=True,
+    )
+    def evaluators(self, principal: Caller, db: DB) -> list[EvaluatorOut]:
+        today = datetime.now().date()
+        rows = db.exec(
+            select(EvaluatorAccreditation, User).where(
+                EvaluatorAccreditation.user_id == User.id,
+                EvaluatorAccreditation.valid_from <= today,
+                EvaluatorAccreditation.valid_until >= today,
+            )
+        ).all()
+        return [
+            EvaluatorOut(
+                user_id=user.id or 0,
+                name=user.name,
+                accreditation_number=acc.number,
+                accreditation_body=acc.body,
+                valid_until=acc.valid_until.isoformat(),
+            )
+            for acc, user in rows
+        ]
+
+
+class PortfolioController(Controller):
+    tags = ["funders"]
+
+    @get(
+        "/api/v1/funders/{funder_id:int}/portfolio.{fmt:str}",
+        summary="Every grantee × every KPI of a shared framework (the funder): xlsx, csv or json",
+        sync_to_thread=True,
+    )
+    def portfolio(
+        self,
+        funder_id: FromPath[int],
+        fmt: FromPath[str],
+        principal: Caller,
+        db: DB,
+        framework_id: FromQuery[str | None] = None,
+        language: FromQuery[str] = "en",
+    ) -> Response[bytes]:
+        require_funder(principal, funder_id)
+        if fmt not in ("xlsx", "csv", "json"):
+            raise NotFoundError(f"no portfolio format {fmt!r}; use xlsx, csv or json")
+        lang = language if language in ("it", "en") else "en"
+        content = svc.portfolio_export(db, funder_id, fmt, framework_id, lang)
+        audit(
+            db,
+            "portfolio.exported",
+            actor_user_id=principal.user_id,
+            target=f"funder:{funder_id}",
+            details={"format": fmt},
+        )
+        media = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8", "json": "application/json"}[fmt]
+        return Response(
+            content,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="portfolio-{funder_id}.{fmt}"'},
+        )
+
+
+REPORT_CONTROLLERS = [ReportController, PortfolioController]

@@ -1,0 +1,83 @@
+"""KPIs of a project and period, computed from its stored responses with the shipped frameworks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session
+
+from impactkit.errors import NotFoundError
+from impactkit.frameworks import get_framework
+from impactkit.frameworks.compute import compute_kpis
+from impactkit.frameworks.results import KpiResults
+from impactkit.store.surveys import ResponseFilter, iter_responses
+from impactkit.store.tables import Organisation, Project, ReportingPeriod
+
+DEFAULT_FRAMEWORK = "simplified-kpis"
+
+METADATA_COLUMNS = {
+    "instance_id": "_instance_id",
+    "organisation_id": "_organisation_id",
+    "project_id": "_project_id",
+    "period_id": "_period_id",
+    "wave": "_wave",
+    "submitted_at": "_submitted_at",
+    "weight": "_weight",
+    "respondent_code": "_respondent_code",
+}
+
+
+def _flat(answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers as one row: select_multiple lists become space-separated text; repeats are left out."""
+    row: dict[str, Any] = {}
+    for name, value in answers.items():
+        if isinstance(value, list):
+            if value and isinstance(value[0], dict):
+                continue
+            row[name] = " ".join(str(v) for v in value)
+        else:
+            row[name] = value
+    return row
+
+
+def response_frames(
+    session: Session, organisation_ids: list[int], project_id: int | None, period_id: int | None
+) -> dict[str, pd.DataFrame]:
+    """form_id → one row per stored (not erased) response, answers and ``_metadata`` columns."""
+    territory = {
+        org.id: org.territory_type
+        for org in (session.get(Organisation, org_id) for org_id in organisation_ids)
+        if org is not None
+    }
+    rows: dict[str, list[dict[str, Any]]] = {}
+    flt = ResponseFilter(organisation_ids=organisation_ids, project_id=project_id, period_id=period_id)
+    for stored in iter_responses(session, flt):
+        row = _flat(stored["answers"] or {})
+        for column, name in METADATA_COLUMNS.items():
+            row[name] = stored[column]
+        row["_territory_type"] = territory.get(stored["organisation_id"])
+        if row.get("respondent_code") in (None, "") and stored["respondent_code"]:
+            row["respondent_code"] = stored["respondent_code"]
+        rows.setdefault(stored["form_id"], []).append(row)
+    return {form_id: pd.DataFrame.from_records(items) for form_id, items in rows.items()}
+
+
+def project_kpis(
+    session: Session, project_id: int, period_id: int | None = None, *, framework_id: str | None = None
+) -> KpiResults:
+    """Every KPI of the project's framework for one period, from the responses stored for it.
+
+    The population for the finite-population correction is the project's stated population
+    when it has one, else the organisation's reported figure.
+    """
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFoundError(f"project {project_id} not found")
+    if period_id is not None:
+        period = session.get(ReportingPeriod, period_id)
+        if period is None or period.project_id != project_id:
+            raise NotFoundError(f"period {period_id} not found in project {project_id}")
+    framework = get_framework(framework_id or project.framework_id or DEFAULT_FRAMEWORK)
+    frames = response_frames(session, [project.organisation_id], project_id, period_id)
+    return compute_kpis(framework, frames, population=project.population)

@@ -1,0 +1,619 @@
+"""The social-report workflow: draft → submitted → validated | returned → new draft.
+
+A validated version is frozen: its content, SHA-256 hash and validation stamp never change;
+any later change makes a new draft version. Every move is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from impactkit.errors import NotFoundError, PermissionDeniedError, Problem, ReportStateError, ValueMapError
+from impactkit.reports import (
+    CheckItem,
+    ColumnSpec,
+    PortfolioEntry,
+    ReportContent,
+    ReportStats,
+    ResponseCount,
+    ValidationStamp,
+    WorkflowEvent,
+    content_hash,
+    frozen_document,
+    portfolio_csv,
+    portfolio_json,
+    run_checklist,
+    write_portfolio_xlsx,
+    write_report_xlsx,
+)
+from impactkit.store.admin import audit, get
+from impactkit.store.kpis import project_kpis
+from impactkit.store.principals import Principal
+from impactkit.store.surveys import ResponseFilter, form_of, iter_responses
+from impactkit.store.tables import (
+    AuditEvent,
+    EvaluatorAccreditation,
+    FormVersion,
+    Grant,
+    Membership,
+    Organisation,
+    Project,
+    Report,
+    ReportingPeriod,
+    ReportVersion,
+    User,
+)
+from impactkit.store.types import utcnow
+from impactkit.surveys.model import Field as FormField
+from impactkit.surveys.model import Repeat, pick_translation
+
+EDITABLE = {"draft"}
+
+
+def _sroi_section(value_map: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not value_map:
+        return None
+    from impactkit.sroi import ValueMap, compute, sensitivity
+
+    try:
+        parsed = ValueMap.model_validate(value_map)
+    except Exception as exc:  # pydantic's ValidationError: reported with its fields
+        problems = [
+            Problem(str(item.get("msg")), "sroi." + ".".join(map(str, item.get("loc", ()))))
+            for item in getattr(exc, "errors", lambda: [])()
+        ]
+        raise ValueMapError(
+            "the SROI value map is not valid", problems or [Problem(str(exc), "sroi")]
+        ) from None
+    result = compute(parsed)
+    tornado = sensitivity(parsed)
+    return {
+        "value_map": parsed.model_dump(mode="json"),
+        "result": result.model_dump(mode="json"),
+        "sensitivity": tornado.model_dump(mode="json"),
+    }
+
+
+def _targets(session: Session, project: Project) -> list[dict[str, Any]]:
+    grants = session.exec(select(Grant).where(Grant.organisation_id == project.organisation_id)).all()
+    targets: list[dict[str, Any]] = []
+    for grant in grants:
+        if grant.project_id not in (None, project.id):
+            continue
+        for target in grant.targets:
+            targets.append({**target, "currency": grant.currency})
+    return targets
+
+
+def assemble_content(
+    session: Session,
+    project: Project,
+    period: ReportingPeriod,
+    *,
+    language: str = "it",
+    sections: dict[str, str] | None = None,
+    sroi_value_map: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The report content: organisation, project, period, KPI results, SROI, sections, targets."""
+    organisation = get(session, Organisation, project.organisation_id, "organisation")
+    kpis = project_kpis(session, project.id or 0, period.id)
+    content = ReportContent.model_validate(
+        {
+            "organisation": organisation.model_dump(mode="json"),
+            "project": {"id": str(project.id), "name": project.name, "description": project.description},
+            "period": {"label": period.label, "start": period.starts_on, "end": period.ends_on},
+            "framework": {"id": kpis.framework_id, "version": kpis.framework_version},
+            "language": language,
+            "kpis": [r.model_dump(mode="json") for r in kpis.results],
+            "sroi": _sroi_section(sroi_value_map),
+            "sections": sections or {},
+            "targets": _targets(session, project),
+        }
+    )
+    return content.model_dump(mode="json")
+
+
+def _latest(session: Session, report: Report) -> ReportVersion:
+    row = session.exec(
+        select(ReportVersion).where(
+            ReportVersion.report_id == report.id, ReportVersion.number == report.current_version
+        )
+    ).one()
+    return row
+
+
+def version(session: Session, report: Report, number: int | None = None) -> ReportVersion:
+    if number is None:
+        return _latest(session, report)
+    row = session.exec(
+        select(ReportVersion).where(ReportVersion.report_id == report.id, ReportVersion.number == number)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"report {report.id} has no version {number}")
+    return row
+
+
+def create_report(
+    session: Session,
+    principal: Principal,
+    project_id: int,
+    period_id: int,
+    *,
+    language: str = "it",
+    sections: dict[str, str] | None = None,
+    sroi_value_map: dict[str, Any] | None = None,
+) -> Report:
+    project = get(session, Project, project_id, "project")
+    period = session.get(ReportingPeriod, period_id)
+    if period is None or period.project_id != project_id:
+        raise NotFoundError(f"period {period_id} not found in project {project_id}")
+    existing = session.exec(
+        select(Report).where(Report.project_id == project_id, Report.period_id == period_id)
+    ).first()
+    if existing is not None:
+        raise ReportStateError(
+            f"project {project_id} already has report {existing.id} for period {period_id}; change that one"
+        )
+    content = assemble_content(
+        session, project, period, language=language, sections=sections, sroi_value_map=sroi_value_map
+    )
+    report = Report(organisation_id=project.organisation_id, project_id=project_id, period_id=period_id)
+    session.add(report)
+    session.flush()
+    session.add(ReportVersion(report_id=report.id or 0, number=1, content=content))
+    _event(session, principal, report, "report.created", None, "draft")
+    session.flush()
+    return report
+
+
+def update_report(
+    session: Session,
+    principal: Principal,
+    report: Report,
+    *,
+    language: str | None = None,
+    sections: dict[str, str] | None = None,
+    sroi_value_map: dict[str, Any] | None = None,
+    refresh_kpis: bool = False,
+) -> ReportVersion:
+    """Change a report: in place while it is a draft; as a new draft version once it was
+    returned or validated (the validated version never changes); refused while submitted."""
+    latest = _latest(session, report)
+    if latest.state == "submitted":
+        raise ReportStateError("the report is with the evaluator; it can change once returned or validated")
+    project = get(session, Project, report.project_id, "project")
+    period = get(session, ReportingPeriod, report.period_id, "period")
+    old = latest.content
+    content = (
+        assemble_content(
+            session,
+            project,
+            period,
+            language=language or old.get("language", "it"),
+            sections=sections if sections is not None else old.get("sections", {}),
+            sroi_value_map=sroi_value_map
+            if sroi_value_map is not None
+            else (old.get("sroi") or {}).get("value_map"),
+        )
+        if refresh_kpis or sroi_value_map is not None
+        else {
+            **old,
+            "language": language or old.get("language", "it"),
+            "sections": sections if sections is not None else old.get("sections", {}),
+        }
+    )
+    if sections is not None:
+        ReportContent.model_validate(content)
+    if latest.state in EDITABLE:
+        latest.content = content
+        session.add(latest)
+        _event(session, principal, report, "report.updated", "draft", "draft")
+        session.flush()
+        return latest
+    new = ReportVersion(report_id=report.id or 0, number=latest.number + 1, content=content)
+    report.current_version = new.number
+    report.state = "draft"
+    session.add_all([new, report])
+    _event(session, principal, report, "report.new_version", latest.state, "draft", f"version {new.number}")
+    session.flush()
+    return new
+
+
+def _valid_accreditation(session: Session, user_id: int, day: date) -> EvaluatorAccreditation | None:
+    return session.exec(
+        select(EvaluatorAccreditation).where(
+            EvaluatorAccreditation.user_id == user_id,
+            EvaluatorAccreditation.valid_from <= day,
+            EvaluatorAccreditation.valid_until >= day,
+        )
+    ).first()
+
+
+def _is_member(session: Session, user_id: int, organisation_id: int) -> bool:
+    return (
+        session.exec(
+            select(Membership).where(
+                Membership.user_id == user_id, Membership.organisation_id == organisation_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def submit_report(
+    session: Session, principal: Principal, report: Report, evaluator_user_id: int
+) -> ReportVersion:
+    latest = _latest(session, report)
+    if latest.state != "draft":
+        raise ReportStateError(f"only a draft can be submitted; this version is {latest.state}")
+    evaluator = session.get(User, evaluator_user_id)
+    today = datetime.now(UTC).date()
+    if evaluator is None or _valid_accreditation(session, evaluator_user_id, today) is None:
+        raise ReportStateError(
+            f"user {evaluator_user_id} is not an evaluator with an accreditation valid today"
+        )
+    if _is_member(session, evaluator_user_id, report.organisation_id):
+        raise ReportStateError(
+            "the evaluator is a member of the organisation; choose an independent evaluator"
+        )
+    latest.state = "submitted"
+    latest.submitted_at = utcnow()
+    latest.evaluator_user_id = evaluator_user_id
+    report.state = "submitted"
+    report.evaluator_user_id = evaluator_user_id
+    session.add_all([latest, report])
+    _event(
+        session,
+        principal,
+        report,
+        "report.submitted",
+        "draft",
+        "submitted",
+        f"to evaluator {evaluator_user_id}",
+    )
+    session.flush()
+    return latest
+
+
+def _require_assigned_evaluator(
+    session: Session, principal: Principal, report: Report
+) -> EvaluatorAccreditation:
+    if report.evaluator_user_id != principal.user_id:
+        raise NotFoundError(f"report {report.id} not found")
+    accreditation = _valid_accreditation(session, principal.user_id, datetime.now(UTC).date())
+    if accreditation is None:
+        raise PermissionDeniedError(
+            "your accreditation is not valid today; a report can be validated only under a valid one"
+        )
+    if _is_member(session, principal.user_id, report.organisation_id):
+        raise PermissionDeniedError("you are a member of this organisation; an evaluator must be independent")
+    return accreditation
+
+
+def validate_report(
+    session: Session, principal: Principal, report: Report, comments: str = ""
+) -> ReportVersion:
+    """Freeze the submitted version: hash, stamp, evaluator, accreditation and time."""
+    accreditation = _require_assigned_evaluator(session, principal, report)
+    latest = _latest(session, report)
+    if latest.state != "submitted":
+        raise ReportStateError(f"only a submitted report can be validated; this version is {latest.state}")
+    content = ReportContent.model_validate(latest.content)
+    digest = content_hash(content)
+    now = utcnow()
+    stamp = ValidationStamp(
+        evaluator=principal.name,
+        accreditation_number=accreditation.number,
+        accreditation_body=accreditation.body,
+        validated_at=now,
+        content_hash=digest,
+    )
+    latest.state = "validated"
+    latest.content_hash = digest
+    latest.stamp = stamp.model_dump(mode="json")
+    latest.validated_at = now
+    latest.accreditation_id = accreditation.id
+    latest.comments = comments
+    report.state = "validated"
+    session.add_all([latest, report])
+    _event(
+        session,
+        principal,
+        report,
+        "report.validated",
+        "submitted",
+        "validated",
+        comments,
+        {"content_hash": digest},
+    )
+    session.flush()
+    return latest
+
+
+def return_report(session: Session, principal: Principal, report: Report, comments: str) -> ReportVersion:
+    _require_assigned_evaluator(session, principal, report)
+    latest = _latest(session, report)
+    if latest.state != "submitted":
+        raise ReportStateError(f"only a submitted report can be returned; this version is {latest.state}")
+    latest.state = "returned"
+    latest.comments = comments
+    report.state = "returned"
+    session.add_all([latest, report])
+    _event(session, principal, report, "report.returned", "submitted", "returned", comments)
+    session.flush()
+    return latest
+
+
+def _event(
+    session: Session,
+    principal: Principal,
+    report: Report,
+    action: str,
+    from_state: str | None,
+    to_state: str | None,
+    comment: str = "",
+    extra: dict[str, Any] | None = None,
+) -> None:
+    audit(
+        session,
+        action,
+        actor_user_id=principal.user_id,
+        organisation_id=report.organisation_id,
+        target=f"report:{report.id}",
+        details={
+            "actor": principal.name,
+            "from": from_state,
+            "to": to_state,
+            "comment": comment,
+            "version": report.current_version,
+            **(extra or {}),
+        },
+    )
+
+
+def events(session: Session, report: Report) -> list[WorkflowEvent]:
+    rows = session.exec(
+        select(AuditEvent).where(AuditEvent.target == f"report:{report.id}").order_by(AuditEvent.id)  # type: ignore[arg-type]
+    ).all()
+    return [
+        WorkflowEvent(
+            at=row.at,
+            actor=str(row.details.get("actor", row.actor_user_id)),
+            action=row.action,
+            from_state=row.details.get("from"),
+            to_state=row.details.get("to"),
+            comment=row.details.get("comment") or None,
+        )
+        for row in rows
+    ]
+
+
+# --- who sees what -------------------------------------------------------------------------
+
+
+def visible_version(
+    session: Session, principal: Principal, report: Report, number: int | None = None
+) -> ReportVersion:
+    """The version the caller may read, or NotFoundError.
+
+    Members (and administrators) read every version; the assigned evaluator reads versions
+    that were submitted to them; a funder of the organisation reads validated versions only.
+    """
+    if principal.is_admin or report.organisation_id in principal.roles:
+        return version(session, report, number)
+    if report.evaluator_user_id == principal.user_id:
+        row = version(session, report, number)
+        if row.state != "draft" and row.evaluator_user_id == principal.user_id:
+            return row
+        raise NotFoundError(f"report {report.id} version {row.number} is not submitted to you")
+    if _funds(session, principal, report):
+        if number is not None:
+            row = version(session, report, number)
+            if row.state == "validated":
+                return row
+            raise NotFoundError(f"report {report.id} has no validated version {number}")
+        validated = session.exec(
+            select(ReportVersion)
+            .where(ReportVersion.report_id == report.id, ReportVersion.state == "validated")
+            .order_by(ReportVersion.number.desc())  # type: ignore[attr-defined]
+        ).first()
+        if validated is not None:
+            return validated
+    raise NotFoundError(f"report {report.id} not found")
+
+
+def _funds(session: Session, principal: Principal, report: Report) -> bool:
+    if not principal.funder_ids:
+        return False
+    grants = session.exec(
+        select(Grant).where(
+            Grant.organisation_id == report.organisation_id, Grant.funder_id.in_(principal.funder_ids)
+        )  # type: ignore[attr-defined]
+    ).all()
+    return any(grant.project_id in (None, report.project_id) for grant in grants)
+
+
+def get_report(session: Session, principal: Principal, report_id: int) -> Report:
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFoundError(f"report {report_id} not found")
+    visible_version(session, principal, report)
+    return report
+
+
+def list_reports(session: Session, principal: Principal) -> list[tuple[Report, ReportVersion]]:
+    """Each report the caller may see, with the version they see."""
+    out: list[tuple[Report, ReportVersion]] = []
+    for report in session.exec(select(Report).order_by(Report.id)).all():  # type: ignore[arg-type]
+        try:
+            out.append((report, visible_version(session, principal, report)))
+        except NotFoundError:
+            continue
+    return out
+
+
+# --- what goes into the exports --------------------------------------------------------------
+
+
+def report_stats(session: Session, report: Report) -> ReportStats:
+    project = get(session, Project, report.project_id, "project")
+    counts: dict[tuple[str, str | None], int] = {}
+    values: dict[str, list[float]] = {}
+    flt = ResponseFilter(
+        organisation_ids=[report.organisation_id], project_id=report.project_id, period_id=report.period_id
+    )
+    for row in iter_responses(session, flt):
+        key = (row["form_id"], row["wave"])
+        counts[key] = counts.get(key, 0) + 1
+        for name, value in (row["answers"] or {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                values.setdefault(name, []).append(float(value))
+    return ReportStats(
+        population=project.population,
+        responses=[
+            ResponseCount(form_id=f, wave=w, responses=n) for (f, w), n in sorted(counts.items(), key=str)
+        ],
+        response_values=values,
+    )
+
+
+def checklist(session: Session, report: Report, row: ReportVersion) -> list[CheckItem]:
+    return run_checklist(ReportContent.model_validate(row.content), report_stats(session, report))
+
+
+def _labels(texts: dict[str, str], default_language: str | None) -> dict[str, str]:
+    return {code: pick_translation(texts, code, default_language) or "" for code in ("it", "en")}
+
+
+def column_specs(forms: list[tuple[FormVersion, Any]]) -> list[ColumnSpec]:
+    """Columns of the responses sheets: every field of every version, in form order, once."""
+    specs: dict[str, ColumnSpec] = {}
+    for _, form in forms:
+        for element, repeats in form.walk():
+            if isinstance(element, Repeat):
+                specs.setdefault(
+                    f"repeat:{element.name}",
+                    ColumnSpec(
+                        name=element.name, type="repeat", label=_labels(element.label, form.default_language)
+                    ),
+                )
+                continue
+            if not isinstance(element, FormField) or element.type in ("note",):
+                continue
+            key = element.name if not repeats else f"{repeats[-1].name}/{element.name}"
+            if key in specs:
+                continue
+            choices = (
+                [
+                    {"name": c.name, "label": _labels(c.label, form.default_language)}
+                    for c in form.choices_of(element)
+                ]
+                if element.list_name
+                else []
+            )
+            specs[key] = ColumnSpec(
+                name=element.name,
+                type=element.type,
+                label=_labels(element.label, form.default_language),
+                choices=choices,
+                repeat=repeats[-1].name if repeats else None,
+            )
+    return list(specs.values())
+
+
+def _responses_for_export(
+    session: Session, report: Report
+) -> tuple[Iterator[dict[str, Any]], list[ColumnSpec]]:
+    flt = ResponseFilter(
+        organisation_ids=[report.organisation_id], project_id=report.project_id, period_id=report.period_id
+    )
+    version_ids = {row["form_version_id"] for row in iter_responses(session, flt)}
+    forms = [
+        (row, form_of(row))
+        for row in (session.get(FormVersion, vid) for vid in sorted(version_ids))
+        if row is not None
+    ]
+    columns = column_specs(forms)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for row in iter_responses(session, flt):
+            yield {
+                "instance_id": row["instance_id"],
+                "submitted_at": row["submitted_at"],
+                "form_version": f"{row['form_id']} {row['form_version']}",
+                "wave": row["wave"],
+                "answers": row["answers"] or {},
+            }
+
+    return rows(), columns
+
+
+def export_xlsx(session: Session, report: Report, row: ReportVersion) -> bytes:
+    """The standard-layout workbook of one report version (stamped when validated)."""
+    responses, columns = _responses_for_export(session, report)
+    buffer = io.BytesIO()
+    write_report_xlsx(
+        ReportContent.model_validate(row.content),
+        buffer,
+        responses=responses,
+        columns=columns,
+        stamp=ValidationStamp.model_validate(row.stamp) if row.stamp else None,
+        checklist=checklist(session, report, row),
+        events=events(session, report),
+    )
+    return buffer.getvalue()
+
+
+def export_frozen_json(row: ReportVersion) -> bytes:
+    if row.state != "validated" or row.stamp is None:
+        raise ReportStateError("only a validated version has a frozen document; this one is " + row.state)
+    return frozen_document(
+        ReportContent.model_validate(row.content), ValidationStamp.model_validate(row.stamp)
+    )
+
+
+def portfolio(
+    session: Session, funder_id: int, framework_id: str | None = None
+) -> tuple[list[PortfolioEntry], dict[str, Any]]:
+    """The newest validated report of each grantee of the funder that shares the framework."""
+    grants = session.exec(select(Grant).where(Grant.funder_id == funder_id)).all()
+    entries: list[PortfolioEntry] = []
+    framework_version = None
+    for report in session.exec(select(Report).order_by(Report.id)).all():  # type: ignore[arg-type]
+        if not any(
+            g.organisation_id == report.organisation_id and g.project_id in (None, report.project_id)
+            for g in grants
+        ):
+            continue
+        row = session.exec(
+            select(ReportVersion)
+            .where(ReportVersion.report_id == report.id, ReportVersion.state == "validated")
+            .order_by(ReportVersion.number.desc())  # type: ignore[attr-defined]
+        ).first()
+        if row is None:
+            continue
+        content = ReportContent.model_validate(row.content)
+        if framework_id is not None and content.framework.id != framework_id:
+            continue
+        framework_id = content.framework.id
+        framework_version = framework_version or content.framework.version
+        entries.append(PortfolioEntry(content=content, stamp=ValidationStamp.model_validate(row.stamp)))
+    return entries, {"id": framework_id or "simplified-kpis", "version": None}
+
+
+def portfolio_export(
+    session: Session, funder_id: int, fmt: str, framework_id: str | None, language: str
+) -> bytes:
+    entries, framework = portfolio(session, funder_id, framework_id)
+    if fmt == "csv":
+        return portfolio_csv(entries, framework, language=language).encode("utf-8")  # type: ignore[arg-type]
+    if fmt == "json":
+        return portfolio_json(entries, framework, language=language).encode("utf-8")  # type: ignore[arg-type]
+    buffer = io.BytesIO()
+    write_portfolio_xlsx(entries, framework, buffer, language=language)  # type: ignore[arg-type]
+    return buffer.getvalue()

@@ -1,0 +1,503 @@
+"""Published form versions and survey responses: idempotent by instance id, validated per version.
+
+The hot path (submitting responses) uses SQLAlchemy Core with a few round trips per request:
+one look-up of the instance ids already stored, one insert of the new rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from impactkit.errors import ConflictError, FormError, NotFoundError, Problem, ResponseError
+from impactkit.store.tables import FormVersion, Project, ReportingPeriod, SurveyResponse
+from impactkit.store.types import utcnow
+from impactkit.surveys.model import Form, check_new_version
+from impactkit.surveys.validation import validate_response
+
+SHARED = "shared"
+
+_response = SurveyResponse.__table__  # type: ignore[attr-defined]
+
+
+def owner_key(organisation_id: int | None) -> str:
+    return SHARED if organisation_id is None else f"org:{organisation_id}"
+
+
+def canonical_hash(value: Any) -> str:
+    """SHA-256 of canonical JSON (sorted keys, no spaces): equal content, equal hash."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Published versions never change, so their parsed forms can be cached for the life of the process.
+_form_cache: dict[int, Form] = {}
+_form_cache_lock = Lock()
+
+
+def form_of(row: FormVersion) -> Form:
+    """The parsed form of a stored version (cached: a published version never changes)."""
+    assert row.id is not None
+    cached = _form_cache.get(row.id)
+    if cached is None:
+        cached = Form.model_validate(row.definition)
+        with _form_cache_lock:
+            _form_cache[row.id] = cached
+    return cached
+
+
+def publish_form(
+    session: Session, form: Form, *, organisation_id: int | None, source_filename: str = ""
+) -> tuple[FormVersion, bool]:
+    """Store ``form`` as a published version; returns the row and whether it is new.
+
+    Uploading the very same form again is harmless (the stored row comes back). A different
+    form under a version already published is a conflict: published versions never change.
+    A new version may not change the type of a field an earlier version has.
+    """
+    definition = form.model_dump(mode="json")
+    digest = canonical_hash(definition)
+    key = owner_key(organisation_id)
+    existing = session.exec(  # type: ignore[call-overload]
+        select(FormVersion).where(FormVersion.owner_key == key, FormVersion.form_id == form.form_id)
+    ).all()
+    for (row,) in existing:
+        if row.version == form.version:
+            if row.content_hash == digest:
+                return row, False
+            raise ConflictError(
+                f"version {form.version!r} of form {form.form_id!r} is already published and never "
+                "changes; give the changed form a new version (settings sheet, column version)"
+            )
+    if existing:
+        latest = max((row for (row,) in existing), key=lambda r: r.id or 0)
+        problems = check_new_version(form_of(latest), form)
+        if problems:
+            raise FormError(
+                f"form {form.form_id!r} version {form.version!r} cannot follow version {latest.version!r}",
+                problems,
+            )
+    row = FormVersion(
+        organisation_id=organisation_id,
+        owner_key=key,
+        form_id=form.form_id,
+        version=form.version,
+        title=form.title[:300],
+        definition=definition,
+        content_hash=digest,
+        source_filename=source_filename[:300],
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError(
+            f"version {form.version!r} of form {form.form_id!r} was published meanwhile"
+        ) from None
+    return row, True
+
+
+def find_form_version(
+    session: Session, organisation_id: int | None, form_id: str, version: str | None = None
+) -> FormVersion:
+    """The organisation's own form (or a shared one) by id and version (newest when omitted)."""
+    keys = [SHARED] if organisation_id is None else [owner_key(organisation_id), SHARED]
+    query = select(FormVersion).where(FormVersion.form_id == form_id, FormVersion.owner_key.in_(keys))  # type: ignore[attr-defined]
+    if version is not None:
+        query = query.where(FormVersion.version == version)
+    rows = [row for (row,) in session.exec(query).all()]  # type: ignore[call-overload]
+    if not rows:
+        if version is not None and _form_exists(session, keys, form_id):
+            raise NotFoundError(f"form {form_id!r} has no version {version!r}")
+        raise NotFoundError(f"form {form_id!r} not found")
+    rows.sort(key=lambda r: (r.owner_key == SHARED, -(r.id or 0)))
+    return rows[0]
+
+
+def _form_exists(session: Session, keys: list[str], form_id: str) -> bool:
+    query = select(FormVersion.id).where(FormVersion.form_id == form_id, FormVersion.owner_key.in_(keys))  # type: ignore[attr-defined]
+    return session.exec(query).first() is not None  # type: ignore[call-overload]
+
+
+def list_form_versions(session: Session, organisation_ids: Sequence[int] | None) -> list[FormVersion]:
+    """Shared forms and those of the given organisations (all when None, for administrators)."""
+    query = select(FormVersion).order_by(FormVersion.form_id, FormVersion.id)  # type: ignore[arg-type]
+    if organisation_ids is not None:
+        keys = [SHARED, *(owner_key(o) for o in organisation_ids)]
+        query = query.where(FormVersion.owner_key.in_(keys))  # type: ignore[attr-defined]
+    return [row for (row,) in session.exec(query).all()]  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One response as submitted: the envelope and the answers."""
+
+    instance_id: str
+    form_id: str
+    form_version: str
+    project_id: int
+    answers: dict[str, Any]
+    period_id: int | None = None
+    wave: str | None = None
+    respondent_code: str | None = None
+    weight: float | None = None
+    source: str = "api"
+
+    def content_hash(self) -> str:
+        return canonical_hash(
+            {
+                "form_id": self.form_id,
+                "form_version": self.form_version,
+                "project_id": self.project_id,
+                "period_id": self.period_id,
+                "wave": self.wave,
+                "respondent_code": self.respondent_code,
+                "weight": self.weight,
+                "answers": self.answers,
+            }
+        )
+
+
+@dataclass
+class ItemResult:
+    """What became of one submitted response."""
+
+    index: int
+    instance_id: str
+    status: str
+    """stored | already_stored | conflict | erased | invalid | not_found"""
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def http_status(self) -> int:
+        return {
+            "stored": 201,
+            "already_stored": 200,
+            "conflict": 409,
+            "erased": 409,
+            "invalid": 422,
+            "not_found": 404,
+        }[self.status]
+
+
+def normalise_instance_id(raw: str) -> str:
+    """The canonical text of a UUID (``uuid:`` prefix of ODK allowed); ValueError otherwise."""
+    text = raw.strip()
+    if text.lower().startswith("uuid:"):
+        text = text[5:]
+    return str(uuid.UUID(text))
+
+
+@dataclass
+class _Scope:
+    organisation_id: int
+    period_ids: set[int]
+
+
+def _project_scope(session: Session, project_ids: set[int]) -> dict[int, _Scope]:
+    if not project_ids:
+        return {}
+    rows = session.exec(  # type: ignore[call-overload]
+        select(Project.id, Project.organisation_id).where(Project.id.in_(project_ids))  # type: ignore[union-attr]
+    ).all()
+    scopes = {pid: _Scope(org, set()) for pid, org in rows}
+    for period_id, project_id in session.exec(  # type: ignore[call-overload]
+        select(ReportingPeriod.id, ReportingPeriod.project_id).where(
+            ReportingPeriod.project_id.in_(project_ids)
+        )  # type: ignore[attr-defined]
+    ).all():
+        scopes[project_id].period_ids.add(period_id)
+    return scopes
+
+
+def store_responses(
+    session: Session,
+    submissions: Sequence[Submission],
+    *,
+    allowed_organisations: set[int] | None,
+) -> list[ItemResult]:
+    """Validate and store responses, once each: the core of response collection.
+
+    Args:
+        submissions: the responses, each with its client-generated instance id.
+        allowed_organisations: organisations the caller may write to (None: any, for
+            administrators and survey links resolved by the caller).
+
+    Returns:
+        One result per submission, in order. The same instance id with the same content is
+        ``already_stored``; with different content a ``conflict``; an erased id stays
+        ``erased``. Duplicates inside one batch are treated as resubmissions of the first.
+    """
+    results: list[ItemResult | None] = [None] * len(submissions)
+    hashes = [s.content_hash() for s in submissions]
+    scopes = _project_scope(session, {s.project_id for s in submissions})
+    stored = _existing(session, {s.instance_id for s in submissions})
+    pending: dict[str, tuple[int, dict[str, Any]]] = {}
+    forms: dict[tuple[int, str, str], FormVersion | None] = {}
+
+    for index, submission in enumerate(submissions):
+        digest = hashes[index]
+        previous = stored.get(submission.instance_id)
+        if previous is not None:
+            results[index] = _repeat_result(index, submission.instance_id, previous, digest)
+            continue
+        if submission.instance_id in pending:
+            _, first_row = pending[submission.instance_id]
+            status = "already_stored" if first_row["content_hash"] == digest else "conflict"
+            results[index] = ItemResult(index, submission.instance_id, status, _conflict_errors(status))
+            continue
+        scope = scopes.get(submission.project_id)
+        if scope is None or (
+            allowed_organisations is not None and scope.organisation_id not in allowed_organisations
+        ):
+            results[index] = _not_found(
+                index, submission, "project_id", f"project {submission.project_id} not found"
+            )
+            continue
+        if submission.period_id is not None and submission.period_id not in scope.period_ids:
+            results[index] = _not_found(
+                index,
+                submission,
+                "period_id",
+                f"period {submission.period_id} not found in project {submission.project_id}",
+            )
+            continue
+        key = (scope.organisation_id, submission.form_id, submission.form_version)
+        if key not in forms:
+            try:
+                forms[key] = find_form_version(
+                    session, scope.organisation_id, submission.form_id, submission.form_version
+                )
+            except NotFoundError as exc:
+                forms[key] = None
+                results[index] = _not_found(index, submission, "form_version", exc.message)
+                continue
+        version_row = forms[key]
+        if version_row is None:
+            results[index] = _not_found(
+                index,
+                submission,
+                "form_version",
+                f"form {submission.form_id!r} has no version {submission.form_version!r}",
+            )
+            continue
+        try:
+            clean = validate_response(form_of(version_row), submission.answers)
+        except ResponseError as exc:
+            results[index] = ItemResult(
+                index, submission.instance_id, "invalid", [p.as_dict() for p in exc.problems]
+            )
+            continue
+        pending[submission.instance_id] = (
+            index,
+            {
+                "instance_id": submission.instance_id,
+                "form_version_id": version_row.id,
+                "form_id": submission.form_id,
+                "form_version": submission.form_version,
+                "organisation_id": scope.organisation_id,
+                "project_id": submission.project_id,
+                "period_id": submission.period_id,
+                "wave": submission.wave,
+                "respondent_code": submission.respondent_code or _code_in(clean),
+                "weight": submission.weight,
+                "answers": clean,
+                "content_hash": digest,
+                "source": submission.source,
+                "submitted_at": utcnow(),
+            },
+        )
+
+    if pending:
+        _insert(session, pending, results, hashes)
+    return [r for r in results if r is not None]
+
+
+def _code_in(answers: dict[str, Any]) -> str | None:
+    """The respondent code the organisation assigned, when the form asks for it."""
+    code = answers.get("respondent_code")
+    return str(code)[:120] if code not in (None, "") else None
+
+
+def _insert(
+    session: Session,
+    pending: dict[str, tuple[int, dict[str, Any]]],
+    results: list[ItemResult | None],
+    hashes: list[str],
+) -> None:
+    rows = [row for _, row in pending.values()]
+    try:
+        with session.begin_nested():
+            session.execute(insert(_response), rows)
+        for index, row in pending.values():
+            results[index] = ItemResult(index, row["instance_id"], "stored")
+        return
+    except IntegrityError:
+        pass
+    # Someone stored some of these ids meanwhile (a retry racing its original): go one by one.
+    for index, row in pending.values():
+        try:
+            with session.begin_nested():
+                session.execute(insert(_response), [row])
+            results[index] = ItemResult(index, row["instance_id"], "stored")
+        except IntegrityError:
+            previous = _existing(session, {row["instance_id"]}).get(row["instance_id"])
+            if previous is None:
+                raise
+            results[index] = _repeat_result(index, row["instance_id"], previous, hashes[index])
+
+
+@dataclass(frozen=True)
+class _Stored:
+    content_hash: str
+    erased: bool
+
+
+def _existing(session: Session, instance_ids: set[str]) -> dict[str, _Stored]:
+    if not instance_ids:
+        return {}
+    query = select(_response.c.instance_id, _response.c.content_hash, _response.c.erased_at).where(
+        _response.c.instance_id.in_(instance_ids)
+    )
+    return {iid: _Stored(digest, erased is not None) for iid, digest, erased in session.execute(query).all()}
+
+
+def _conflict_errors(status: str) -> list[dict[str, Any]]:
+    if status == "conflict":
+        return [
+            Problem(
+                "this instance id is already stored with different content; "
+                "a changed response needs a new instance id",
+                location="instance_id",
+                code="conflict",
+            ).as_dict()
+        ]
+    return []
+
+
+def _repeat_result(index: int, instance_id: str, previous: _Stored, digest: str) -> ItemResult:
+    if previous.erased:
+        return ItemResult(
+            index,
+            instance_id,
+            "erased",
+            [
+                Problem(
+                    "this response was erased on request; its instance id stays blocked",
+                    "instance_id",
+                    "erased",
+                ).as_dict()
+            ],
+        )
+    status = "already_stored" if previous.content_hash == digest else "conflict"
+    return ItemResult(index, instance_id, status, _conflict_errors(status))
+
+
+def _not_found(index: int, submission: Submission, location: str, message: str) -> ItemResult:
+    return ItemResult(
+        index, submission.instance_id, "not_found", [Problem(message, location, "not_found").as_dict()]
+    )
+
+
+@dataclass(frozen=True)
+class ResponseFilter:
+    organisation_ids: Sequence[int] | None
+    """Organisations whose responses may be read (None: all, for administrators)."""
+    form_id: str | None = None
+    form_version: str | None = None
+    project_id: int | None = None
+    period_id: int | None = None
+    wave: str | None = None
+    include_erased: bool = False
+
+
+def _filtered(query: Any, flt: ResponseFilter) -> Any:
+    c = _response.c
+    conditions = []
+    if flt.organisation_ids is not None:
+        conditions.append(c.organisation_id.in_(list(flt.organisation_ids)))
+    for column, value in (
+        (c.form_id, flt.form_id),
+        (c.form_version, flt.form_version),
+        (c.project_id, flt.project_id),
+        (c.period_id, flt.period_id),
+        (c.wave, flt.wave),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if not flt.include_erased:
+        conditions.append(c.erased_at.is_(None))
+    return query.where(and_(*conditions)) if conditions else query
+
+
+def read_responses(
+    session: Session, flt: ResponseFilter, *, after_id: int = 0, limit: int = 100
+) -> list[dict[str, Any]]:
+    """A page of responses in storage order, after the row ``after_id`` (cursor pagination)."""
+    c = _response.c
+    query = _filtered(select(_response), flt).where(c.id > after_id).order_by(c.id).limit(limit)
+    return [dict(row._mapping) for row in session.execute(query).all()]
+
+
+def iter_responses(session: Session, flt: ResponseFilter, *, chunk: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every matching response, fetched in chunks so memory stays flat."""
+    after = 0
+    while True:
+        page = read_responses(session, flt, after_id=after, limit=chunk)
+        if not page:
+            return
+        yield from page
+        after = page[-1]["id"]
+
+
+def erase_responses(
+    session: Session,
+    organisation_id: int,
+    *,
+    instance_id: str | None = None,
+    respondent_code: str | None = None,
+) -> list[str]:
+    """Erase the answers of one response or of every response of one respondent (GDPR).
+
+    The row stays, without answers, code or weight, so its instance id remains blocked
+    and a resend of the erased answers cannot bring them back.
+    """
+    c = _response.c
+    condition = and_(c.organisation_id == organisation_id, c.erased_at.is_(None))
+    if instance_id is not None:
+        condition = and_(condition, c.instance_id == instance_id)
+    elif respondent_code is not None:
+        condition = and_(condition, c.respondent_code == respondent_code)
+    else:
+        raise ValueError("name an instance id or a respondent code")
+    ids = [row[0] for row in session.execute(select(c.instance_id).where(condition)).all()]
+    if ids:
+        session.execute(
+            update(_response)
+            .where(c.instance_id.in_(ids))
+            .values(answers=None, respondent_code=None, weight=None, erased_at=utcnow())
+        )
+    return ids
+
+
+def publish_shipped_forms(session: Session) -> list[tuple[FormVersion, bool]]:
+    """Publish the forms shipped in ``surveys/`` as shared forms (again: nothing changes)."""
+    from impactkit._paths import data_dir
+    from impactkit.surveys.xlsform import load_xlsform
+
+    published = []
+    for path in sorted(data_dir("surveys").glob("*.xlsx")):
+        published.append(
+            publish_form(session, load_xlsform(path), organisation_id=None, source_filename=path.name)
+        )
+    return published
