@@ -591,7 +591,9 @@ def _evaluate_scope(
                         field_.required_message, run.language, run.form.default_language
                     )
                     run.problem(location, message or "an answer is required", "required")
-            else:
+            elif item.calculation is None:
+                # As in ODK, constraints and choice lists check what a person entered; a value
+                # the form computes itself is not held to them.
                 _check_choices(run, item, value, context, location)
                 if item.constraint is not None:
                     context.current = value

@@ -7,12 +7,16 @@ accepts may only be refused for a feature listed in docs/xlsform-corpus.md (REFU
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from impactkit.errors import FormError
-from impactkit.surveys import Form, load_xlsform
+from impactkit.errors import FormError, ResponseError
+from impactkit.surveys import Field, Form, evaluate_form, load_xlsform, validate_response
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "xlsform"
 
@@ -114,3 +118,77 @@ def test_languages_come_from_the_label_headers() -> None:
     form = load_xlsform(CORPUS / "testB.xlsx")
     assert form.languages == ["Deutsch (de)", "English (en)"]
     assert form.default_language == "Deutsch (de)"
+
+
+# --- responses to the real forms ---------------------------------------------------------
+
+SHIPPED = Path(__file__).resolve().parents[3] / "surveys"
+IMPORTABLE = sorted(n for n, v in VERDICTS.items() if v.startswith("valid") and n not in REFUSED)
+
+
+def answer_strategy(form: Form, field: Field) -> st.SearchStrategy[Any] | None:
+    kind = field.type
+    if field.calculation or kind in ("note", "calculate"):
+        return None
+    names = [c.name for c in form.choices_of(field)] if field.list_name else []
+    if kind == "integer":
+        return st.integers(0, 100)
+    if kind == "decimal":
+        return st.floats(0, 100)
+    if kind in ("select_one", "select_one_from_file"):
+        return st.sampled_from(names) if names else st.just("x")
+    if kind in ("select_multiple", "rank", "select_multiple_from_file"):
+        return st.lists(st.sampled_from(names), unique=True) if names else st.just(["x"])
+    if kind in ("date", "today"):
+        return st.dates(date(2000, 1, 1), date(2025, 12, 31)).map(date.isoformat)
+    if kind in ("datetime", "start", "end"):
+        return st.just("2025-05-01T10:00:00+02:00")
+    if kind == "time":
+        return st.just("10:30")
+    if kind == "geopoint":
+        return st.just("45.07 7.69 250 5")
+    if kind == "acknowledge":
+        return st.just("OK")
+    if kind == "range":
+        return st.just(float(field.parameters.get("start", "0")))
+    return st.text("abcdefghij ", min_size=1, max_size=8).filter(lambda s: s.strip() != "")
+
+
+@st.composite
+def responses(draw: st.DrawFn, form: Form) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for element, repeats in form.walk():
+        if repeats or not isinstance(element, Field):
+            continue
+        strategy = answer_strategy(form, element)
+        if strategy is not None and draw(st.booleans()):
+            answers[element.name] = draw(strategy)
+    return answers
+
+
+FORMS = {name: load_xlsform(CORPUS / name) for name in IMPORTABLE}
+FORMS |= {f"shipped/{p.name}": load_xlsform(p) for p in sorted(SHIPPED.glob("*.xlsx"))}
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_an_empty_response_to_a_real_form_only_misses_required_answers(name: str) -> None:
+    state = evaluate_form(FORMS[name], {}, today=date(2026, 1, 1))
+    assert {p.code for p in state.problems} <= {"required"}
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_well_typed_answers_to_a_real_form_never_fail_on_type_or_choice(name: str) -> None:
+    form = FORMS[name]
+
+    @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+    @given(answers=responses(form))
+    def check(answers: dict[str, Any]) -> None:
+        try:
+            validate_response(form, answers, today=date(2026, 1, 1))
+        except ResponseError as error:
+            codes = {p.code for p in error.problems}
+            assert codes <= {"required", "constraint", "choice_filtered", "repeat_count"}, [
+                str(p) for p in error.problems if p.code not in ("required", "constraint")
+            ]
+
+    check()
