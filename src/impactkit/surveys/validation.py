@@ -509,7 +509,9 @@ def _evaluate_scope(
         for item in scope.items:
             name = item.repeat.name if isinstance(item, _RepeatPlan) else item.field.name
             location = f"{prefix}{name}"
-            relevant = all(run.truth(e, context, location, "relevant", record) for e in item.relevant)
+            relevant = not item.relevant or all(
+                run.truth(e, context, location, "relevant", record) for e in item.relevant
+            )
             relevance[name] = relevant
             if isinstance(item, _RepeatPlan):
                 continue
@@ -582,7 +584,9 @@ def _evaluate_scope(
         value = typed.get(name) if relevant else None
         required = False
         if relevant and item.required is not None:
-            required = run.truth(item.required, context, location, "required")
+            required = item.required.text == "true()" or run.truth(
+                item.required, context, location, "required"
+            )
         errors_before = len(run.problems)
         if relevant and field_.type not in NO_ANSWER_TYPES and name not in wrong_type:
             if is_empty(value):
