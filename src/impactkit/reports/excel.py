@@ -9,6 +9,7 @@ frozen document that :func:`impactkit.reports.verify_file` checks.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -47,7 +48,13 @@ from impactkit.reports.model import (
     payment_by_results,
     report_sections,
 )
-from impactkit.reports.responses import ColumnSpec, answers_of, plan_sheets, write_answers
+from impactkit.reports.responses import (
+    ColumnSpec,
+    answers_of,
+    compile_plan,
+    plan_sheets,
+    write_answers,
+)
 
 
 def _kpi_rows(content: ReportContent, sheet: dict[str, Any]) -> list[dict[str, Any]]:
@@ -225,6 +232,7 @@ def _sections(
 
 def _sensitivity_rows(sensitivity: Any) -> list[dict[str, Any]]:
     """Tornado rows from the SROI engine's sensitivity output, whatever its exact key names."""
+    items: list[Any]
     if isinstance(sensitivity, dict):
         items = next(
             (sensitivity[k] for k in ("lines", "rows", "items", "estimates") if k in sensitivity),
@@ -389,8 +397,8 @@ def _responses(
         for offset, planned in enumerate(plan.columns):
             repeat_sheet.write_string(0, 2 + offset, planned.header, formats.header)
         repeats.append([plan, repeat_sheet, repeat_name, 0])
-    first_answer_col = len(fixed)
-    number_format = formats.of("value")
+    main_steps = compile_plan(main_plan.columns, len(fixed))
+    repeat_steps = [compile_plan(entry[0].columns, 2) for entry in repeats]
     write_string = main.write_string
     row = 0
     for row, response in enumerate(responses, start=1):
@@ -410,8 +418,8 @@ def _responses(
             if value is not None:
                 write_string(row, col, neutralise(str(value)))
         answers = answers_of(response)
-        write_answers(main, row, first_answer_col, answers, main_plan.columns, number_format)
-        for entry in repeats:
+        write_answers(main, row, answers, main_steps)
+        for entry, steps in zip(repeats, repeat_steps, strict=True):
             plan, repeat_sheet, _, last_row = entry
             instances = answers.get(plan.key)
             if not isinstance(instances, list):
@@ -423,7 +431,7 @@ def _responses(
                 if instance_id is not None:
                     repeat_sheet.write_string(last_row, 0, neutralise(str(instance_id)))
                 repeat_sheet.write_number(last_row, 1, position)
-                write_answers(repeat_sheet, last_row, 2, instance, plan.columns, number_format)
+                write_answers(repeat_sheet, last_row, instance, steps)
             entry[3] = last_row
     if row:
         main.autofilter(0, 0, row, len(fixed) + len(main_plan.columns) - 1)
@@ -443,10 +451,10 @@ def _dictionary(
     formats: Formats,
 ) -> None:
     sheet = layout.sheet("dictionary")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sheet_name, header, planned in entries:
         if isinstance(planned, Column):
-            rows.append({"column": header, "sheet": sheet_name, "name": planned.key})
+            rows.append({"column": header, "sheet": sheet_name, "name": planned.key, "label": header})
         else:
             rows.append(
                 {
@@ -503,6 +511,21 @@ def _content_sheet(workbook: Workbook, document: bytes) -> None:
     for row, start in enumerate(range(0, len(text), CHUNK_CHARS)):
         worksheet.write_string(row, 0, text[start : start + CHUNK_CHARS])
     worksheet.hide()
+
+
+def _infer_columns(
+    responses: Iterable[dict[str, Any]],
+) -> tuple[list[ColumnSpec], Iterable[dict[str, Any]]]:
+    """Text columns named after the first response's answers, when no specs are given."""
+    iterator = iter(responses)
+    first = next(iterator, None)
+    if first is None:
+        return [], []
+    fixed = {"instance_id", "submitted_at", "form_version", "wave", "answers"}
+    specs = [
+        ColumnSpec(name=key, label={"it": key, "en": key}) for key in answers_of(first) if key not in fixed
+    ]
+    return specs, itertools.chain([first], iterator)
 
 
 def write_report_xlsx(
@@ -576,6 +599,8 @@ def write_report_xlsx(
             if report.sroi.sensitivity:
                 _sroi_sensitivity(workbook, title("sroi_sensitivity"), report, layout, formats)
         entries: list[tuple[str, str, Any]] = []
+        if responses is not None and not specs:
+            specs, responses = _infer_columns(responses)
         if responses is not None or specs:
             entries = _responses(workbook, names, report, responses or [], specs, layout, formats)
             _dictionary(workbook, title("dictionary"), entries, language, layout, formats)

@@ -167,7 +167,7 @@ def verify_document(data: bytes) -> VerifyResult:
     try:
         text = data.decode("utf-8")
         payload = json.loads(text, parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         return _fail(f"not a valid report file: the frozen document is not JSON ({error})")
     if not isinstance(payload, dict) or payload.get("format") != FROZEN_FORMAT:
         return _fail(f"not a valid report file: no '{FROZEN_FORMAT}' document")

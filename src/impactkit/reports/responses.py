@@ -157,41 +157,58 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def write_answers(
-    worksheet: Any,
-    row: int,
-    first_col: int,
-    answers: dict[str, Any],
-    columns: list[PlannedColumn],
-    number_format: Any = None,
-) -> None:
-    """Write one response's answers across ``columns`` (the inner loop of the export)."""
-    write_string = worksheet.write_string
-    write_number = worksheet.write_number
-    selected_cache: dict[str, set[str]] = {}
+Step = tuple[str, str, int, Any]
+"""One compiled step of a sheet plan: (field, kind, column, lookup or choice columns)."""
+
+
+def compile_plan(columns: list[PlannedColumn], first_col: int) -> list[Step]:
+    """Turn planned columns into the steps of the inner loop, once per sheet.
+
+    The choices of a select_multiple become one step that writes all its 0/1 columns.
+    """
+    steps: list[Step] = []
+    flags: dict[str, list[tuple[str, int]]] = {}
     for offset, column in enumerate(columns):
-        value = answers.get(column.field)
+        col = first_col + offset
+        if column.kind == "flag":
+            assert column.choice is not None
+            if column.field not in flags:
+                flags[column.field] = []
+                steps.append((column.field, "flag", col, flags[column.field]))
+            flags[column.field].append((column.choice, col))
+        else:
+            steps.append((column.field, column.kind, col, column.lookup))
+    return steps
+
+
+def _cell_writers(worksheet: Any) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    # XlsxWriter's public write_string/write_number only add "A1"-notation parsing on top of
+    # these; the export calls them millions of times with integer coordinates.
+    return (
+        getattr(worksheet, "_write_string", worksheet.write_string),
+        getattr(worksheet, "_write_number", worksheet.write_number),
+    )
+
+
+def write_answers(worksheet: Any, row: int, answers: dict[str, Any], steps: list[Step]) -> None:
+    """Write one response's answers following the compiled ``steps`` (the export's inner loop)."""
+    write_string, write_number = _cell_writers(worksheet)
+    for field, kind, col, extra in steps:
+        value = answers.get(field)
         if value is None or value == "":
             continue
-        col = first_col + offset
-        kind = column.kind
         if kind == "flag":
-            selected = selected_cache.get(column.field)
-            if selected is None:
-                items = value.split() if isinstance(value, str) else value
-                selected = {str(item) for item in items}
-                selected_cache[column.field] = selected
-            write_number(row, col, 1 if column.choice in selected else 0)
+            items = value.split() if isinstance(value, str) else value
+            selected = {str(item) for item in items}
+            for choice, choice_col in extra:
+                write_number(row, choice_col, 1 if choice in selected else 0)
         elif kind == "label":
-            code = str(value)
-            assert column.lookup is not None
-            write_string(row, col, neutralise(column.lookup.get(code, code)))
-        elif kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
-            write_number(row, col, value, number_format)
+            code = value if isinstance(value, str) else str(value)
+            write_string(row, col, neutralise(extra.get(code, code)))
         elif isinstance(value, str):
             if kind == "number":
                 try:
-                    write_number(row, col, float(value), number_format)
+                    write_number(row, col, float(value))
                     continue
                 except ValueError:
                     pass

@@ -306,3 +306,30 @@ def test_organisation_names_that_look_like_formulas_stay_text_everywhere(tmp_pat
     for sheet in ("Copertina", "Indicatori"):
         formulas = re.findall(r"<f>([^<]*)</f>", sheet_xml(path, sheet))
         assert all("cmd" not in f and "SUM(1)" not in f for f in formulas)
+
+
+def test_responses_without_column_specs_get_one_column_per_answer(
+    content: ReportContent, tmp_path: Path
+) -> None:
+    path = tmp_path / "plain.xlsx"
+    answers = iter(
+        [
+            {"instance_id": "a", "answers": {"age": 31, "town": "Susa"}},
+            {"instance_id": "b", "answers": {"age": 42, "town": "-Pinerolo"}},
+        ]
+    )
+    write_report_xlsx(content, path, responses=answers)
+    table = rows(path, "Risposte")
+    assert table[0][-2:] == ("age", "town")
+    assert table[1][0] == "a" and table[1][-2:] == (31, "Susa")
+    assert table[2][-2:] == (42, "'-Pinerolo")
+
+
+def test_a_report_with_no_responses_still_has_every_other_sheet(tmp_path: Path) -> None:
+    content = load_content(report_data(kpis=[], targets=[], sections={}))
+    path = tmp_path / "empty.xlsx"
+    write_report_xlsx(content, path, responses=iter([]), columns=COLUMNS)
+    workbook = openpyxl.load_workbook(path)
+    assert "Risposte" in workbook.sheetnames and "Indicatori" in workbook.sheetnames
+    assert verify_file(path).ok
+    assert chart_parts(path) == []  # no KPI, no chart
