@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from io import BytesIO
 from typing import Any
 from xml.parsers import expat
@@ -115,6 +117,71 @@ def _shared_strings(data: bytes | None) -> list[str]:
     return strings
 
 
+_BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57})
+_BUILTIN_TIME_FORMATS = frozenset({18, 19, 20, 21, 45, 46, 47})
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def _date_styles(data: bytes | None) -> dict[int, str]:
+    """Cell style index -> "date", "datetime" or "time", for styles that format a date."""
+    if data is None:
+        return {}
+    custom: dict[int, str] = {}
+    formats: list[int] = []
+    depth = {"cellXfs": False}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = _local(name)
+        if local == "numFmt":
+            with contextlib.suppress(ValueError):
+                custom[int(attrs.get("numFmtId", "-1"))] = attrs.get("formatCode", "")
+        elif local == "cellXfs":
+            depth["cellXfs"] = True
+        elif local == "xf" and depth["cellXfs"]:
+            try:
+                formats.append(int(attrs.get("numFmtId", "0")))
+            except ValueError:
+                formats.append(0)
+
+    def end(name: str) -> None:
+        if _local(name) == "cellXfs":
+            depth["cellXfs"] = False
+
+    parser = _new_parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.Parse(data, True)
+    styles: dict[int, str] = {}
+    for index, format_id in enumerate(formats):
+        if format_id in custom:
+            code = _QUOTED.sub("", custom[format_id]).lower()
+            has_date = any(token in code for token in ("y", "d")) or (
+                "m" in code and "h" not in code and "s" not in code
+            )
+            has_time = "h" in code or "s" in code
+            if has_date:
+                styles[index] = "datetime" if has_time else "date"
+            elif has_time:
+                styles[index] = "time"
+        elif format_id in _BUILTIN_DATE_FORMATS:
+            styles[index] = (
+                "time"
+                if format_id in _BUILTIN_TIME_FORMATS and format_id != 22
+                else ("datetime" if format_id == 22 else "date")
+            )
+        elif format_id in _BUILTIN_TIME_FORMATS:
+            styles[index] = "time"
+    return styles
+
+
+def _serial_to_datetime(serial: float, date1904: bool) -> datetime | None:
+    base = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
+    try:
+        return base + timedelta(days=serial)
+    except OverflowError:
+        return None
+
+
 def _sheet_targets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     workbook = _read_member(archive, "xl/workbook.xml")
     if workbook is None:
@@ -148,8 +215,28 @@ def _sheet_targets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return sheets
 
 
-def _read_sheet(data: bytes, name: str, strings: list[str], max_empty_rows: int, max_rows: int) -> SheetData:
+def _as_date(serial: float, kind: str, date1904: bool) -> Any:
+    moment = _serial_to_datetime(float(serial), date1904)
+    if moment is None:
+        return serial
+    if kind == "date":
+        return moment.date()
+    if kind == "time":
+        return moment.time().replace(microsecond=0)
+    return moment.replace(microsecond=0)
+
+
+def _read_sheet(
+    data: bytes,
+    name: str,
+    strings: list[str],
+    max_empty_rows: int,
+    max_rows: int,
+    styles: dict[int, str] | None = None,
+    date1904: bool = False,
+) -> SheetData:
     sheet = SheetData(name)
+    styles = styles or {}
     row: dict[int, Any] = {}
     state: dict[str, Any] = {
         "row": 0,
@@ -162,6 +249,7 @@ def _read_sheet(data: bytes, name: str, strings: list[str], max_empty_rows: int,
         "formula": [],
         "inline": [],
         "row_formula": False,
+        "style": "",
     }
 
     def start(tag: str, attrs: dict[str, str]) -> None:
@@ -170,6 +258,8 @@ def _read_sheet(data: bytes, name: str, strings: list[str], max_empty_rows: int,
             reference = attrs.get("r")
             state["column"] = column_index(reference) if reference else state["column"] + 1
             state["type"] = attrs.get("t", "n")
+            style = attrs.get("s")
+            state["style"] = styles.get(int(style), "") if style and style.isdigit() else ""
             state["value"] = []
             state["formula"] = []
             state["inline"] = []
@@ -192,6 +282,8 @@ def _read_sheet(data: bytes, name: str, strings: list[str], max_empty_rows: int,
             state["collect"] = None
         elif local == "c":
             value = _cell_value(state, strings)
+            if state["style"] and isinstance(value, int | float) and not isinstance(value, bool):
+                value = _as_date(value, state["style"], date1904)
             if value is not None and value != "":
                 row[state["column"]] = value
             if state["formula"]:
@@ -266,13 +358,16 @@ def read_xlsx(data: bytes, max_empty_rows: int, max_rows: int) -> list[SheetData
         raise XlsxError(f"not a zip archive: {error}") from None
     with archive:
         strings = _shared_strings(_read_member(archive, "xl/sharedStrings.xml"))
+        styles = _date_styles(_read_member(archive, "xl/styles.xml"))
+        workbook = _read_member(archive, "xl/workbook.xml") or b""
+        date1904 = re.search(rb'date1904="(1|true)"', workbook) is not None
         sheets: list[SheetData] = []
         for name, path in _sheet_targets(archive):
             content = _read_member(archive, path)
             if content is None:
                 continue
             try:
-                sheets.append(_read_sheet(content, name, strings, max_empty_rows, max_rows))
+                sheets.append(_read_sheet(content, name, strings, max_empty_rows, max_rows, styles, date1904))
             except expat.ExpatError as error:
                 raise XlsxError(f"sheet {name!r} is not valid XML: {error}") from None
     return sheets

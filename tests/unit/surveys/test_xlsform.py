@@ -304,3 +304,15 @@ def test_or_other_adds_the_other_choice_and_its_text_field(xlsform: Any) -> None
     assert [c.name for c in form.choices_of(main)] == ["housing", "food", "work", "other"]
     other = form.element("main_service_other")
     assert isinstance(other, Field) and other.relevant == "selected(${main_service}, 'other')"
+
+
+def test_cells_typed_as_dates_in_excel_read_as_iso_dates(xlsform: Any) -> None:
+    from datetime import date as calendar_date
+    from datetime import datetime as moment
+
+    survey = [["type", "name", "label", "default"], ["date", "visit", "Visit", calendar_date(2024, 3, 9)]]
+    settings = [["form_id", "version"], ["dated", moment(2024, 1, 15, 0, 0)]]
+    form = load_xlsform(xlsform(survey, None, settings))
+    assert form.version == "2024-01-15"
+    visit = form.element("visit")
+    assert isinstance(visit, Field) and visit.default == "2024-03-09"
