@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from pydantic import ValidationError as PydanticValidationError
 
 from impactkit.errors import ImpactkitError
 
@@ -62,9 +63,7 @@ def _field_errors(extra: Any) -> list[dict[str, Any]]:
     return errors
 
 
-def handle_impactkit_error(
-    request: Request[Any, Any, Any], exc: ImpactkitError
-) -> Response[dict[str, Any]]:
+def handle_impactkit_error(request: Request[Any, Any, Any], exc: ImpactkitError) -> Response[dict[str, Any]]:
     errors = [p.as_dict() for p in exc.problems]
     return problem(request, exc.status_code, exc.message, errors, kind=type(exc).__name__)
 
@@ -79,9 +78,7 @@ def handle_validation_error(
     return problem(request, 422, f"invalid input at {where}", errors, kind="ValidationError")
 
 
-def handle_http_error(
-    request: Request[Any, Any, Any], exc: HTTPException
-) -> Response[dict[str, Any]]:
+def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     headers = dict(exc.headers or {})
     if isinstance(exc, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", 'Bearer realm="impactkit"')
@@ -95,6 +92,18 @@ def handle_http_error(
     return problem(request, status, detail, _field_errors(exc.extra), headers=headers or None)
 
 
+def handle_pydantic_error(
+    request: Request[Any, Any, Any], exc: PydanticValidationError
+) -> Response[dict[str, Any]]:
+    """Content checked by a model inside a service (not the request body itself)."""
+    errors = [
+        {"location": ".".join(str(part) for part in item["loc"]) or "body", "message": item["msg"]}
+        for item in exc.errors()
+    ]
+    where = ", ".join(e["location"] for e in errors[:5])
+    return problem(request, 422, f"invalid input at {where}", errors, kind="ValidationError")
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem(request, 500, "the server could not complete the request; it has been logged")
@@ -103,6 +112,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 exception_handlers: dict[Any, Any] = {
     ImpactkitError: handle_impactkit_error,
     ValidationException: handle_validation_error,
+    PydanticValidationError: handle_pydantic_error,
     HTTPException: handle_http_error,
     Exception: handle_unexpected,
 }

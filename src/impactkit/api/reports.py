@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -308,23 +308,21 @@ class PortfolioController(Controller):
     tags = ["funders"]
 
     @get(
-        "/api/v1/funders/{funder_id:int}/portfolio.{fmt:str}",
-        summary="Every grantee × every KPI of a shared framework (the funder): xlsx, csv or json",
+        "/api/v1/funders/{funder_id:int}/portfolio",
+        summary="Every grantee × every KPI of a shared framework (the funder): format xlsx, csv or json",
         sync_to_thread=True,
     )
     def portfolio(
         self,
         funder_id: FromPath[int],
-        fmt: FromPath[str],
         principal: Caller,
         db: DB,
+        format: FromQuery[Literal["xlsx", "csv", "json"]] = "xlsx",
         framework_id: FromQuery[str | None] = None,
-        language: FromQuery[str] = "en",
+        language: FromQuery[Literal["it", "en"]] = "en",
     ) -> Response[bytes]:
         require_funder(principal, funder_id)
-        if fmt not in ("xlsx", "csv", "json"):
-            raise NotFoundError(f"no portfolio format {fmt!r}; use xlsx, csv or json")
-        lang = language if language in ("it", "en") else "en"
+        fmt, lang = format, language
         content = svc.portfolio_export(db, funder_id, fmt, framework_id, lang)
         audit(
             db,
