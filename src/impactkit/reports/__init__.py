@@ -50,7 +50,7 @@ from impactkit.reports.portfolio import (
     portfolio_rows,
     write_portfolio_xlsx,
 )
-from impactkit.reports.responses import Choice, ColumnSpec
+from impactkit.reports.responses import Choice, ColumnSpec, column_specs_from_dictionary
 from impactkit.reports.tabular import to_csv, to_json, write_csv
 
 __all__ = [
@@ -79,6 +79,7 @@ __all__ = [
     "VerifyResult",
     "WorkflowEvent",
     "canonical_json",
+    "column_specs_from_dictionary",
     "content_hash",
     "frozen_document",
     "load_content",

@@ -6,7 +6,7 @@ on the survey part; ``impactkit.surveys.tabular.data_dictionary`` produces the s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -217,3 +217,42 @@ def write_answers(worksheet: Any, row: int, answers: dict[str, Any], steps: list
             write_number(row, col, value)
         else:
             write_string(row, col, neutralise(_as_text(value)))
+
+
+def column_specs_from_dictionary(
+    records: Iterable[Mapping[str, Any]], language: str = "en"
+) -> list[ColumnSpec]:
+    """Column specs from the rows of a survey data dictionary.
+
+    Takes the records of ``impactkit.surveys.tabular.data_dictionary(forms, language)``
+    (``.to_dict("records")``: table, name, label, type, choices as ``code=label; …``): the
+    ``main`` table's fields go to the responses sheet, every other table is a repeat group.
+
+    Args:
+        records: the data dictionary rows.
+        language: the language the labels are in (``it`` or ``en``).
+    """
+    specs: list[ColumnSpec] = []
+    repeats: set[str] = set()
+    for record in records:
+        table = str(record.get("table") or "main")
+        repeat = None if table == "main" else table
+        if repeat is not None and repeat not in repeats:
+            repeats.add(repeat)
+            specs.append(ColumnSpec(name=repeat, label={language: repeat}, type="repeat"))
+        choices = []
+        for item in str(record.get("choices") or "").split("; "):
+            code, separator, label = item.partition("=")
+            if separator and code:
+                choices.append(Choice(name=code, label={language: label}))
+        field_label = record.get("label")
+        specs.append(
+            ColumnSpec(
+                name=str(record["name"]),
+                label={language: str(field_label)} if field_label else {},
+                type=str(record.get("type") or "text"),
+                choices=choices,
+                repeat=repeat,
+            )
+        )
+    return specs
