@@ -429,3 +429,25 @@ def test_an_indicator_without_responses_is_flagged_not_fatal() -> None:
 def test_a_tagging_framework_has_no_kpis() -> None:
     with pytest.raises(KpiError):
         compute_kpis(get_framework("plan-objectives"), {})
+
+
+def test_trusted_results_are_valid() -> None:
+    from impactkit.frameworks.synthetic import synthetic_responses
+
+    results = compute_kpis(
+        get_framework("simplified-kpis"),
+        synthetic_responses(800, 3, seed=5),
+        group_by="_organisation_id",
+    )
+    assert KpiResults.model_validate(results.model_dump()) == results
+    assert KpiResults.model_validate_json(results.model_dump_json()) == results
+    for result in results.results:
+        assert type(result.value) in (float, type(None)), result.indicator_id
+        assert type(result.n) is int
+        for cell in result.disaggregations:
+            assert type(cell.value) in (float, type(None))
+            assert type(cell.n) in (int, type(None))
+            assert type(cell.category) is str
+        if result.change is not None:
+            assert type(result.change.n_linked) is int
+            assert type(result.change.mean_change) is float
