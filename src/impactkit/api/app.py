@@ -21,6 +21,7 @@ from impactkit import __version__
 from impactkit.api.admin import ADMIN_CONTROLLERS
 from impactkit.api.deps import provide_db, provide_principal
 from impactkit.api.problems import exception_handlers
+from impactkit.api.ratelimit import rate_limit_middleware
 from impactkit.errors import ConfigError
 from impactkit.settings import Settings, load_settings
 from impactkit.store import migrate
@@ -125,7 +126,7 @@ def create_app(
     pages = _pages_options(settings)
     return Litestar(
         route_handlers=[*_route_handlers(), *pages.get("route_handlers", []), *extra_handlers],
-        middleware=pages.get("middleware", []),
+        middleware=[rate_limit_middleware, *pages.get("middleware", [])],
         template_config=pages.get("template_config"),
         csrf_config=pages.get("csrf_config"),
         dependencies={
