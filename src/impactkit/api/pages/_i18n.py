@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar.datastructures import Cookie
+
+from impactkit.settings import Settings
+
 LANGUAGES = ("it", "en")
 DEFAULT_LANGUAGE = "it"
 
@@ -171,3 +175,15 @@ def pick_language(query_value: str | None, cookie_value: str | None) -> str:
         if candidate and candidate.lower() in LANGUAGES:
             return candidate.lower()
     return DEFAULT_LANGUAGE
+
+
+def language_cookie(language: str, settings: Settings) -> Cookie:
+    """The ``lang`` cookie that keeps a chosen language for a year."""
+    return Cookie(
+        key="lang",
+        value=language,
+        max_age=365 * 86400,
+        path="/",
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from impactkit.api.deps import DB
-from impactkit.api.pages._i18n import pick_language, translate
+from impactkit.api.pages._i18n import LANGUAGES, language_cookie, pick_language, translate
 from impactkit.api.pages._session import cleared_session_cookie, session_cookie, signed_in_user
 from impactkit.settings import Settings
 from impactkit.store.admin import find_user_by_email
@@ -23,7 +24,14 @@ def _safe_next(target: str | None) -> str:
     return "/app"
 
 
-def _signin_page(language: str, email: str, error: bool, next_path: str, status: int = 200) -> Template:
+def _signin_page(
+    language: str,
+    email: str,
+    error: bool,
+    next_path: str,
+    status: int = 200,
+    cookies: list[Cookie] | None = None,
+) -> Template:
     return Template(
         template_name="signin.html",
         context={
@@ -36,6 +44,7 @@ def _signin_page(language: str, email: str, error: bool, next_path: str, status:
         },
         status_code=status,
         headers={"Cache-Control": "no-store"},
+        cookies=cookies or [],
     )
 
 
@@ -53,7 +62,11 @@ class AuthController(Controller):
         lang: FromQuery[str | None] = None,
     ) -> Template:
         language = pick_language(lang, request.cookies.get("lang"))
-        return _signin_page(language, "", False, _safe_next(request.query_params.get("next")))
+        settings: Settings = request.app.state.settings
+        cookies = [language_cookie(language, settings)] if lang and lang.lower() in LANGUAGES else []
+        return _signin_page(
+            language, "", False, _safe_next(request.query_params.get("next")), cookies=cookies
+        )
 
     @post("/signin", sync_to_thread=True, status_code=200)
     def signin(

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from impactkit.api.deps import DB
 from impactkit.api.pages import _survey_form as view
-from impactkit.api.pages._i18n import LANGUAGES, pick_language, translate
+from impactkit.api.pages._i18n import LANGUAGES, language_cookie, pick_language, translate
 from impactkit.settings import Settings
 from impactkit.store import links
 from impactkit.store.surveys import Submission, form_of, normalise_instance_id, store_responses
@@ -30,16 +30,7 @@ def _language(request: Request[Any, Any, Any], lang: str | None) -> str:
 def _language_cookie(lang: str | None, language: str, settings: Settings) -> list[Cookie]:
     if lang is None or lang.lower() not in LANGUAGES:
         return []
-    return [
-        Cookie(
-            key="lang",
-            value=language,
-            max_age=365 * 86400,
-            path="/",
-            samesite="lax",
-            secure=settings.cookie_secure,
-        )
-    ]
+    return [language_cookie(language, settings)]
 
 
 def _unavailable(language: str, reason: str, status: int) -> Template:

@@ -14,7 +14,7 @@ from sqlmodel import select
 from impactkit.api.access import Principal, require_member, require_reader
 from impactkit.api.deps import DB
 from impactkit.api.pages import _charts as charts
-from impactkit.api.pages._i18n import LANGUAGES, pick_language, translate
+from impactkit.api.pages._i18n import LANGUAGES, language_cookie, pick_language, translate
 from impactkit.api.pages._session import SignInRequired, page_principal
 from impactkit.domain import MemberRole
 from impactkit.errors import ImpactkitError, NotFoundError, PermissionDeniedError
@@ -40,21 +40,8 @@ def render(
     """A staff page in the request's language (a ``lang`` query also sets the language cookie)."""
     language = language_of(request)
     settings: Settings = request.app.state.settings
-    cookies = []
     chosen = request.query_params.get("lang")
-    if chosen and chosen.lower() in LANGUAGES:
-        from litestar.datastructures import Cookie
-
-        cookies.append(
-            Cookie(
-                key="lang",
-                value=language,
-                max_age=365 * 86400,
-                path="/",
-                samesite="lax",
-                secure=settings.cookie_secure,
-            )
-        )
+    cookies = [language_cookie(language, settings)] if chosen and chosen.lower() in LANGUAGES else []
     return Template(
         template_name=template,
         context={
@@ -136,6 +123,19 @@ def organisation_page(request: Request[Any, Any, Any], db: DB, organisation_id: 
     return render(request, "organisation.html", principal, organisation=organisation, projects=rows)
 
 
+def figure(value: float | None, unit: str) -> str:
+    """A KPI figure as people read it: shares as percentages, others with three significant digits.
+
+    >>> figure(0.8125, "share"), figure(4.25, "score 1–5"), figure(None, "people")
+    ('81.2 %', '4.25', '—')
+    """
+    if value is None:
+        return "—"
+    if unit == "share":
+        return f"{value * 100:.1f} %"
+    return f"{value:.3g}"
+
+
 def _kpi_rows(db: DB, project: Project, period_id: int | None, language: str) -> list[dict[str, Any]] | None:
     """KPI results as table rows with their charts; None when the KPI store is not there yet."""
     try:
@@ -154,7 +154,15 @@ def _kpi_rows(db: DB, project: Project, period_id: int | None, language: str) ->
         label = getattr(result.labels, language, None) or result.labels.it
         rows.append(
             {
+                "indicator_id": result.indicator_id,
                 "label": label,
+                "value_text": figure(result.value, result.unit),
+                "interval_text": (
+                    f"{figure(result.ci_low, result.unit)} – {figure(result.ci_high, result.unit)}"
+                    if result.ci_low is not None and result.ci_high is not None
+                    else "—"
+                ),
+                "target_text": figure(result.target, result.unit),
                 "value": result.value,
                 "low": result.ci_low,
                 "high": result.ci_high,
