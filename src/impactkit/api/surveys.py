@@ -17,8 +17,11 @@ from impactkit.api.deps import DB, Caller
 from impactkit.api.problems import PROBLEM_JSON
 from impactkit.domain import MemberRole
 from impactkit.errors import FormError, NotFoundError, Problem, ResponseError
+from impactkit.reports import neutralise
 from impactkit.store import surveys as store
+from impactkit.store.admin import audit
 from impactkit.store.tables import FormVersion
+from impactkit.surveys.tabular import MAIN_TABLE, responses_to_tables
 from impactkit.surveys.xlsform import load_xlsform
 
 MAX_FORM_BYTES = 5 * 1024 * 1024
@@ -374,4 +377,58 @@ class ResponseController(Controller):
         return ResponsePage(items=items, next_cursor=next_cursor)
 
 
-SURVEY_CONTROLLERS = [FormController, ResponseController]
+class ExportController(Controller):
+    tags = ["responses"]
+
+    @get(
+        "/api/v1/responses/export.csv",
+        summary="Responses of one form (all versions) as CSV: names or labels, split choices, repeat tables",
+        sync_to_thread=True,
+        media_type="text/csv",
+    )
+    def export_csv(
+        self,
+        principal: Caller,
+        db: DB,
+        form_id: FromQuery[str],
+        table: FromQuery[str] = MAIN_TABLE,
+        language: FromQuery[str | None] = None,
+        labels: FromQuery[bool] = False,
+        split_multiple: FromQuery[bool] = False,
+        project_id: FromQuery[int | None] = None,
+        period_id: FromQuery[int | None] = None,
+        wave: FromQuery[str | None] = None,
+    ) -> Response[bytes]:
+        visible = readable_organisations(principal)
+        versions = [row for row in store.list_form_versions(db, visible) if row.form_id == form_id]
+        if not versions:
+            raise NotFoundError(f"form {form_id!r} not found")
+        forms = [store.form_of(row) for row in sorted(versions, key=lambda r: r.id or 0)]
+        flt = store.ResponseFilter(
+            organisation_ids=visible, form_id=form_id, project_id=project_id, period_id=period_id, wave=wave
+        )
+        tables = responses_to_tables(
+            forms,
+            store.iter_responses(db, flt),
+            language=language,
+            labels=labels,
+            split_multiple=split_multiple,
+        )
+        if table not in tables:
+            raise NotFoundError(f"no table {table!r}; this form has: {', '.join(tables)}")
+        frame = tables[table].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+        audit(
+            db,
+            "responses.exported",
+            actor_user_id=principal.user_id,
+            target=f"form:{form_id}",
+            details={"table": table, "rows": len(frame)},
+        )
+        return Response(
+            frame.to_csv(index=False).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{form_id}-{table}.csv"'},
+        )
+
+
+SURVEY_CONTROLLERS = [FormController, ResponseController, ExportController]

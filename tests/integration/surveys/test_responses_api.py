@@ -245,3 +245,30 @@ def test_a_broken_upload_lists_every_problem_with_its_cell(live_server: LiveServ
     assert any("34" in e["location"] or "34" in e["message"] for e in refused.json()["errors"]), (
         refused.json()
     )
+
+
+def test_responses_export_as_csv_with_labels_and_split_choices(live_server: LiveServer) -> None:
+    import csv
+    import io
+
+    world = setup(live_server)
+    editor = live_server.client(world.tokens["editor_a"])
+    editor.post("/api/v1/responses", json=submission(world, answers=beneficiary_answers(comments="=1+1")))
+    names = editor.get("/api/v1/responses/export.csv", params={"form_id": "beneficiary_outcomes"})
+    assert names.status_code == 200, names.text
+    rows = list(csv.DictReader(io.StringIO(names.text)))
+    assert rows[0]["vulnerable_conditions"] == "unemployment low_income"
+    assert rows[0]["comments"] == "'=1+1"  # a formula from a respondent never runs in Excel
+    split = editor.get(
+        "/api/v1/responses/export.csv",
+        params={
+            "form_id": "beneficiary_outcomes",
+            "labels": "true",
+            "language": "it",
+            "split_multiple": "true",
+        },
+    )
+    header = next(csv.reader(io.StringIO(split.text)))
+    assert any("/" in column for column in header), header
+    assert "Femmina" in split.text or "Donna" in split.text
+    assert editor.get("/api/v1/responses/export.csv", params={"form_id": "nope"}).status_code == 404
