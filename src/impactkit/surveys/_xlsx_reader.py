@@ -117,6 +117,7 @@ def _shared_strings(data: bytes | None) -> list[str]:
     return strings
 
 
+_EMPTY_CELL = re.compile(rb"<(?:\w+:)?c\s(?=[^>]*\br=\")[^>]*/>")
 _BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57})
 _BUILTIN_TIME_FORMATS = frozenset({18, 19, 20, 21, 45, 46, 47})
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -253,7 +254,7 @@ def _read_sheet(
     }
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        local = _local(tag)
+        local = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
         if local == "c":
             reference = attrs.get("r")
             state["column"] = column_index(reference) if reference else state["column"] + 1
@@ -277,7 +278,7 @@ def _read_sheet(
             row.clear()
 
     def end(tag: str) -> None:
-        local = _local(tag)
+        local = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
         if local in ("v", "f", "t"):
             state["collect"] = None
         elif local == "c":

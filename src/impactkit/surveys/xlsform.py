@@ -179,6 +179,8 @@ def _read_xls(data: bytes, problems: list[Problem]) -> dict[str, _Sheet]:
 
 def _text(value: Any) -> str:
     """A cell as text: numbers without a spurious ``.0``, dates in ISO form, stripped."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
