@@ -1,0 +1,115 @@
+"""The frameworks and kpis commands, driven as a user would (click's CliRunner)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from click.testing import CliRunner
+from statsmodels.stats.proportion import proportion_confint
+
+from impactkit._paths import data_dir
+from impactkit.frameworks.cli import frameworks_group, kpis_group
+
+
+def test_list_shows_the_three_shipped_frameworks() -> None:
+    result = CliRunner().invoke(frameworks_group, ["list"])
+    assert result.exit_code == 0, result.output
+    for framework_id in ("simplified-kpis", "plan-objectives", "sdg-map"):
+        assert framework_id in result.output
+    listed = json.loads(CliRunner().invoke(frameworks_group, ["list", "--json"]).output)
+    assert {row["id"] for row in listed} == {"simplified-kpis", "plan-objectives", "sdg-map"}
+
+
+def test_show_prints_each_indicator_and_its_source_question() -> None:
+    result = CliRunner().invoke(frameworks_group, ["show", "simplified-kpis", "--lang", "it"])
+    assert result.exit_code == 0, result.output
+    assert "beneficiaries_satisfied — Beneficiari soddisfatti" in result.output
+    assert "filter: ${consent} = 'yes'" in result.output
+
+
+def test_show_json_is_the_framework_with_its_content_hash() -> None:
+    result = CliRunner().invoke(frameworks_group, ["show", "plan-objectives", "--json"])
+    data = json.loads(result.output)
+    assert data["id"] == "plan-objectives"
+    assert len(data["content_hash"]) == 64
+    assert [theme["id"] for theme in data["themes"]] == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_show_an_unknown_framework_exits_2_naming_the_shipped_ones() -> None:
+    result = CliRunner().invoke(frameworks_group, ["show", "nope"])
+    assert result.exit_code == 2
+    assert "simplified-kpis" in result.output
+
+
+def test_check_passes_a_shipped_framework() -> None:
+    path = data_dir("frameworks") / "simplified-kpis.yaml"
+    result = CliRunner().invoke(frameworks_group, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+def test_check_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
+    raw = yaml.safe_load((data_dir("frameworks") / "simplified-kpis.yaml").read_text("utf-8"))
+    raw["indicators"][0]["source"] = {"reported": "organisation_self_report.people_reachd"}
+    raw["indicators"][1]["disaggregations"] = ["shoe_size"]
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    result = CliRunner().invoke(frameworks_group, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "2 problem(s)" in result.output
+    assert "indicators[people_reached].source.field: unknown field 'people_reachd'" in result.output
+    assert "indicators[young_people_reached].disaggregations: unknown disaggregation" in (result.output)
+
+
+def test_kpis_compute_from_csv_files(tmp_path: Path) -> None:
+    beneficiaries = tmp_path / "beneficiaries.csv"
+    pd.DataFrame(
+        {
+            "consent": ["yes", "yes", "yes", "yes", "no"],
+            "satisfaction": [5, 4, 2, 4, None],
+            "_wave": ["endline"] * 5,
+        }
+    ).to_csv(beneficiaries, index=False)
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps([{"people_reached": 40, "board_members": 5, "board_women": 2}]), "utf-8")
+    result = CliRunner().invoke(
+        kpis_group,
+        [
+            "compute",
+            "--framework",
+            "simplified-kpis",
+            "--responses",
+            f"beneficiary_outcomes={beneficiaries}",
+            "--responses",
+            f"organisation_self_report={report}",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    by_id = {r["indicator_id"]: r for r in data["results"]}
+    satisfied = by_id["beneficiaries_satisfied"]
+    assert satisfied["value"] == 0.75
+    assert [satisfied["ci_low"], satisfied["ci_high"]] == list(
+        proportion_confint(3, 4, alpha=0.05, method="wilson")
+    )
+    assert by_id["people_reached"]["value"] == 40
+    assert by_id["women_in_governing_body_share"]["target_met"] is True
+
+    table = CliRunner().invoke(
+        kpis_group,
+        ["compute", "--framework", "simplified-kpis", "--responses", f"beneficiary_outcomes={beneficiaries}"],
+    )
+    assert "beneficiaries_satisfied: 0.75 [" in table.output
+    assert "target NOT met" in table.output
+
+
+def test_kpis_compute_refuses_a_malformed_responses_option() -> None:
+    result = CliRunner().invoke(
+        kpis_group, ["compute", "--framework", "simplified-kpis", "--responses", "just-a-file.csv"]
+    )
+    assert result.exit_code == 2
+    assert "FORM_ID=FILE" in result.output
