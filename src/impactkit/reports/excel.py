@@ -12,11 +12,13 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from impactkit.errors import ImpactkitError, Problem
 from impactkit.reports._layout import Column, Layout, load_layout, text_in, utc_text
@@ -50,6 +52,8 @@ from impactkit.reports.model import (
 )
 from impactkit.reports.responses import (
     ColumnSpec,
+    SheetPlan,
+    Step,
     answers_of,
     compile_plan,
     plan_sheets,
@@ -364,6 +368,40 @@ def _sroi_sensitivity(
             )
 
 
+@dataclass
+class _RepeatSheet:
+    """One repeat group's sheet while the responses stream through."""
+
+    plan: SheetPlan
+    worksheet: Worksheet
+    name: str
+    steps: list[Step]
+    last_row: int = 0
+
+
+def _write_repeats(repeats: dict[str, _RepeatSheet], answers: dict[str, Any], key: str) -> None:
+    """Rows of every repeat group found in ``answers``, nested ones included.
+
+    Keys follow the survey part's tables: an instance of ``household`` in response
+    ``uuid:1`` is ``uuid:1/household[2]``, and its nested instances point at that key.
+    """
+    for name, repeat in repeats.items():
+        instances = answers.get(name)
+        if not isinstance(instances, list):
+            continue
+        sheet = repeat.worksheet
+        for position, instance in enumerate(instances, start=1):
+            if not isinstance(instance, dict):
+                continue
+            repeat.last_row += 1
+            child_key = f"{key}/{name}[{position}]"
+            sheet.write_string(repeat.last_row, 0, neutralise(key))
+            sheet.write_number(repeat.last_row, 1, position)
+            sheet.write_string(repeat.last_row, 2, neutralise(child_key))
+            write_answers(sheet, repeat.last_row, instance, repeat.steps)
+            _write_repeats(repeats, instance, child_key)
+
+
 def _responses(
     workbook: Workbook,
     names: set[str],
@@ -380,6 +418,7 @@ def _responses(
     fixed = [Column.model_validate(c) for c in sheet["fixed_columns"]]
     parent = Column.model_validate({**sheet["parent_column"], "width": 38})
     index = Column.model_validate({**sheet["index_column"], "width": 8})
+    key_column = Column.model_validate({**sheet["key_column"], "width": 44})
     main_plan, repeat_plans = plans[0], plans[1:]
     main_name = sheet_title(text_in(sheet["title"], language), names)
     main = workbook.add_worksheet(main_name)
@@ -388,17 +427,17 @@ def _responses(
     for offset, planned in enumerate(main_plan.columns):
         main.write_string(0, len(fixed) + offset, planned.header, formats.header)
     main.set_column(len(fixed), len(fixed) + max(len(main_plan.columns) - 1, 0), 16)
-    repeats = []
     prefix = text_in(sheet["repeat_title_prefix"], language)
+    repeats: dict[str, _RepeatSheet] = {}
     for plan in repeat_plans:
+        assert plan.key is not None
         repeat_name = sheet_title(f"{prefix} {plan.title}", names)
         repeat_sheet = workbook.add_worksheet(repeat_name)
-        write_header(repeat_sheet, 0, [parent, index], language, formats)
+        write_header(repeat_sheet, 0, [parent, index, key_column], language, formats)
         for offset, planned in enumerate(plan.columns):
-            repeat_sheet.write_string(0, 2 + offset, planned.header, formats.header)
-        repeats.append([plan, repeat_sheet, repeat_name, 0])
+            repeat_sheet.write_string(0, 3 + offset, planned.header, formats.header)
+        repeats[plan.key] = _RepeatSheet(plan, repeat_sheet, repeat_name, compile_plan(plan.columns, 3))
     main_steps = compile_plan(main_plan.columns, len(fixed))
-    repeat_steps = [compile_plan(entry[0].columns, 2) for entry in repeats]
     write_string = main.write_string
     row = 0
     for row, response in enumerate(responses, start=1):
@@ -419,26 +458,14 @@ def _responses(
                 write_string(row, col, neutralise(str(value)))
         answers = answers_of(response)
         write_answers(main, row, answers, main_steps)
-        for entry, steps in zip(repeats, repeat_steps, strict=True):
-            plan, repeat_sheet, _, last_row = entry
-            instances = answers.get(plan.key)
-            if not isinstance(instances, list):
-                continue
-            for position, instance in enumerate(instances, start=1):
-                if not isinstance(instance, dict):
-                    continue
-                last_row += 1
-                if instance_id is not None:
-                    repeat_sheet.write_string(last_row, 0, neutralise(str(instance_id)))
-                repeat_sheet.write_number(last_row, 1, position)
-                write_answers(repeat_sheet, last_row, instance, steps)
-            entry[3] = last_row
+        if repeats:
+            _write_repeats(repeats, answers, "" if instance_id is None else str(instance_id))
     if row:
         main.autofilter(0, 0, row, len(fixed) + len(main_plan.columns) - 1)
     entries: list[tuple[str, str, Any]] = [(main_name, text_in(c.label, language), c) for c in fixed]
     entries += [(main_name, p.header, p) for p in main_plan.columns]
-    for plan, _, repeat_name, _ in repeats:
-        entries += [(repeat_name, p.header, p) for p in plan.columns]
+    for repeat in repeats.values():
+        entries += [(repeat.name, p.header, p) for p in repeat.plan.columns]
     return entries
 
 

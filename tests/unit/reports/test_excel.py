@@ -169,12 +169,45 @@ def test_responses_show_labels_split_multiple_choices_and_neutralise_formulas(
 
 
 def test_repeats_go_to_their_own_sheet_linked_by_instance_id(workbook_path: Path) -> None:
-    assert rows(workbook_path, "Ripetizione Famiglia") == [
-        ("Id istanza (risposta)", "N. ripetizione", "Età del familiare"),
-        ("uuid:0000", 1, 50),
-        ("uuid:0000", 2, 10),
-        ("uuid:0002", 1, 52),
-        ("uuid:0002", 2, 12),
+    table = rows(workbook_path, "Ripetizione Famiglia")
+    assert table[0] == (
+        "Chiave del genitore (id istanza o ripetizione)",
+        "N. ripetizione",
+        "Chiave (per ripetizioni annidate)",
+        "Età del familiare",
+    )
+    assert table[1:] == [
+        ("uuid:0000", 1, "uuid:0000/household[1]", 50),
+        ("uuid:0000", 2, "uuid:0000/household[2]", 10),
+        ("uuid:0002", 1, "uuid:0002/household[1]", 52),
+        ("uuid:0002", 2, "uuid:0002/household[2]", 12),
+    ]
+
+
+def test_nested_repeats_point_at_their_parent_instance(content: ReportContent, tmp_path: Path) -> None:
+    columns = [
+        {"name": "household", "type": "repeat", "label": {"en": "Household"}},
+        {"name": "member", "type": "text", "repeat": "household"},
+        {"name": "jobs", "type": "repeat", "label": {"en": "Jobs"}},
+        {"name": "employer", "type": "text", "repeat": "jobs"},
+    ]
+    answers = {
+        "household": [
+            {"member": "Ada", "jobs": [{"employer": "Coop A"}, {"employer": "Coop B"}]},
+            {"member": "Bruno", "jobs": []},
+        ]
+    }
+    path = tmp_path / "nested.xlsx"
+    write_report_xlsx(
+        content, path, responses=iter([{"instance_id": "u1", "answers": answers}]), columns=columns
+    )
+    assert rows(path, "Ripetizione Household")[1:] == [
+        ("u1", 1, "u1/household[1]", "Ada"),
+        ("u1", 2, "u1/household[2]", "Bruno"),
+    ]
+    assert rows(path, "Ripetizione Jobs")[1:] == [
+        ("u1/household[1]", 1, "u1/household[1]/jobs[1]", "Coop A"),
+        ("u1/household[1]", 2, "u1/household[1]/jobs[2]", "Coop B"),
     ]
 
 
