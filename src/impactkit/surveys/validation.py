@@ -415,6 +415,8 @@ class _Run:
     language: str | None
     collect_states: bool = True
     problems: list[Problem] = field(default_factory=list)
+    lists: dict[str, str | None] | None = None
+    """Field name -> choice list, built on first use by jr:choice-name."""
 
     def problem(self, location: str, message: str, code: str, **details: Any) -> None:
         self.problems.append(Problem(message, location=location, code=code, details=details))
@@ -432,9 +434,11 @@ class _Run:
         )
 
     def choice_label(self, field_name: str, choice: str) -> str | None:
-        element = self.form.element(field_name)
-        if isinstance(element, Field) and element.list_name:
-            return self.form.choice_label(element.list_name, choice, self.language)
+        if self.lists is None:
+            self.lists = {f.name: f.list_name for f in self.form.fields() if f.list_name}
+        list_name = self.lists.get(field_name)
+        if list_name:
+            return self.form.choice_label(list_name, choice, self.language)
         return None
 
     def truth(

@@ -343,3 +343,20 @@ def test_a_mutated_response_fails_naming_the_mutated_field(
     with pytest.raises(ResponseError) as caught:
         validate_response(PROPERTY_FORM, answers)
     assert [p.location for p in caught.value.problems] == [f"answers.{target}"]
+
+
+def test_a_calculation_can_show_the_label_of_a_choice_in_the_chosen_language() -> None:
+    form = Form(
+        form_id="f",
+        version="1",
+        title="f",
+        children=[
+            Field(name="service", type="select_one", list_name="services"),
+            Field(
+                name="service_label", type="calculate", calculation="jr:choice-name(${service}, '${service}')"
+            ),
+        ],
+        choices={"services": [Choice(name="housing", label=labels("Housing", "Casa"))]},
+    )
+    assert validate_response(form, {"service": "housing"}, language="it")["service_label"] == "Casa"
+    assert validate_response(form, {"service": "housing"}, language="en")["service_label"] == "Housing"
