@@ -134,17 +134,9 @@ class _FormData:
         representatives: np.ndarray | None = None
         inverse: np.ndarray | None = None
         if names and not (expression.functions & _IMPURE_FUNCTIONS) and len(sub) > 64:
-            key = np.zeros(len(sub), dtype=np.int64)
-            capacity = 1
-            for name in names:
-                codes, count = self.codes(name)
-                capacity *= count + 1
-                if capacity > 2**62:
-                    key = None
-                    break
-                key = key * (count + 1) + codes
-            if key is not None:
-                representatives, inverse = _distinct(key, capacity)
+            combined = self._combined_codes(names)
+            if combined is not None:
+                representatives, inverse = _distinct(*combined)
                 if len(representatives) > len(sub) // 4:
                     representatives = None
         try:
@@ -152,12 +144,25 @@ class _FormData:
                 distinct = sub.iloc[representatives].reset_index(drop=True)
                 values = expression.evaluate_frame(distinct).to_numpy()
                 return pd.Series(values[inverse.ravel()], index=self.frame.index)
-            return expression.evaluate_frame(sub)
+            evaluated: pd.Series = expression.evaluate_frame(sub)
+            return evaluated
         except ExpressionError as error:
             raise KpiError(
                 f"cannot evaluate {text!r} on the responses to {self.form_id!r}",
                 problems=[Problem(error.message, f"responses[{self.form_id}]")],
             ) from error
+
+    def _combined_codes(self, names: list[str]) -> tuple[np.ndarray, int] | None:
+        """One integer per distinct combination of the columns' values, and how many can be."""
+        key = np.zeros(len(self.frame), dtype=np.int64)
+        capacity = 1
+        for name in names:
+            codes, count = self.codes(name)
+            capacity *= count + 1
+            if capacity > 2**62:
+                return None
+            key = key * (count + 1) + codes
+        return key, capacity
 
     def answered(self, text: str) -> pd.Series:
         """True where every field the expression reads is answered."""
@@ -194,14 +199,15 @@ class _FormData:
                 position = {category: i for i, category in enumerate(categories)}
                 chosen = np.select(conditions, [position[b.category] for b in spec.bands], -1)
                 source = pd.Series(
-                    pd.Categorical.from_codes(chosen, categories=categories),
+                    pd.Categorical.from_codes(chosen, categories=pd.Index(categories)),
                     index=self.frame.index,
                 )
             elif source is not None:
                 codes, uniques = pd.factorize(source, sort=True)
                 labels = [_category_text(value) for value in uniques]
                 source = pd.Series(
-                    pd.Categorical.from_codes(codes, categories=labels), index=self.frame.index
+                    pd.Categorical.from_codes(codes, categories=pd.Index(labels)),
+                    index=self.frame.index,
                 )
             self._dimensions[spec.id] = source
         return self._dimensions[spec.id]
@@ -302,7 +308,8 @@ def _index_of(present: np.ndarray, categories: list[pd.Index], keys: list[str]) 
         rest = rest // size
     parts.reverse()
     if len(keys) == 1:
-        return pd.Index(parts[0], name=keys[0])
+        single: pd.Index = pd.Index(parts[0], name=keys[0])
+        return single
     return pd.MultiIndex.from_arrays(parts, names=keys)
 
 
@@ -764,7 +771,7 @@ def _wilcoxon_by_group(linked: pd.DataFrame) -> pd.DataFrame:
         mean = count * (count + 1) / 4
         variance = (count * (count + 1) * (2 * count + 1) - tie_sum.reindex(count.index) / 2) / 24
         with np.errstate(divide="ignore", invalid="ignore"):
-            z = (r_plus - mean) / np.sqrt(variance)
+            z: pd.Series = (r_plus - mean) / np.sqrt(variance)
         vectorised = pd.DataFrame(
             {
                 "statistic": np.minimum(r_plus, r_minus),
@@ -864,12 +871,12 @@ def _populations(
     source = framework.population
     if source is None or source.form not in forms or forms[source.form].frame.empty:
         return None
-    latest, groups = _latest_reports(forms[source.form])
-    latest_data = _FormData(source.form, latest.drop(columns=[GROUP]), groups)
+    latest, report_groups = _latest_reports(forms[source.form])
+    latest_data = _FormData(source.form, latest.drop(columns=[GROUP]), report_groups)
     expression = source.value_expression
     assert expression is not None
     values = _as_number(latest_data.evaluate(expression))
-    table = pd.DataFrame({GROUP: groups, "population": values}).dropna()
+    table = pd.DataFrame({GROUP: report_groups, "population": values}).dropna()
     if table.empty:
         return None
     return table.groupby(GROUP, sort=False)["population"].sum()
@@ -888,7 +895,8 @@ def _group_columns(responses: Mapping[str, pd.DataFrame], group_by: str | None) 
     if group_by is None:
         return [
             pd.Series(
-                pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [ALL]), index=frame.index
+                pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), pd.Index([ALL])),
+                index=frame.index,
             )
             for frame in responses.values()
         ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +177,7 @@ def _pyxform_fields(path: Path) -> tuple[str, frozenset[str]]:
 @functools.cache
 def shipped_form_fields() -> Mapping[str, frozenset[str]]:
     """form_id → field names of every shipped survey form in ``surveys/``."""
+    load_xlsform: Callable[[Path], Any] | None
     try:
         from impactkit.surveys import load_xlsform
     except ImportError:  # the survey engine is optional for reading frameworks
