@@ -38,6 +38,9 @@ from impactkit.surveys.model import (
 )
 
 MAX_REPEAT_INSTANCES = 1_000
+"""Most instances one repeat may have in one response."""
+MAX_TOTAL_INSTANCES = 5_000
+"""Most repeat instances one response may have, all repeats together (nested ones too)."""
 MAX_TEXT_LENGTH = 100_000
 
 # --- the plan: a form compiled once for validation -----------------------------------------
@@ -415,6 +418,7 @@ class _Run:
     language: str | None
     collect_states: bool = True
     problems: list[Problem] = field(default_factory=list)
+    instances: int = 0
     lists: dict[str, str | None] | None = None
     """Field name -> choice list, built on first use by jr:choice-name."""
 
@@ -558,6 +562,14 @@ def _evaluate_scope(
             continue
         if len(rows) > MAX_REPEAT_INSTANCES:
             run.problem(location, f"more than {MAX_REPEAT_INSTANCES} instances", "too_many_instances")
+            continue
+        run.instances += len(rows)
+        if run.instances > MAX_TOTAL_INSTANCES:
+            run.problem(
+                location,
+                f"the response has more than {MAX_TOTAL_INSTANCES} repeat instances in all",
+                "too_many_instances",
+            )
             continue
         repeat_answers[name] = []
         repeat_states[name] = []

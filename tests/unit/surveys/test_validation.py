@@ -360,3 +360,23 @@ def test_a_calculation_can_show_the_label_of_a_choice_in_the_chosen_language() -
     )
     assert validate_response(form, {"service": "housing"}, language="it")["service_label"] == "Casa"
     assert validate_response(form, {"service": "housing"}, language="en")["service_label"] == "Housing"
+
+
+def test_a_response_with_too_many_repeat_instances_is_refused_without_checking_them_all() -> None:
+    form = Form(
+        form_id="f",
+        version="1",
+        title="f",
+        children=[
+            Repeat(
+                name="outer",
+                children=[Repeat(name="inner", children=[Field(name="x", type="integer")])],
+            )
+        ],
+    )
+    answers = {"outer": [{"inner": [{"x": 1}] * 1_000} for _ in range(10)]}
+    with pytest.raises(ResponseError) as caught:
+        validate_response(form, answers)
+    codes = {p.code for p in caught.value.problems}
+    assert codes == {"too_many_instances"}
+    assert caught.value.problems[0].location == "answers.outer[4].inner"
