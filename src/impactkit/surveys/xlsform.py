@@ -10,14 +10,27 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
 
 from impactkit.errors import ExpressionError, FormError, Problem
-from impactkit.surveys._xlsx_reader import XlsxError, read_xlsx
+from impactkit.surveys._xlsform_sheets import (
+    CHOICES_ALIASES,
+    MAX_FILE_BYTES,
+    SETTINGS_ALIASES,
+    SURVEY_ALIASES,
+    Row,
+    Sheet,
+    cell_text,
+    column_letter,
+    columns_of,
+    find_sheet,
+    read_xls_sheets,
+    read_xlsx_sheets,
+    rows_of,
+    snake,
+)
+from impactkit.surveys._xlsx_reader import XlsxError
 from impactkit.surveys.model import (
     DEFAULT_LANGUAGE,
     FILE_SELECT_TYPES,
@@ -30,339 +43,6 @@ from impactkit.surveys.model import (
     Repeat,
     compiled,
 )
-
-MAX_EMPTY_ROWS = 60
-"""A run of this many empty rows ends a sheet (sheets often declare a million rows)."""
-MAX_EMPTY_COLUMNS = 20
-MAX_ROWS = 20_000
-"""Most rows a sheet may hold."""
-MAX_COLUMNS = 500
-MAX_FILE_BYTES = 20 * 1024 * 1024
-
-_COLUMN_LETTERS: list[str] = []
-
-
-def column_letter(index: int) -> str:
-    """Excel column letters for a 0-based column index (0 -> A, 27 -> AB)."""
-    while len(_COLUMN_LETTERS) <= index:
-        number = len(_COLUMN_LETTERS) + 1
-        letters = ""
-        while number:
-            number, remainder = divmod(number - 1, 26)
-            letters = chr(65 + remainder) + letters
-        _COLUMN_LETTERS.append(letters)
-    return _COLUMN_LETTERS[index]
-
-
-# --- reading the workbook ------------------------------------------------------------------
-
-
-@dataclass
-class _Sheet:
-    name: str
-    headers: list[tuple[int, str]]
-    """(0-based column, header text) of each non-empty header cell."""
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
-    """(1-based row number, cell values by column) for each data row with something in it."""
-    header_row: int = 1
-    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
-    """(row number, column index) -> formula, for .xlsx cells that hold one."""
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
-
-
-def _collect_rows(sheet: _Sheet, rows: Iterable[tuple[int, list[Any]]], problems: list[Problem]) -> None:
-    empty_run = 0
-    for row_number, values in rows:
-        if all(_is_blank(v) for v in values):
-            empty_run += 1
-            if empty_run >= MAX_EMPTY_ROWS:
-                break
-            continue
-        empty_run = 0
-        if len(sheet.rows) >= MAX_ROWS:
-            _too_many_rows(sheet.name, row_number, problems)
-            break
-        sheet.rows.append((row_number, values))
-
-
-def _too_many_rows(sheet: str, row_number: int, problems: list[Problem]) -> None:
-    problems.append(
-        Problem(
-            f"the sheet has more than {MAX_ROWS} rows",
-            location=f"{sheet}!A{row_number}",
-            code="sheet_too_large",
-        )
-    )
-
-
-def _header_cells(values: Iterable[Any]) -> list[tuple[int, str]]:
-    headers: list[tuple[int, str]] = []
-    empty_run = 0
-    for index, value in enumerate(values):
-        if index >= MAX_COLUMNS:
-            break
-        if _is_blank(value):
-            empty_run += 1
-            if empty_run >= MAX_EMPTY_COLUMNS:
-                break
-            continue
-        empty_run = 0
-        headers.append((index, str(value)))
-    return headers
-
-
-def _read_xlsx(data: bytes, problems: list[Problem]) -> dict[str, _Sheet]:
-    sheets: dict[str, _Sheet] = {}
-    for content in read_xlsx(data, MAX_EMPTY_ROWS, MAX_ROWS + 1):
-        if not content.rows:
-            sheets[content.name] = _Sheet(content.name, [])
-            continue
-        header_number, header_cells = content.rows[0]
-        width = max(header_cells) + 1 if header_cells else 0
-        headers = _header_cells(header_cells.get(index) for index in range(width))
-        sheet = _Sheet(content.name, headers, header_row=header_number)
-        sheet.formulas = content.formulas
-        sheets[content.name] = sheet
-        if not headers:
-            continue
-        width = headers[-1][0] + 1
-        for number, cells in content.rows[1:]:
-            if len(sheet.rows) >= MAX_ROWS:
-                _too_many_rows(sheet.name, number, problems)
-                break
-            sheet.rows.append((number, [cells.get(index) for index in range(width)]))
-    return sheets
-
-
-def _read_xls(data: bytes, problems: list[Problem]) -> dict[str, _Sheet]:
-    import xlrd
-
-    book = xlrd.open_workbook(file_contents=data, on_demand=True)
-    sheets: dict[str, _Sheet] = {}
-    try:
-        for index in range(book.nsheets):
-            worksheet = book.sheet_by_index(index)
-            if worksheet.nrows == 0:
-                sheets[worksheet.name] = _Sheet(worksheet.name, [])
-                continue
-
-            def cell_value(row: int, column: int, worksheet: Any = worksheet) -> Any:
-                cell = worksheet.cell(row, column)
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    moment = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
-                    return moment.date() if moment.time() == time(0) else moment
-                if cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                    return bool(cell.value)
-                if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
-                    return None
-                return cell.value
-
-            headers = _header_cells(cell_value(0, c) for c in range(worksheet.ncols))
-            sheet = _Sheet(worksheet.name, headers)
-            sheets[worksheet.name] = sheet
-            if not headers:
-                continue
-            width = min(headers[-1][0] + 1, worksheet.ncols)
-            rows = (
-                (number + 1, [cell_value(number, c) for c in range(width)])
-                for number in range(1, worksheet.nrows)
-            )
-            _collect_rows(sheet, rows, problems)
-            book.unload_sheet(index)
-    finally:
-        book.release_resources()
-    return sheets
-
-
-def _text(value: Any) -> str:
-    """A cell as text: numbers without a spurious ``.0``, dates in ISO form, stripped."""
-    if type(value) is str:
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-# --- headers -------------------------------------------------------------------------------
-
-TRANSLATABLE = frozenset(
-    {
-        "label",
-        "hint",
-        "guidance_hint",
-        "constraint_message",
-        "required_message",
-        "image",
-        "big-image",
-        "audio",
-        "video",
-    }
-)
-
-KNOWN_COLUMNS = TRANSLATABLE | {
-    "type",
-    "name",
-    "list_name",
-    "required",
-    "relevant",
-    "constraint",
-    "calculation",
-    "default",
-    "choice_filter",
-    "read_only",
-    "appearance",
-    "repeat_count",
-    "parameters",
-    "trigger",
-}
-
-_SURVEY_ALIASES = {
-    "relevance": "relevant",
-    "calculate": "calculation",
-    "constraining_message": "constraint_message",
-    "jr:constraintmsg": "constraint_message",
-    "constraintmsg": "constraint_message",
-    "readonly": "read_only",
-    "count": "repeat_count",
-    "jr:count": "repeat_count",
-    "caption": "label",
-    "command": "type",
-    "tag": "name",
-    "value": "name",
-    "requiredmsg": "required_message",
-    "jr:requiredmsg": "required_message",
-    "big_image": "big-image",
-}
-_CHOICES_ALIASES = {"caption": "label", "value": "name", "big_image": "big-image"}
-_SETTINGS_ALIASES = {
-    "title": "form_title",
-    "set_form_title": "form_title",
-    "id_string": "form_id",
-    "set_form_id": "form_id",
-}
-
-
-def _snake(text: str) -> str:
-    return "_".join(text.split()).lower()
-
-
-def _split_header(raw: str, aliases: dict[str, str]) -> tuple[str, str | None]:
-    """Header text -> (canonical column, language or None)."""
-    text = raw.strip()
-    if "::" in text:
-        parts = [part.strip() for part in text.split("::")]
-    else:
-        parts = [part.strip() for part in text.split(":")]
-        if "jr" in parts:
-            at = parts.index("jr")
-            if at + 1 < len(parts):
-                parts = [*parts[:at], f"jr:{parts[at + 1]}", *parts[at + 2 :]]
-    while len(parts) > 1 and parts[0].lower() in ("bind", "control", "media"):
-        parts = parts[1:]
-    snake = _snake(parts[0])
-    if snake in aliases:
-        base = aliases[snake]
-    elif snake in KNOWN_COLUMNS:
-        base = snake
-    else:
-        # Unknown columns keep their spelling: choice_filter expressions name them.
-        base = parts[0]
-    if len(parts) == 1:
-        return base, None
-    if base in TRANSLATABLE:
-        return base, " ".join("::".join(parts[1:]).split())
-    return text, None
-
-
-@dataclass(frozen=True)
-class _Column:
-    index: int
-    raw: str
-    name: str
-    language: str | None
-
-
-def _columns(sheet: _Sheet, aliases: dict[str, str], problems: list[Problem]) -> list[_Column]:
-    columns: list[_Column] = []
-    seen: dict[tuple[str, str | None], _Column] = {}
-    for index, raw in sheet.headers:
-        name, language = _split_header(raw, aliases)
-        column = _Column(index, raw, name, language)
-        key = (name, language)
-        earlier = seen.get(key)
-        if earlier is not None:
-            location = f"{sheet.name}!{column_letter(index)}1"
-            if earlier.raw.strip() == raw.strip():
-                message = (
-                    f"duplicate column header {raw.strip()!r} (also in column "
-                    f"{column_letter(earlier.index)}); keep one"
-                )
-            else:
-                message = (
-                    f"{earlier.raw.strip()!r} (column {column_letter(earlier.index)}) and "
-                    f"{raw.strip()!r} are two names for the same column; keep one"
-                )
-            problems.append(Problem(message, location=location, code="duplicate_column"))
-            continue
-        seen[key] = column
-        columns.append(column)
-    return columns
-
-
-@dataclass
-class _Row:
-    """One data row, readable by canonical column name, that knows where each cell is."""
-
-    sheet: str
-    number: int
-    cells: dict[tuple[str, str | None], tuple[str, str]]
-    """(column, language) -> (text, column letter)."""
-
-    def get(self, name: str) -> str:
-        cell = self.cells.get((name, None))
-        return cell[0] if cell else ""
-
-    def letter(self, name: str, language: str | None = None) -> str:
-        cell = self.cells.get((name, language))
-        return cell[1] if cell else "A"
-
-    def where(self, name: str, language: str | None = None) -> str:
-        return f"{self.sheet}!{self.letter(name, language)}{self.number} {name}"
-
-    def translations(self, name: str) -> dict[str, str]:
-        texts: dict[str, str] = {}
-        for (column, language), (text, _) in self.cells.items():
-            if column == name and text:
-                texts[language or DEFAULT_LANGUAGE] = text
-        return texts
-
-    def is_empty(self) -> bool:
-        return not any(text for text, _ in self.cells.values())
-
-
-def _rows(sheet: _Sheet, columns: list[_Column]) -> list[_Row]:
-    rows: list[_Row] = []
-    for number, values in sheet.rows:
-        cells: dict[tuple[str, str | None], tuple[str, str]] = {}
-        for column in columns:
-            value = values[column.index] if column.index < len(values) else None
-            text = _text(value)
-            letter = column_letter(column.index)
-            cells[(column.name, column.language)] = (text, letter)
-        rows.append(_Row(sheet.name, number, cells))
-    return rows
-
 
 # --- types ---------------------------------------------------------------------------------
 
@@ -533,29 +213,22 @@ def _parameters(text: str) -> dict[str, str]:
 # --- the import ----------------------------------------------------------------------------
 
 
-def _find_sheet(sheets: dict[str, _Sheet], name: str) -> _Sheet | None:
-    for title, sheet in sheets.items():
-        if title.strip().lower() == name:
-            return sheet
-    return None
-
-
 def _read_settings(
-    sheets: dict[str, _Sheet], problems: list[Problem]
+    sheets: dict[str, Sheet], problems: list[Problem]
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """-> (settings text by key, cell reference by key, formulas by key)."""
     settings: dict[str, str] = {}
     where: dict[str, str] = {}
     formulas: dict[str, str] = {}
-    sheet = _find_sheet(sheets, "settings")
+    sheet = find_sheet(sheets, "settings")
     if sheet is None or not sheet.rows:
         return settings, where, formulas
     number, values = sheet.rows[0]
     for index, raw in sheet.headers:
-        key = _snake(raw)
-        key = _SETTINGS_ALIASES.get(key, key)
+        key = snake(raw)
+        key = SETTINGS_ALIASES.get(key, key)
         value = values[index] if index < len(values) else None
-        text = _text(value)
+        text = cell_text(value)
         where[key] = f"{sheet.name}!{column_letter(index)}{number}"
         formula = sheet.formulas.get((number, index))
         if formula is not None:
@@ -568,10 +241,10 @@ def _read_settings(
 
 
 def _read_choices(
-    sheet: _Sheet, problems: list[Problem], allow_duplicates: bool, column_names: set[str]
+    sheet: Sheet, problems: list[Problem], allow_duplicates: bool, column_names: set[str]
 ) -> dict[str, list[Choice]]:
     lists: dict[str, list[Choice]] = {}
-    columns = _columns(sheet, _CHOICES_ALIASES, problems)
+    columns = columns_of(sheet, CHOICES_ALIASES, problems)
     column_names.update(c.name for c in columns if c.language is None)
     names = {c.name for c in columns}
     if sheet.rows and ("list_name" not in names or "name" not in names):
@@ -585,7 +258,7 @@ def _read_choices(
         )
         return lists
     seen: dict[tuple[str, str], int] = {}
-    for row in _rows(sheet, columns):
+    for row in rows_of(sheet, columns):
         if row.is_empty():
             continue
         list_name = row.get("list_name")
@@ -640,23 +313,23 @@ class _Context:
     choices: dict[str, list[Choice]]
     external_lists: set[str]
     warnings: list[str]
-    expressions: list[tuple[_Row, str, str, Field | Group | Repeat]] = field(default_factory=list)
+    expressions: list[tuple[Row, str, str, Field | Group | Repeat]] = field(default_factory=list)
     """(row, column, text, element) of every expression, checked once all names are known."""
     names: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     """field or repeat name -> [(row, scope)]: a name is unique within its scope (the form
     outside repeats, or one repeat), and may recur in another scope."""
-    label_references: list[tuple[_Row, str, str]] = field(default_factory=list)
+    label_references: list[tuple[Row, str, str]] = field(default_factory=list)
     choice_columns: set[str] = field(default_factory=set)
 
 
-def _element_common(row: _Row, context: _Context, element: Field | Group | Repeat) -> None:
+def _element_common(row: Row, context: _Context, element: Field | Group | Repeat) -> None:
     for column in ("relevant",):
         text = row.get(column)
         if text:
             context.expressions.append((row, column, text, element))
 
 
-def _build_field(row: _Row, parsed: _ParsedType, name: str, context: _Context) -> Field:
+def _build_field(row: Row, parsed: _ParsedType, name: str, context: _Context) -> Field:
     question_type = parsed.kind
     list_name = parsed.list_name
     if question_type == "select_one_external":
@@ -736,9 +409,9 @@ def _build_field(row: _Row, parsed: _ParsedType, name: str, context: _Context) -
     return field_
 
 
-def _build_tree(rows: list[_Row], context: _Context) -> list[Field | Group | Repeat]:
+def _build_tree(rows: list[Row], context: _Context) -> list[Field | Group | Repeat]:
     root: list[Field | Group | Repeat] = []
-    stack: list[tuple[Group | Repeat, _Row, str]] = []
+    stack: list[tuple[Group | Repeat, Row, str]] = []
 
     def children() -> list[Field | Group | Repeat]:
         return stack[-1][0].children if stack else root
@@ -891,7 +564,7 @@ def _build_tree(rows: list[_Row], context: _Context) -> list[Field | Group | Rep
     return root
 
 
-def _register(name: str, row: _Row, scope: str, context: _Context) -> None:
+def _register(name: str, row: Row, scope: str, context: _Context) -> None:
     entries = context.names.setdefault(name, [])
     for earlier_row, earlier_scope in entries:
         if earlier_scope == scope:
@@ -965,18 +638,18 @@ def _check_expressions(context: _Context) -> None:
                 )
 
 
-def _derived_version(sheets: dict[str, _Sheet]) -> str:
+def _derived_version(sheets: dict[str, Sheet]) -> str:
     """A version from what the form's sheets hold (the settings version cell left out)."""
     digest = hashlib.sha256()
     for title in sorted(sheets):
         sheet = sheets[title]
         if title.strip().lower() not in ("survey", "choices", "external_choices", "settings"):
             continue
-        skip = {index for index, raw in sheet.headers if _snake(raw) == "version"}
+        skip = {index for index, raw in sheet.headers if snake(raw) == "version"}
         digest.update(f"[{title}]".encode())
         digest.update(repr([raw for _, raw in sheet.headers]).encode())
         for _, values in sheet.rows:
-            cells = [_text(v) for index, v in enumerate(values) if index not in skip]
+            cells = [cell_text(v) for index, v in enumerate(values) if index not in skip]
             digest.update(repr(cells).encode())
     return "content-" + digest.hexdigest()[:12]
 
@@ -1016,9 +689,9 @@ def load_xlsform(source: Path | str | bytes, filename: str | None = None) -> For
     is_xls = data[:8] == bytes.fromhex("d0cf11e0a1b11ae1")
     try:
         if is_xlsx:
-            sheets = _read_xlsx(data, problems)
+            sheets = read_xlsx_sheets(data, problems)
         elif is_xls:
-            sheets = _read_xls(data, problems)
+            sheets = read_xls_sheets(data, problems)
         else:
             raise FormError(
                 "not an Excel workbook",
@@ -1046,23 +719,23 @@ def load_xlsform(source: Path | str | bytes, filename: str | None = None) -> For
     return _build_form(sheets, filename, problems)
 
 
-def _build_form(sheets: dict[str, _Sheet], filename: str | None, problems: list[Problem]) -> Form:
+def _build_form(sheets: dict[str, Sheet], filename: str | None, problems: list[Problem]) -> Form:
     settings, settings_where, formulas = _read_settings(sheets, problems)
     form_warnings: list[str] = []
     choices: dict[str, list[Choice]] = {}
     choice_columns: set[str] = set()
     allow_duplicates = settings.get("allow_choice_duplicates", "").lower() in _YES
-    choices_sheet = _find_sheet(sheets, "choices")
+    choices_sheet = find_sheet(sheets, "choices")
     if choices_sheet is not None:
         choices.update(_read_choices(choices_sheet, problems, allow_duplicates, choice_columns))
     external_lists: set[str] = set()
-    external_sheet = _find_sheet(sheets, "external_choices")
+    external_sheet = find_sheet(sheets, "external_choices")
     if external_sheet is not None:
         external = _read_choices(external_sheet, problems, allow_duplicates, choice_columns)
         external_lists = set(external)
         for list_name, items in external.items():
             choices.setdefault(list_name, items)
-    survey = _find_sheet(sheets, "survey")
+    survey = find_sheet(sheets, "survey")
     if survey is None:
         problems.append(
             Problem(
@@ -1072,7 +745,7 @@ def _build_form(sheets: dict[str, _Sheet], filename: str | None, problems: list[
             )
         )
         raise FormError("the form cannot be imported", problems=problems)
-    columns = _columns(survey, _SURVEY_ALIASES, problems)
+    columns = columns_of(survey, SURVEY_ALIASES, problems)
     if "type" not in {c.name for c in columns}:
         problems.append(
             Problem(
@@ -1089,7 +762,7 @@ def _build_form(sheets: dict[str, _Sheet], filename: str | None, problems: list[
                 code="missing_column",
             )
         )
-    rows = _rows(survey, columns)
+    rows = rows_of(survey, columns)
     context = _Context(
         form_root=settings.get("name", "data"),
         problems=problems,
