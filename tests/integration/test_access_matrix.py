@@ -1,0 +1,604 @@
+"""Every API route × every role, from one table: allowed exactly where the design says.
+
+Roles: anonymous; owner, editor, viewer of organisation A; the owner of B; the evaluator A's
+report was submitted to and one it was not; the funder of A and the funder of B; an administrator.
+A denied call answers 401 (anonymous) or 403/404 and changes nothing in the database; an
+allowed call passes the gate (any answer but 401/403/404). The table must name every API route.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from impactkit.store import admin as svc
+from impactkit.store import schemas as s
+from impactkit.store.db import session_scope
+from impactkit.store.tables import FormVersion
+from tests.conftest import LiveServer
+from tests.factories import World
+from tests.integration.reports.test_reports_api import collect
+from tests.integration.surveys.test_responses_api import beneficiary_answers, setup
+
+ROLES = [
+    "anonymous",
+    "owner_a",
+    "editor_a",
+    "viewer_a",
+    "owner_b",
+    "evaluator",
+    "evaluator_other",
+    "funder_a",
+    "funder_b",
+    "admin",
+]
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+ADMIN = frozenset({"admin"})
+A_OWNER = frozenset({"owner_a", "admin"})
+A_EDITORS = A_OWNER | {"editor_a"}
+A_MEMBERS = A_EDITORS | {"viewer_a"}
+A_READERS = A_MEMBERS | {"funder_a"}
+FUNDER_A = frozenset({"funder_a", "admin"})
+SELF = frozenset({"owner_a", "admin"})  # routes about owner_a's own user record
+ROOT = Path(__file__).resolve().parents[2]
+VALUE_MAP = yaml.safe_load((ROOT / "docs" / "examples" / "value-map-case-a.yaml").read_text())
+
+
+@dataclass
+class Case:
+    method: str
+    route: str
+    """The route template as the app registers it."""
+    allowed: frozenset[str]
+    path: Callable[[Ctx, str], str]
+    body: Callable[[Ctx, str], Any] | None = None
+    files: Callable[[Ctx, str], Any] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    passed: Callable[[httpx.Response], bool] | None = None
+    """How to tell an allowed call when the status alone cannot (a batch answers 200 to all)."""
+
+
+@dataclass
+class Ctx:
+    world: World
+    engine: Engine
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def new_response(self) -> str:
+        """A fresh stored response of A, for routes that erase one."""
+        from impactkit.store.surveys import Submission, store_responses
+
+        instance_id = str(uuid.uuid4())
+        with session_scope(self.engine) as session:
+            store_responses(
+                session,
+                [
+                    Submission(
+                        instance_id=instance_id,
+                        form_id="beneficiary_outcomes",
+                        form_version="2026.1",
+                        project_id=self.world.project_a,
+                        period_id=self.world.period_a,
+                        answers=beneficiary_answers(respondent_code=f"DEL-{int(instance_id[:5], 16)}"),
+                    )
+                ],
+                allowed_organisations=None,
+            )
+        return instance_id
+
+    def new_token(self) -> int:
+        with session_scope(self.engine) as session:
+            row, _ = svc.create_token(session, self.world.users["owner_a"], s.TokenIn(name="spare"))
+            return row.id or 0
+
+    def new_membership(self) -> int:
+        with session_scope(self.engine) as session:
+            user = svc.create_user(
+                session, s.UserIn(email=f"spare-{uuid.uuid4().hex[:8]}@example.org", name="Spare")
+            )
+            return (
+                svc.add_member(
+                    session, self.world.org_a, s.MembershipIn(user_id=user.id or 0, role="viewer")
+                ).id
+                or 0
+            )
+
+
+def _org(ctx: Ctx, role: str) -> dict[str, Any]:
+    return {
+        "name": "Cooperativa A",
+        "legal_form": "aps",
+        "tax_code": "97000010013",
+        "municipality": "Torino",
+        "zone": "Torino",
+        "territory_type": "urban",
+        "size_class": "micro",
+    }
+
+
+def _new_org(ctx: Ctx, role: str) -> dict[str, Any]:
+    return {**_org(ctx, role), "name": "Nuova", "tax_code": "80012345676"}
+
+
+def _submission(ctx: Ctx, role: str) -> dict[str, Any]:
+    return {
+        "instance_id": str(uuid.uuid4()),
+        "form_id": "beneficiary_outcomes",
+        "form_version": "2026.1",
+        "project_id": ctx.world.project_a,
+        "period_id": ctx.world.period_a,
+        "answers": beneficiary_answers(),
+    }
+
+
+def _xlsx(ctx: Ctx, role: str) -> Any:
+    return {"file": ("tutorial.xlsx", (ROOT / "tests" / "data" / "xlsform" / "tutorial.xlsx").read_bytes())}
+
+
+def _value_map_xlsx(ctx: Ctx, role: str) -> Any:
+    return {"file": ("value-map.xlsx", VALUE_MAP_BYTES[0])}
+
+
+VALUE_MAP_BYTES: list[bytes] = []
+
+
+def w(template: str) -> Callable[[Ctx, str], str]:
+    """A path from a template over the world's ids (``{org_a}``, ``{report}`` …)."""
+
+    def build(ctx: Ctx, role: str) -> str:
+        values = {**ctx.world.__dict__, **ctx.ids, "owner_a_id": ctx.world.users["owner_a"]}
+        if "{token_id}" in template:
+            values["token_id"] = ctx.new_token()
+        if "{membership_id}" in template:
+            values["membership_id"] = ctx.new_membership()
+        if "{instance_id}" in template:
+            values["instance_id"] = ctx.new_response()
+        if "{code}" in template:
+            values["code"] = f"AUR-{ROLES.index(role)}"
+        return template.format(**values)
+
+    return build
+
+
+def _batch_stored(response: httpx.Response) -> bool:
+    return response.status_code == 200 and response.json()["results"][0]["status"] == "stored"
+
+
+def _csv_has_a(response: httpx.Response) -> bool:
+    return response.status_code == 200 and "AUR-" in response.text
+
+
+def _lists_a(key: str) -> Callable[[httpx.Response], bool]:
+    def check(response: httpx.Response) -> bool:
+        return response.status_code == 200 and any(
+            "AUR-" in json.dumps(item) for item in response.json()[key]
+        )
+
+    return check
+
+
+CASES = [
+    Case("GET", "/health", SIGNED_IN | {"anonymous"}, w("/health")),
+    Case("GET", "/api/v1/me", SIGNED_IN, w("/api/v1/me")),
+    Case("GET", "/api/v1/organisations", SIGNED_IN, w("/api/v1/organisations")),
+    Case("POST", "/api/v1/organisations", ADMIN, w("/api/v1/organisations"), _new_org),
+    Case("GET", "/api/v1/organisations/{organisation_id:int}", A_READERS, w("/api/v1/organisations/{org_a}")),
+    Case(
+        "PATCH",
+        "/api/v1/organisations/{organisation_id:int}",
+        A_OWNER,
+        w("/api/v1/organisations/{org_a}"),
+        _org,
+    ),
+    Case(
+        "GET",
+        "/api/v1/organisations/{organisation_id:int}/projects",
+        A_READERS,
+        w("/api/v1/organisations/{org_a}/projects"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/organisations/{organisation_id:int}/projects",
+        A_EDITORS,
+        w("/api/v1/organisations/{org_a}/projects"),
+        lambda c, r: {"name": f"P {r}"},
+    ),
+    Case(
+        "GET",
+        "/api/v1/organisations/{organisation_id:int}/members",
+        A_MEMBERS,
+        w("/api/v1/organisations/{org_a}/members"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/organisations/{organisation_id:int}/members",
+        A_OWNER,
+        w("/api/v1/organisations/{org_a}/members"),
+        lambda c, r: {"user_id": c.ids["spare_user"], "role": "viewer"},
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/organisations/{organisation_id:int}/members/{membership_id:int}",
+        A_OWNER,
+        w("/api/v1/organisations/{org_a}/members/{membership_id}"),
+    ),
+    Case("GET", "/api/v1/projects/{project_id:int}", A_READERS, w("/api/v1/projects/{project_a}")),
+    Case(
+        "PATCH",
+        "/api/v1/projects/{project_id:int}",
+        A_EDITORS,
+        w("/api/v1/projects/{project_a}"),
+        lambda c, r: {"name": "Project a", "framework_id": "simplified-kpis", "population": 80},
+    ),
+    Case(
+        "GET",
+        "/api/v1/projects/{project_id:int}/periods",
+        A_READERS,
+        w("/api/v1/projects/{project_a}/periods"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/projects/{project_id:int}/periods",
+        A_EDITORS,
+        w("/api/v1/projects/{project_a}/periods"),
+        lambda c, r: {"label": f"extra {r}", "starts_on": "2027-01-01", "ends_on": "2027-12-31"},
+    ),
+    Case("GET", "/api/v1/users", ADMIN, w("/api/v1/users")),
+    Case(
+        "POST",
+        "/api/v1/users",
+        ADMIN,
+        w("/api/v1/users"),
+        lambda c, r: {"email": f"new-{uuid.uuid4().hex[:6]}@example.org", "name": "New"},
+    ),
+    Case("GET", "/api/v1/users/{user_id:int}", SELF, w("/api/v1/users/{owner_a_id}")),
+    Case("GET", "/api/v1/users/{user_id:int}/tokens", SELF, w("/api/v1/users/{owner_a_id}/tokens")),
+    Case(
+        "POST",
+        "/api/v1/users/{user_id:int}/tokens",
+        SELF,
+        w("/api/v1/users/{owner_a_id}/tokens"),
+        lambda c, r: {"name": "x"},
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/users/{user_id:int}/tokens/{token_id:int}",
+        SELF,
+        w("/api/v1/users/{owner_a_id}/tokens/{token_id}"),
+    ),
+    Case("GET", "/api/v1/accreditations", SIGNED_IN, w("/api/v1/accreditations")),
+    Case(
+        "POST",
+        "/api/v1/accreditations",
+        ADMIN,
+        w("/api/v1/accreditations"),
+        lambda c, r: {
+            "user_id": c.ids["spare_user"],
+            "number": uuid.uuid4().hex[:8],
+            "body": "B",
+            "valid_from": "2026-01-01",
+            "valid_until": "2027-01-01",
+        },
+    ),
+    Case("GET", "/api/v1/funders", SIGNED_IN, w("/api/v1/funders")),
+    Case(
+        "POST",
+        "/api/v1/funders",
+        ADMIN,
+        w("/api/v1/funders"),
+        lambda c, r: {"name": f"F {uuid.uuid4().hex[:6]}", "kind": "bank"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/funders/{funder_id:int}/members",
+        ADMIN,
+        w("/api/v1/funders/{funder_a}/members"),
+        lambda c, r: {"user_id": c.ids["spare_user"]},
+    ),
+    Case("GET", "/api/v1/funders/{funder_id:int}/grants", FUNDER_A, w("/api/v1/funders/{funder_a}/grants")),
+    Case(
+        "POST",
+        "/api/v1/funders/{funder_id:int}/grants",
+        FUNDER_A,
+        w("/api/v1/funders/{funder_a}/grants"),
+        lambda c, r: {"organisation_id": c.world.org_a, "title": "More", "amount": 10},
+    ),
+    Case(
+        "GET",
+        "/api/v1/funders/{funder_id:int}/grants/{grant_id:int}",
+        FUNDER_A,
+        w("/api/v1/funders/{funder_a}/grants/{grant}"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/funders/{funder_id:int}/portfolio",
+        FUNDER_A,
+        w("/api/v1/funders/{funder_a}/portfolio"),
+    ),
+    Case("GET", "/api/v1/forms", SIGNED_IN, w("/api/v1/forms")),
+    Case("POST", "/api/v1/forms", ADMIN, w("/api/v1/forms"), files=_xlsx),
+    Case("GET", "/api/v1/forms/{form_version_id:int}", A_MEMBERS, w("/api/v1/forms/{form_a}")),
+    Case(
+        "POST",
+        "/api/v1/organisations/{organisation_id:int}/forms",
+        A_EDITORS,
+        w("/api/v1/organisations/{org_a}/forms"),
+        files=_xlsx,
+    ),
+    Case("GET", "/api/v1/responses", A_MEMBERS, w("/api/v1/responses"), passed=_lists_a("items")),
+    Case("POST", "/api/v1/responses", A_EDITORS, w("/api/v1/responses"), _submission),
+    Case(
+        "POST",
+        "/api/v1/responses/batch",
+        A_EDITORS,
+        w("/api/v1/responses/batch"),
+        lambda c, r: {"responses": [_submission(c, r)]},
+        passed=_batch_stored,
+    ),
+    Case(
+        "GET",
+        "/api/v1/responses/export.csv",
+        A_MEMBERS,
+        w("/api/v1/responses/export.csv"),
+        params={"form_id": "beneficiary_outcomes"},
+        passed=_csv_has_a,
+    ),
+    Case("GET", "/api/v1/frameworks", SIGNED_IN, w("/api/v1/frameworks")),
+    Case("GET", "/api/v1/frameworks/{framework_id:str}", SIGNED_IN, w("/api/v1/frameworks/simplified-kpis")),
+    Case("GET", "/api/v1/projects/{project_id:int}/kpis", A_MEMBERS, w("/api/v1/projects/{project_a}/kpis")),
+    Case(
+        "POST",
+        "/api/v1/sroi/compute",
+        SIGNED_IN,
+        w("/api/v1/sroi/compute"),
+        lambda c, r: {"value_map": VALUE_MAP},
+    ),
+    Case(
+        "POST",
+        "/api/v1/sroi/sensitivity",
+        SIGNED_IN,
+        w("/api/v1/sroi/sensitivity"),
+        lambda c, r: {"value_map": VALUE_MAP},
+    ),
+    Case(
+        "POST",
+        "/api/v1/sroi/simulate",
+        SIGNED_IN,
+        w("/api/v1/sroi/simulate"),
+        lambda c, r: {"value_map": VALUE_MAP, "draws": 200, "seed": 1},
+    ),
+    Case(
+        "POST",
+        "/api/v1/sroi/export",
+        SIGNED_IN,
+        w("/api/v1/sroi/export"),
+        lambda c, r: {"value_map": VALUE_MAP},
+    ),
+    Case("POST", "/api/v1/sroi/import", SIGNED_IN, w("/api/v1/sroi/import"), files=_value_map_xlsx),
+    Case("GET", "/api/v1/evaluators", SIGNED_IN, w("/api/v1/evaluators")),
+    Case("GET", "/api/v1/reports", SIGNED_IN, w("/api/v1/reports")),
+    Case(
+        "POST",
+        "/api/v1/projects/{project_id:int}/reports",
+        A_EDITORS,
+        w("/api/v1/projects/{project_a}/reports"),
+        lambda c, r: {"period_id": c.ids["period_extra"]},
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/{report_id:int}",
+        A_MEMBERS | {"evaluator"},
+        w("/api/v1/reports/{report_submitted}"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/{report_id:int}/checklist",
+        A_MEMBERS | {"evaluator"},
+        w("/api/v1/reports/{report_submitted}/checklist"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/{report_id:int}/export.xlsx",
+        A_READERS | {"evaluator"},
+        w("/api/v1/reports/{report_validated}/export.xlsx"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/{report_id:int}/export.json",
+        A_READERS | {"evaluator"},
+        w("/api/v1/reports/{report_validated}/export.json"),
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/reports/{report_id:int}",
+        A_EDITORS,
+        w("/api/v1/reports/{report_validated}"),
+        lambda c, r: {"sections": {"methodology": "Revised"}},
+    ),
+    Case(
+        "POST",
+        "/api/v1/reports/{report_id:int}/submit",
+        A_EDITORS,
+        w("/api/v1/reports/{report_submitted}/submit"),
+        lambda c, r: {"evaluator_user_id": c.world.users["evaluator"]},
+    ),
+    Case(
+        "POST",
+        "/api/v1/reports/{report_id:int}/validate",
+        frozenset({"evaluator"}),
+        w("/api/v1/reports/{report_submitted}/validate"),
+        lambda c, r: {"comments": "ok"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/reports/{report_id:int}/return",
+        frozenset({"evaluator"}),
+        w("/api/v1/reports/{report_submitted}/return"),
+        lambda c, r: {"comments": "late"},
+    ),
+    Case(
+        "GET",
+        "/api/v1/organisations/{organisation_id:int}/respondents/{code:str}",
+        A_EDITORS,
+        w("/api/v1/organisations/{org_a}/respondents/AUR-30"),
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/organisations/{organisation_id:int}/respondents/{code:str}",
+        A_OWNER,
+        w("/api/v1/organisations/{org_a}/respondents/{code}"),
+    ),
+    Case("DELETE", "/api/v1/responses/{instance_id:str}", A_OWNER, w("/api/v1/responses/{instance_id}")),
+    Case(
+        "GET",
+        "/api/v1/organisations/{organisation_id:int}/audit",
+        A_OWNER,
+        w("/api/v1/organisations/{org_a}/audit"),
+    ),
+    Case("GET", "/api/v1/audit", ADMIN, w("/api/v1/audit")),
+    Case(
+        "GET", "/api/v1/projects/{project_id:int}/links", A_EDITORS, w("/api/v1/projects/{project_a}/links")
+    ),
+    Case(
+        "POST",
+        "/api/v1/projects/{project_id:int}/links",
+        A_EDITORS,
+        w("/api/v1/projects/{project_a}/links"),
+        lambda c, r: {
+            "form_version_id": c.ids["form_shared"],
+            "period_id": c.world.period_a,
+            "wave": "baseline",
+        },
+    ),
+    Case("POST", "/api/v1/links/{link_id:int}/close", A_EDITORS, w("/api/v1/links/{link}/close")),
+]
+
+
+def _snapshot(engine: Engine) -> str:
+    """A digest of every table but the audit log (which records reads too)."""
+    digest = hashlib.sha256()
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name == "audit_event":
+                continue
+            rows = connection.execute(text(f'SELECT * FROM "{table.name}" ORDER BY 1')).all()
+            digest.update(repr(rows).encode())
+    return digest.hexdigest()
+
+
+def _prepare(live_server: LiveServer) -> Ctx:
+    world = setup(live_server)
+    collect(live_server, world)
+    ctx = Ctx(world, live_server.engine)
+    editor = live_server.client(world.tokens["editor_a"])
+    with session_scope(live_server.engine) as session:
+        ctx.ids["spare_user"] = (
+            svc.create_user(session, s.UserIn(email="spare@example.org", name="Spare")).id or 0
+        )
+        for label in ("2025", "2027"):
+            period = svc.create_period(
+                session,
+                world.project_a,
+                s.PeriodIn(label=label, starts_on=date(int(label), 1, 1), ends_on=date(int(label), 12, 31)),
+            )
+            ctx.ids["period_2025" if label == "2025" else "period_extra"] = period.id or 0
+        shared = session.exec(
+            FormVersion.__table__.select().where(FormVersion.__table__.c.form_id == "beneficiary_outcomes")
+        ).first()  # type: ignore[attr-defined]
+        ctx.ids["form_shared"] = shared.id
+    ctx.ids["grant"] = (
+        live_server.client(world.tokens["admin"])
+        .get(f"/api/v1/funders/{world.funder_a}/grants")
+        .json()[0]["id"]
+    )
+    uploaded = editor.post(f"/api/v1/organisations/{world.org_a}/forms", files=_xlsx(ctx, "editor_a"))
+    ctx.ids["form_a"] = uploaded.json()["id"]
+    ctx.ids["link"] = editor.post(
+        f"/api/v1/projects/{world.project_a}/links",
+        json={"form_version_id": ctx.ids["form_shared"], "wave": "endline"},
+    ).json()["id"]
+    evaluator = world.users["evaluator"]
+    submitted = editor.post(
+        f"/api/v1/projects/{world.project_a}/reports", json={"period_id": world.period_a}
+    ).json()
+    editor.post(f"/api/v1/reports/{submitted['id']}/submit", json={"evaluator_user_id": evaluator})
+    validated = editor.post(
+        f"/api/v1/projects/{world.project_a}/reports", json={"period_id": ctx.ids["period_2025"]}
+    ).json()
+    editor.post(f"/api/v1/reports/{validated['id']}/submit", json={"evaluator_user_id": evaluator})
+    result = live_server.client(world.tokens["evaluator"]).post(
+        f"/api/v1/reports/{validated['id']}/validate", json={}
+    )
+    assert result.status_code == 200, result.text
+    ctx.ids["report_submitted"], ctx.ids["report_validated"] = submitted["id"], validated["id"]
+    VALUE_MAP_BYTES[:] = [
+        live_server.client(world.tokens["admin"])
+        .post("/api/v1/sroi/export", json={"value_map": VALUE_MAP})
+        .content
+    ]
+    return ctx
+
+
+def test_the_table_names_every_api_route(live_server: LiveServer) -> None:
+    from impactkit.api.app import create_app
+
+    app = create_app(live_server.settings, engine=live_server.engine)
+    routes = {
+        (method, route.path)
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if route.path.startswith("/api/") and method not in ("HEAD", "OPTIONS")
+    }
+    named = {(case.method, case.route) for case in CASES}
+    assert routes - named == set(), "add these routes to the access table"
+    assert named - routes - {("GET", "/health")} == set(), "the table names routes that do not exist"
+
+
+@pytest.mark.slow
+def test_every_route_allows_exactly_the_roles_the_design_names(live_server: LiveServer) -> None:
+    ctx = _prepare(live_server)
+    clients = {role: live_server.client(ctx.world.tokens.get(role)) for role in ROLES}
+    wrong: list[str] = []
+    cells = 0
+    for case in CASES:
+        # denied roles first, so that an allowed call's change cannot mask a leak
+        for role in sorted(ROLES, key=lambda r: r in case.allowed):
+            path = case.path(ctx, role)
+            before = _snapshot(ctx.engine) if case.method != "GET" and role not in case.allowed else None
+            response = clients[role].request(
+                case.method,
+                path,
+                params=case.params,
+                json=case.body(ctx, role) if case.body else None,
+                files=case.files(ctx, role) if case.files else None,
+            )
+            cells += 1
+            gate_passed = response.status_code not in (401, 403, 404)
+            if case.passed is not None:
+                gate_passed = case.passed(response)
+            if role == "anonymous" and role not in case.allowed and response.status_code != 401:
+                wrong.append(f"{case.method} {case.route} anonymous: {response.status_code}, expected 401")
+            elif gate_passed != (role in case.allowed):
+                expected = "allowed" if role in case.allowed else "denied"
+                wrong.append(
+                    f"{case.method} {case.route} {role}: {response.status_code}, expected {expected}: {response.text[:160]}"
+                )
+            if response.status_code >= 500:
+                wrong.append(f"{case.method} {case.route} {role}: server error {response.status_code}")
+            if before is not None and _snapshot(ctx.engine) != before:
+                wrong.append(f"{case.method} {case.route} {role}: a denied call changed stored data")
+    print(f"access matrix: {cells} cells checked over {len(CASES)} routes and {len(ROLES)} roles")
+    assert not wrong, "\n".join(wrong)
