@@ -14,20 +14,19 @@ objects, one per instance. Problems are located as ``answers.<name>`` or
 from __future__ import annotations
 
 import math
-import re
 import weakref
 from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any, cast
 
 from impactkit.errors import ExpressionError, Problem, ResponseError
+from impactkit.surveys._answers import InvalidAnswer, clean, coerce, computed, describe
 from impactkit.surveys._xpath_values import is_empty, to_bool, to_number
 from impactkit.surveys.expressions import EvaluationContext, Expression
 from impactkit.surveys.model import (
     FILE_SELECT_TYPES,
-    MULTIPLE_TYPES,
     NO_ANSWER_TYPES,
     Field,
     Form,
@@ -41,7 +40,6 @@ MAX_REPEAT_INSTANCES = 1_000
 """Most instances one repeat may have in one response."""
 MAX_TOTAL_INSTANCES = 5_000
 """Most repeat instances one response may have, all repeats together (nested ones too)."""
-MAX_TEXT_LENGTH = 100_000
 
 # --- the plan: a form compiled once for validation -----------------------------------------
 
@@ -188,225 +186,6 @@ class FormState:
         return next((state for state in self.fields if state.location == location), None)
 
 
-# --- coercion ------------------------------------------------------------------------------
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-
-
-class _Invalid(Exception):
-    """An answer of the wrong type; the message says what was expected."""
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _number(value: Any, whole: bool) -> int | float:
-    expected = "a whole number" if whole else "a number"
-    if isinstance(value, bool):
-        raise _Invalid(f"expected {expected}, got {_describe(value)}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        number = value
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text) if not whole or not re.fullmatch(r"[+-]?\d+", text) else int(text)
-        except ValueError:
-            raise _Invalid(f"expected {expected}, got {_describe(value)}") from None
-        if isinstance(number, int):
-            return number
-    else:
-        raise _Invalid(f"expected {expected}, got {_describe(value)}")
-    if math.isnan(number) or math.isinf(number):
-        raise _Invalid(f"expected {expected}, got {_describe(value)}")
-    if whole:
-        if not number.is_integer():
-            raise _Invalid(f"expected {expected}, got {_describe(value)}")
-        return int(number)
-    return number
-
-
-def _text_value(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise _Invalid(f"expected text, got {_describe(value)}")
-    text = value if isinstance(value, str) else str(value)
-    if len(text) > MAX_TEXT_LENGTH:
-        raise _Invalid(f"text longer than {MAX_TEXT_LENGTH} characters")
-    return text
-
-
-def _date_value(value: Any) -> date:
-    if isinstance(value, str) and _DATE.match(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise _Invalid(f"expected a date as YYYY-MM-DD, got {_describe(value)}")
-
-
-def _datetime_value(value: Any) -> datetime:
-    if isinstance(value, str):
-        text = value.strip().replace("Z", "+00:00")
-        if len(text) >= 16 and text[10] in "T ":
-            try:
-                return datetime.fromisoformat(text)
-            except ValueError:
-                pass
-    raise _Invalid(f"expected a date and time as YYYY-MM-DDTHH:MM[:SS][+HH:MM], got {_describe(value)}")
-
-
-def _time_value(value: Any) -> time:
-    if isinstance(value, str):
-        match = _TIME.match(value.strip())
-        if match:
-            try:
-                return time(int(match[1]), int(match[2]), int(match[3] or 0))
-            except ValueError:
-                pass
-    raise _Invalid(f"expected a time as HH:MM[:SS], got {_describe(value)}")
-
-
-def _geopoint_value(value: Any) -> str:
-    parts: list[Any]
-    if isinstance(value, str):
-        parts = value.split()
-    elif isinstance(value, list | tuple):
-        parts = list(value)
-    elif isinstance(value, Mapping):
-        parts = [
-            value.get(k)
-            for k in ("latitude", "longitude", "altitude", "accuracy")
-            if value.get(k) is not None
-        ]
-    else:
-        parts = []
-    try:
-        numbers = [float(p) for p in parts if not isinstance(p, bool)]
-    except (TypeError, ValueError):
-        numbers = []
-    if (
-        len(numbers) != len(parts)
-        or not 2 <= len(numbers) <= 4
-        or any(math.isnan(n) or math.isinf(n) for n in numbers)
-        or not -90 <= numbers[0] <= 90
-        or not -180 <= numbers[1] <= 180
-    ):
-        raise _Invalid(
-            "expected a location 'latitude longitude [altitude [accuracy]]' with latitude in "
-            f"-90..90 and longitude in -180..180, got {_describe(value)}"
-        )
-    numbers += [0.0] * (4 - len(numbers))
-    return " ".join(_format_number(n) for n in numbers)
-
-
-def _format_number(number: float) -> str:
-    return str(int(number)) if number.is_integer() else repr(number)
-
-
-def _selection(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return value.split()
-    if isinstance(value, list | tuple) and all(
-        isinstance(item, str | int) and not isinstance(item, bool) for item in value
-    ):
-        return [str(item).strip() for item in value]
-    raise _Invalid(f"expected a list of choice names, got {_describe(value)}")
-
-
-def _choice(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _Invalid(f"expected one choice name, got {_describe(value)}")
-    return str(value).strip()
-
-
-def _range_value(value: Any, parameters: dict[str, str]) -> int | float:
-    number = _number(value, whole=False)
-    start = float(parameters.get("start", "0"))
-    end = float(parameters.get("end", "10"))
-    step = float(parameters.get("step", "1"))
-    low, high = min(start, end), max(start, end)
-    if not low <= number <= high:
-        raise _Invalid(
-            f"expected a number from {_format_number(low)} to {_format_number(high)}, got {number:g}"
-        )
-    if step and abs(((number - start) / step) - round((number - start) / step)) > 1e-9:
-        raise _Invalid(f"expected a number on steps of {_format_number(step)} from {_format_number(start)}")
-    return (
-        int(number)
-        if float(number).is_integer()
-        and all(
-            float(parameters.get(k, d)).is_integer()
-            for k, d in (("start", "0"), ("end", "10"), ("step", "1"))
-        )
-        else float(number)
-    )
-
-
-def _coerce(field_: Field, value: Any) -> Any:
-    """The typed value of an answer (used by expressions); raises _Invalid."""
-    kind = field_.type
-    if kind == "integer":
-        return _number(value, whole=True)
-    if kind == "decimal":
-        return float(_number(value, whole=False))
-    if kind in ("select_one", "select_one_from_file"):
-        return _choice(value)
-    if kind in MULTIPLE_TYPES:
-        return _selection(value)
-    if kind in ("date", "today"):
-        return _date_value(value)
-    if kind in ("datetime", "start", "end"):
-        return _datetime_value(value)
-    if kind == "time":
-        return _time_value(value)
-    if kind == "geopoint":
-        return _geopoint_value(value)
-    if kind == "range":
-        return _range_value(value, field_.parameters)
-    if kind == "acknowledge":
-        if value is True or (isinstance(value, str) and value.strip().upper() in ("OK", "TRUE", "YES", "1")):
-            return "OK"
-        raise _Invalid(f"expected 'OK' (acknowledged), got {_describe(value)}")
-    return _text_value(value)
-
-
-def _clean(value: Any) -> Any:
-    """A typed or computed value as JSON."""
-    if value is None:
-        return None
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return None
-        return value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_clean(item) for item in value]
-    return str(value)
-
-
-def _computed(field_: Field, value: Any) -> Any:
-    """A calculation's XPath result as the field's value."""
-    if isinstance(value, float) and value.is_integer() and field_.type != "decimal" and abs(value) < 2**53:
-        return int(value)
-    if field_.type == "integer" and isinstance(value, str) and value.strip():
-        try:
-            return _number(value, whole=True)
-        except _Invalid:
-            return value
-    return value
-
-
 # --- evaluation ----------------------------------------------------------------------------
 
 
@@ -490,8 +269,8 @@ def _evaluate_scope(
             if item.field.type in NO_ANSWER_TYPES or is_empty(value):
                 continue
             try:
-                typed[name] = _coerce(item.field, value)
-            except _Invalid as error:
+                typed[name] = coerce(item.field, value)
+            except InvalidAnswer as error:
                 wrong_type.add(name)
                 run.problem(f"{prefix}{name}", str(error), "wrong_type", expected=item.field.type)
 
@@ -527,7 +306,7 @@ def _evaluate_scope(
                 typed.pop(name, None)
             elif item.calculation is not None:
                 try:
-                    typed[name] = _computed(item.field, item.calculation.evaluate(context))
+                    typed[name] = computed(item.field, item.calculation.evaluate(context))
                 except ExpressionError as error:
                     typed.pop(name, None)
                     if record:
@@ -555,7 +334,7 @@ def _evaluate_scope(
         if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
             run.problem(
                 location,
-                f"expected a list of instances (objects), got {_describe(rows)}",
+                f"expected a list of instances (objects), got {describe(rows)}",
                 "wrong_type",
                 expected="repeat",
             )
@@ -629,9 +408,9 @@ def _evaluate_scope(
                             "constraint",
                             constraint=field_.constraint,
                         )
-        clean = _clean(value) if relevant and not is_empty(value) else None
-        if clean is not None:
-            answers[name] = clean
+        output = clean(value) if relevant and not is_empty(value) else None
+        if output is not None:
+            answers[name] = output
         if not run.collect_states:
             continue
         states.append(
@@ -641,7 +420,7 @@ def _evaluate_scope(
                 type=field_.type,
                 relevant=relevant,
                 required=required,
-                value=clean,
+                value=output,
                 errors=[p.message for p in run.problems[errors_before:] if p.location == location],
                 read_only=field_.read_only is not None,
             )
@@ -739,12 +518,12 @@ def evaluate_form(
     if not isinstance(answers, Mapping):
         run.problem(
             "answers",
-            f"expected an object of answers keyed by field name, got {_describe(answers)}",
+            f"expected an object of answers keyed by field name, got {describe(answers)}",
             "wrong_type",
         )
         return FormState([], {}, run.problems)
-    clean, states = _evaluate_scope(run, _plan(form), answers, "answers.", None, None)
-    return FormState(states, clean, run.problems)
+    clean_answers, states = _evaluate_scope(run, _plan(form), answers, "answers.", None, None)
+    return FormState(states, clean_answers, run.problems)
 
 
 def validate_response(
