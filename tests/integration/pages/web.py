@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
+import yaml
 from sqlalchemy.engine import Engine
 
+from impactkit.api.access import load_principal
 from impactkit.settings import Settings
-from impactkit.store import links
+from impactkit.store import links, reports
 from impactkit.store.db import session_scope
-from impactkit.store.surveys import find_form_version, publish_shipped_forms
+from impactkit.store.surveys import Submission, find_form_version, publish_shipped_forms, store_responses
+from impactkit.store.tables import User
 from tests.factories import World, build_world
 
 PASSWORD = "correct horse battery"
@@ -65,3 +70,61 @@ def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx
         "/signin",
         data={"email": email, "password": password, "_csrf_token": csrf_of(page.text), "next": "/app"},
     )
+
+
+VALUE_MAP_FILE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "value-map-case-a.yaml"
+
+
+def collect_responses(engine: Engine, web: WebWorld, count: int = 12) -> None:
+    """Store ``count`` beneficiary responses (baseline) in project A's period."""
+    with session_scope(engine) as session:
+        results = store_responses(
+            session,
+            [
+                Submission(
+                    instance_id=str(uuid.uuid4()),
+                    form_id="beneficiary_outcomes",
+                    form_version="2026.1",
+                    project_id=web.world.project_a,
+                    period_id=web.world.period_a,
+                    wave="baseline",
+                    answers={
+                        "consent": "yes",
+                        "respondent_code": f"TO-{index:04d}",
+                        "gender": "female" if index % 2 else "male",
+                        "age": 18 + index,
+                        "territory_type": "mountain",
+                        "vulnerable_conditions": ["unemployment"],
+                        "employment_status": "employed",
+                        "wellbeing": str(1 + index % 5),
+                        "autonomy": "3",
+                        "social_connections": "4",
+                        "satisfaction": str(3 + index % 3),
+                        "would_recommend": "yes",
+                    },
+                )
+                for index in range(count)
+            ],
+            allowed_organisations=None,
+        )
+    assert all(result.status == "stored" for result in results)
+
+
+def submitted_report(engine: Engine, web: WebWorld, evaluator: str = "evaluator") -> int:
+    """A report of project A with the SROI case A value map, submitted by its editor to ``evaluator``."""
+    value_map = yaml.safe_load(VALUE_MAP_FILE.read_text())
+    with session_scope(engine) as session:
+        editor = session.get(User, web.world.users["editor_a"])
+        assert editor is not None
+        principal = load_principal(session, editor)
+        report = reports.create_report(
+            session,
+            principal,
+            web.world.project_a,
+            web.world.period_a,
+            language="en",
+            sroi_value_map=value_map,
+        )
+        reports.submit_report(session, principal, report, web.world.users[evaluator])
+        assert report.id is not None
+        return report.id
