@@ -145,13 +145,19 @@ def add_chart(
     last_data_row: int,
     anchor: str,
     language: str,
+    title: str | None = None,
+    value_range: tuple[float, float] | None = None,
 ) -> None:
-    """A native Excel chart described by a layout chart spec over a table's columns."""
+    """A native Excel chart described by a layout chart spec over a table's columns.
+
+    ``title`` replaces the spec's title (used for one chart per table row); ``value_range``
+    (lowest, highest value shown, error bars included) fixes the value axis so that bars
+    start at zero and the intervals are not cut.
+    """
     positions = {column.key: col for col, column in enumerate(columns)}
     chart_type = spec.get("type", "column")
     chart = workbook.add_chart({"type": chart_type})
     assert chart is not None
-    category_col = positions[spec["categories"]]
     error_key = "x_error_bars" if chart_type == "bar" else "y_error_bars"
 
     def span(key: str) -> list[Any]:
@@ -180,9 +186,19 @@ def add_chart(
         if spec.get("overlap") is not None:
             options["overlap"] = spec["overlap"]
         chart.add_series(options)
-    del category_col
-    chart.set_title({"name": text_in(spec.get("title"), language)})
+    chart.set_title({"name": title or text_in(spec.get("title"), language), "name_font": {"size": 11}})
     chart.set_legend({"position": "bottom"})
+    # XlsxWriter swaps the axes of horizontal bar charts: there x is the value axis.
+    horizontal = chart_type == "bar"
+    set_value_axis = chart.set_x_axis if horizontal else chart.set_y_axis
+    set_category_axis = chart.set_y_axis if horizontal else chart.set_x_axis
+    if value_range is not None:
+        low, high = value_range
+        axis = {"min": min(0.0, low * 1.1), "max": max(0.0, high * 1.1)}
+        if axis["max"] > axis["min"]:
+            set_value_axis(axis)
+    if spec.get("category_axis"):
+        set_category_axis(dict(spec["category_axis"]))
     size = spec.get("size") or {}
     if size:
         chart.set_size({"width": size.get("width", 720), "height": size.get("height", 360)})

@@ -143,20 +143,46 @@ def _kpis(workbook: Workbook, name: str, content: ReportContent, layout: Layout,
     columns = layout.columns(sheet)
     worksheet = workbook.add_worksheet(name)
     worksheet.freeze_panes(1, 2)
-    count = write_table(worksheet, 0, columns, _kpi_rows(content, sheet), content.language, formats)
-    if count:
-        for spec in sheet.get("charts", []):
+    rows = _kpi_rows(content, sheet)
+    count = write_table(worksheet, 0, columns, rows, content.language, formats)
+    for spec in sheet.get("charts", []) if count else []:
+        if not spec.get("one_per_row"):
+            anchor = xl_rowcol_to_cell(count + 3, 0)
+            add_chart(workbook, worksheet, name, spec, columns, 1, count, anchor, content.language)
+            continue
+        # One chart per KPI: units differ from one indicator to the next.
+        per_line = int(spec.get("charts_per_line", 2))
+        width_in_columns = int(spec.get("columns_per_chart", 4))
+        height_in_rows = int(spec.get("rows_per_chart", 16))
+        for index, data in enumerate(rows):
+            anchor = xl_rowcol_to_cell(
+                count + 3 + height_in_rows * (index // per_line),
+                width_in_columns * (index % per_line),
+            )
+            unit = f" ({data['unit']})" if data.get("unit") else ""
             add_chart(
                 workbook,
                 worksheet,
                 name,
                 spec,
                 columns,
-                1,
-                count,
-                xl_rowcol_to_cell(count + 3, int(spec.get("anchor_column", 0))),
+                1 + index,
+                1 + index,
+                anchor,
                 content.language,
+                title=f"{data['label']}{unit}",
+                value_range=_shown_range(data),
             )
+
+
+def _shown_range(row: dict[str, Any]) -> tuple[float, float] | None:
+    """Lowest and highest figure a KPI's chart shows: value, interval and target."""
+    shown = [
+        float(row[key])
+        for key in ("value", "ci_low", "ci_high", "target")
+        if isinstance(row.get(key), int | float)
+    ]
+    return (min(shown), max(shown)) if shown else None
 
 
 def _disaggregations(

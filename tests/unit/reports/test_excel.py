@@ -106,15 +106,20 @@ def test_kpis_have_values_intervals_targets_and_error_bar_formulas(workbook_path
     assert dict(zip(header, second, strict=True))["Valore"] == 0.6
 
 
-def test_the_kpi_chart_is_a_native_bar_chart_with_error_bars_from_the_interval_columns(
+def test_each_kpi_has_a_native_chart_with_error_bars_from_its_interval_columns(
     workbook_path: Path,
 ) -> None:
-    kpi_chart = chart_parts(workbook_path)[0]
-    assert "<c:barChart>" in kpi_chart and '<c:barDir val="col"/>' in kpi_chart
-    assert "<c:errBars>" in kpi_chart
-    assert "Indicatori!$Q$2:$Q$3" in kpi_chart  # error bar +, from the interval
-    assert "Indicatori!$R$2:$R$3" in kpi_chart
-    assert "Indicatori!$D$2:$D$3" in kpi_chart  # values
+    charts = chart_parts(workbook_path)
+    assert len(charts) == 2  # one per KPI: their units differ
+    for row, chart in zip((2, 3), charts, strict=True):
+        assert "<c:barChart>" in chart and '<c:barDir val="col"/>' in chart
+        assert "<c:errBars>" in chart
+        references = re.findall(r"<c:f>([^<]*)</c:f>", chart)
+        assert f"Indicatori!$Q${row}" in references  # error bar +, from the interval
+        assert f"Indicatori!$R${row}" in references  # error bar −
+        assert f"Indicatori!$D${row}" in references  # the value
+        assert f"Indicatori!$I${row}" in references  # the target
+    assert "Persone inserite al lavoro (people)" in charts[0]
 
 
 def test_targets_sheet_pays_by_results_with_live_formulas(workbook_path: Path) -> None:
