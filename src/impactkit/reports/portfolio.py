@@ -381,6 +381,8 @@ def write_portfolio_xlsx(
         )
         chart.set_title({"name": text_in(chart_settings["targets_met"]["title"], language)})
         chart.set_legend({"none": True})
+        # Horizontal bars: XlsxWriter's x axis is the value axis; targets are whole numbers.
+        chart.set_x_axis({"min": 0, "max": max(len(indicators), 1), "major_unit": 1})
         charts.insert_chart(0, 0, chart)
         comparison_title = text_in(chart_settings["per_indicator"]["title"], language)
         for index, indicator in enumerate(indicators):
