@@ -668,8 +668,12 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
             work = work.sort_values("__submitted", kind="stable")
         work = work.drop_duplicates(["__person", "__endline"], keep="last")
     baseline = work[~work["__endline"]]
-    endline = work[work["__endline"]][["__person", VALUE]]
-    linked = baseline.merge(endline, on="__person", suffixes=("_baseline", ""), how="inner")
+    endline = work[work["__endline"]]
+    # Each person has at most one answer per wave now: a hash lookup links them.
+    position = pd.Index(endline["__person"].to_numpy()).get_indexer(baseline["__person"].to_numpy())
+    found = position >= 0
+    linked = baseline[found].rename(columns={VALUE: f"{VALUE}_baseline"})
+    linked[VALUE] = endline[VALUE].to_numpy()[position[found]]
     sign = 1.0 if spec.improved_if == "higher" else -1.0
     linked["__difference"] = (linked[VALUE] - linked[f"{VALUE}_baseline"]) * sign
     linked["__improved"] = (linked["__difference"] > 0).astype("float64")
@@ -747,9 +751,9 @@ def _wilcoxon_by_group(linked: pd.DataFrame) -> pd.DataFrame:
     """Wilcoxon signed-rank test per group, as ``scipy.stats.wilcoxon(d)`` gives it.
 
     scipy uses the normal approximation (no continuity correction, tie-corrected variance)
-    for more than 50 differences: that case is computed for all groups at once with pandas
-    ranks. Smaller groups, where scipy uses the exact or permutation distribution, are
-    passed to scipy one by one.
+    for more than 50 differences: that case is computed for all groups at once (one lexsort).
+    Smaller groups, where scipy uses the exact or permutation distribution, are passed to
+    scipy one by one.
     """
     sizes = linked.groupby(GROUP, sort=False, observed=True).size()
     large = sizes[sizes > 50].index
@@ -763,31 +767,50 @@ def _wilcoxon_by_group(linked: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame.from_dict(rows, orient="index", columns=["statistic", "p_value"])
     table = table.astype("float64")
     if len(large):
-        nonzero = linked[linked[GROUP].isin(large) & (linked["__difference"] != 0)]
-        nonzero = nonzero[[GROUP, "__difference"]].assign(__absolute=nonzero["__difference"].abs())
-        ranks = nonzero.groupby(GROUP, sort=False, observed=True)["__absolute"].rank()
-        grouped = nonzero.assign(
-            __plus=ranks.where(nonzero["__difference"] > 0, 0.0),
-            __minus=ranks.where(nonzero["__difference"] < 0, 0.0),
-        ).groupby(GROUP, sort=False, observed=True)
-        count = grouped.size().astype("float64")
-        r_plus = grouped["__plus"].sum()
-        r_minus = grouped["__minus"].sum()
-        ties = nonzero.groupby([GROUP, "__absolute"], sort=False, observed=True).size()
-        tie_sum = (ties.astype("float64") ** 3 - ties).groupby(level=0, observed=True).sum()
-        mean = count * (count + 1) / 4
-        variance = (count * (count + 1) * (2 * count + 1) - tie_sum.reindex(count.index) / 2) / 24
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z: pd.Series = (r_plus - mean) / np.sqrt(variance)
-        vectorised = pd.DataFrame(
-            {
-                "statistic": np.minimum(r_plus, r_minus),
-                "p_value": 2.0 * scipy_stats.norm.sf(np.abs(z)),
-            },
-            index=count.index,
-        )
+        vectorised = _wilcoxon_normal_approximation(linked[linked[GROUP].isin(large)])
         table = pd.concat([table, vectorised]) if len(table) else vectorised
     return table
+
+
+def _wilcoxon_normal_approximation(linked: pd.DataFrame) -> pd.DataFrame:
+    """scipy's large-sample Wilcoxon (zeros dropped, average ranks, tie-corrected variance,
+    no continuity correction, two-sided) for every group at once, with one lexsort."""
+    codes_all = np.asarray(linked[GROUP].cat.codes, dtype=np.int64)
+    difference_all = linked["__difference"].to_numpy(dtype="float64")
+    nonzero = difference_all != 0
+    codes = codes_all[nonzero]
+    difference = difference_all[nonzero]
+    absolute = np.abs(difference)
+    order = np.lexsort((absolute, codes))
+    codes, difference, absolute = codes[order], difference[order], absolute[order]
+    size = len(linked[GROUP].cat.categories)
+    count = np.bincount(codes, minlength=size)
+    group_start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    position = np.arange(len(codes)) - group_start[codes] + 1  # rank if there were no ties
+    new_run = np.ones(len(codes), dtype=bool)
+    new_run[1:] = (codes[1:] != codes[:-1]) | (absolute[1:] != absolute[:-1])
+    run_id = np.cumsum(new_run) - 1
+    run_first = position[new_run]
+    run_length = np.bincount(run_id)
+    average_rank = (run_first + (run_first + run_length - 1)) / 2.0
+    rank = average_rank[run_id]
+    r_plus = np.bincount(codes, np.where(difference > 0, rank, 0.0), size)
+    r_minus = np.bincount(codes, np.where(difference < 0, rank, 0.0), size)
+    run_codes = codes[new_run]
+    tie_sum = np.bincount(run_codes, run_length.astype("float64") ** 3 - run_length, size)
+    n = count.astype("float64")
+    mean = n * (n + 1) / 4
+    variance = (n * (n + 1) * (2 * n + 1) - tie_sum / 2) / 24
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (r_plus - mean) / np.sqrt(variance)
+    present = np.flatnonzero(count > 0)
+    return pd.DataFrame(
+        {
+            "statistic": np.minimum(r_plus, r_minus)[present],
+            "p_value": 2.0 * scipy_stats.norm.sf(np.abs(z[present])),
+        },
+        index=linked[GROUP].cat.categories[present],
+    )
 
 
 # --- reported figures --------------------------------------------------------------------
