@@ -97,6 +97,7 @@ class _FormData:
         self._answered: dict[str, pd.Series] = {}
         self._dimensions: dict[str, pd.Series | None] = {}
         self.masks: dict[tuple[str | None, bool, str | None], pd.Series] = {}
+        self._latest: _FormData | None = None
 
     def column(self, name: str) -> pd.Series:
         """A field's answers; text columns that hold only numbers read as numbers (as XPath)."""
@@ -165,6 +166,13 @@ class _FormData:
                 return None
             key = key * (count + 1) + codes
         return key, capacity
+
+    def latest_reports(self) -> _FormData:
+        """The latest response of each organisation for each period (reported figures)."""
+        if self._latest is None:
+            latest, groups = _latest_reports(self)
+            self._latest = _FormData(self.form_id, latest.drop(columns=[GROUP]), groups)
+        return self._latest
 
     def answered(self, text: str) -> pd.Series:
         """True where every field the expression reads is answered."""
@@ -838,8 +846,9 @@ def _reported_indicator(indicator: Indicator, context: _Context) -> _Output:
     data = context.form(source.form)
     if data is None or data.frame.empty:
         return _empty_output(method, f"no_data: no responses to form {source.form!r}")
-    latest, groups = _latest_reports(data)
-    latest_data = _FormData(source.form, latest.drop(columns=[GROUP]), groups)
+    latest_data = data.latest_reports()
+    groups = latest_data.groups
+    latest = latest_data.frame
     expression = source.value_expression
     assert expression is not None
     numerator = _as_number(latest_data.evaluate(expression))
@@ -901,8 +910,8 @@ def _populations(
     source = framework.population
     if source is None or source.form not in forms or forms[source.form].frame.empty:
         return None
-    latest, report_groups = _latest_reports(forms[source.form])
-    latest_data = _FormData(source.form, latest.drop(columns=[GROUP]), report_groups)
+    latest_data = forms[source.form].latest_reports()
+    report_groups = latest_data.groups
     expression = source.value_expression
     assert expression is not None
     values = _as_number(latest_data.evaluate(expression))
