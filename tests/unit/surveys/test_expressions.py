@@ -399,6 +399,7 @@ frame_expressions = st.sampled_from(
 
 
 def cells_equal(a: Any, b: Any) -> bool:
+    a = None if a is pd.NA else a
     if a is None or b is None:
         return (a is None or a == "" or (isinstance(a, float) and math.isnan(a))) and (
             b is None or b == "" or (isinstance(b, float) and math.isnan(b))
@@ -412,15 +413,17 @@ def cells_equal(a: Any, b: Any) -> bool:
 @given(
     text=frame_expressions,
     rows=st.lists(st.tuples(maybe_number, maybe_number, maybe_text), min_size=1, max_size=8),
+    text_dtype=st.sampled_from([object, "str"]),
+    number_dtype=st.sampled_from(["float64", "Int64"]),
 )
 def test_evaluating_a_table_agrees_with_evaluating_each_row(
-    text: str, rows: list[tuple[Any, Any, Any]]
+    text: str, rows: list[tuple[Any, Any, Any]], text_dtype: Any, number_dtype: str
 ) -> None:
     frame = pd.DataFrame(
         {
-            "x": pd.Series([r[0] for r in rows], dtype="float64"),
+            "x": pd.Series([r[0] for r in rows], dtype="float64").astype(number_dtype),
             "y": pd.Series([r[1] for r in rows], dtype="float64"),
-            "s": pd.Series([r[2] for r in rows], dtype=object),
+            "s": pd.Series([r[2] for r in rows], dtype=text_dtype),
         }
     )
     expression = parse_expression(text)
