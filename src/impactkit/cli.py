@@ -155,11 +155,14 @@ def db_current(database_url: str | None) -> None:
 @database_option
 def demo(database_url: str | None) -> None:
     """Load the demo data (safe to run again: nothing is duplicated)."""
-    from impactkit.demo import DEMO_PASSWORD, load_demo
+    from impactkit.demo import DEMO_PASSWORD, load_demo, load_demo_report, load_demo_responses
 
     with _engine(database_url) as (settings, engine):
         _publish_shipped(engine)
         result = load_demo(engine, settings.secret_key)
+        stored = load_demo_responses(engine)
+        click.echo(f"demo survey responses: {stored} new (120 beneficiary answers and a self-report in all)")
+        click.echo(load_demo_report(engine))
         click.echo("demo data ready; API tokens (send as 'Authorization: Bearer <token>'):")
         for email, token in result.tokens.items():
             click.echo(f"  {email:32} {token}")

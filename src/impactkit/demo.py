@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -199,3 +201,198 @@ def load_demo(engine: Engine, secret_key: str) -> DemoResult:
             result.tokens[user.email] = token
         result.organisation_ids = [o.id for o in (aurora, valli) if o.id is not None]
     return result
+
+
+def _demo_answers(index: int, wave: str) -> dict[str, object]:
+    """Plausible answers of demo participant ``index`` at baseline or endline (deterministic)."""
+    rng = random.Random(index)
+    gender = rng.choice(["female", "male", "female", "male", "nonbinary"])
+    territory = rng.choice(["urban", "urban", "rural", "mountain"])
+    base = [rng.randint(1, 3) for _ in range(3)]
+    gain = [rng.choice([0, 1, 1, 2]) for _ in range(3)] if wave == "endline" else [0, 0, 0]
+    employment = rng.choice(["unemployed", "unemployed", "training", "student", "employed"])
+    answers: dict[str, object] = {
+        "consent": "yes",
+        "respondent_code": f"AUR-{index}",
+        "gender": gender,
+        "age": 16 + (index * 7) % 50,
+        "territory_type": territory,
+        "vulnerable_conditions": rng.sample(
+            ["unemployment", "low_income", "migrant_background", "disability"], 2
+        ),
+        "employment_status": employment if wave == "baseline" else rng.choice(["employed", employment]),
+        "wellbeing": str(min(5, base[0] + gain[0])),
+        "autonomy": str(min(5, base[1] + gain[1])),
+        "social_connections": str(min(5, base[2] + gain[2])),
+        "satisfaction": str(rng.choice([3, 4, 4, 5, 5])),
+        "would_recommend": rng.choice(["yes", "yes", "unsure"]),
+    }
+    if answers["employment_status"] == "unemployed":
+        answers["months_unemployed"] = rng.randint(1, 24)
+    return answers
+
+
+DEMO_SELF_REPORT: dict[str, object] = {
+    "people_reached": 80,
+    "people_reached_youth_15_35": 34,
+    "people_reached_vulnerable": 52,
+    "people_reached_mountain_rural": 21,
+    "population_served": 80,
+    "volunteers": 14,
+    "volunteer_hours": 1200,
+    "workers_total": 22,
+    "workers_disadvantaged": 9,
+    "work_placements_disadvantaged": 12,
+    "surplus": 18000,
+    "surplus_reinvested": 16500,
+    "members": 41,
+    "members_in_governance": 27,
+    "board_members": 7,
+    "board_women": 4,
+    "partnerships_public": 3,
+    "partnerships_private": 2,
+    "partnerships_third_sector": 5,
+}
+
+
+def load_demo_responses(engine: Engine) -> int:
+    """60 participants at baseline and endline and the self-report of Cooperativa Aurora (2026).
+
+    Instance ids are derived from the participant, so loading again stores nothing new.
+    """
+    from impactkit.store.surveys import Submission, store_responses
+
+    with session_scope(engine) as session:
+        org = svc.find_organisation_by_tax_code(session, "97000010013")
+        assert org is not None and org.id is not None
+        project = session.exec(select(Project).where(Project.organisation_id == org.id)).first()
+        assert project is not None and project.id is not None
+        period = session.exec(select(ReportingPeriod).where(ReportingPeriod.project_id == project.id)).first()
+        assert period is not None
+        submissions = [
+            Submission(
+                instance_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"impactkit-demo/{index}/{wave}")),
+                form_id="beneficiary_outcomes",
+                form_version="2026.1",
+                project_id=project.id,
+                period_id=period.id,
+                wave=wave,
+                answers=_demo_answers(index, wave),
+                source="demo",
+            )
+            for index in range(60)
+            for wave in ("baseline", "endline")
+        ]
+        submissions.append(
+            Submission(
+                instance_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "impactkit-demo/self-report")),
+                form_id="organisation_self_report",
+                form_version="2026.1",
+                project_id=project.id,
+                period_id=period.id,
+                answers=DEMO_SELF_REPORT,
+                source="demo",
+            )
+        )
+        results = store_responses(session, submissions, allowed_organisations=None)
+        problems = [r for r in results if r.status not in ("stored", "already_stored")]
+        if problems:
+            raise RuntimeError(f"demo responses refused: {problems[0].errors}")
+        return sum(r.status == "stored" for r in results)
+
+
+DEMO_VALUE_MAP: dict[str, object] = {
+    "name": "Lavoro e autonomia 2026",
+    "currency": "EUR",
+    "discount_rate": "3.5%",
+    "stakeholders": [{"name": "Participants", "description": "People in the work-integration programme"}],
+    "inputs": [
+        {"description": "Foundation grant", "amount": 60000, "source": "Grant agreement"},
+        {
+            "description": "Volunteer time",
+            "hours": 1200,
+            "rate": 15,
+            "source": "Volunteer log × ISTAT hourly rate",
+        },
+    ],
+    "outcomes": [
+        {
+            "name": "Into work",
+            "stakeholder": "Participants",
+            "indicator": "Work placements of disadvantaged people",
+            "quantity": 12,
+            "proxy": {
+                "value": 9000,
+                "currency": "EUR",
+                "year": 2026,
+                "source": "Public cost of unemployment support per person-year (illustrative)",
+            },
+            "deadweight": "25%",
+            "attribution": "20%",
+            "drop_off": "30%",
+            "duration": 3,
+            "evidence": {
+                "quantity": "Self-report 2026",
+                "deadweight": "Regional re-employment rate (illustrative)",
+            },
+        },
+        {
+            "name": "Better wellbeing",
+            "stakeholder": "Participants",
+            "indicator": "Participants reporting higher wellbeing at endline",
+            "quantity": 35,
+            "proxy": {
+                "value": 1200,
+                "currency": "EUR",
+                "year": 2026,
+                "source": "Wellbeing valuation (illustrative)",
+            },
+            "deadweight": "30%",
+            "attribution": "30%",
+            "drop_off": "50%",
+            "duration": 2,
+            "evidence": {"quantity": "Beneficiary survey, baseline and endline"},
+        },
+    ],
+}
+
+
+def load_demo_report(engine: Engine) -> str:
+    """A validated 2026 social report of Cooperativa Aurora, so funders have something to see."""
+    from impactkit.store import reports as workflow
+    from impactkit.store.principals import load_principal
+    from impactkit.store.sroi import prepare_value_map
+    from impactkit.store.tables import Report
+
+    with session_scope(engine) as session:
+        org = svc.find_organisation_by_tax_code(session, "97000010013")
+        assert org is not None
+        project = session.exec(select(Project).where(Project.organisation_id == org.id)).first()
+        assert project is not None and project.id is not None
+        period = session.exec(select(ReportingPeriod).where(ReportingPeriod.project_id == project.id)).first()
+        assert period is not None and period.id is not None
+        existing = session.exec(select(Report).where(Report.project_id == project.id)).first()
+        if existing is not None:
+            return f"demo report {existing.id}: already there ({existing.state})"
+        owner = svc.find_user_by_email(session, "owner@coop-aurora.demo")
+        evaluator = svc.find_user_by_email(session, "evaluator@demo.impactkit.org")
+        assert owner is not None and evaluator is not None and evaluator.id is not None
+        as_owner, as_evaluator = load_principal(session, owner), load_principal(session, evaluator)
+        value_map = prepare_value_map(session, as_owner, DEMO_VALUE_MAP).model_dump(mode="json")
+        report = workflow.create_report(
+            session,
+            as_owner,
+            project.id,
+            period.id,
+            language="it",
+            sections={
+                "methodology": "Questionario ai partecipanti all'inizio e alla fine del percorso; "
+                "dati annuali dell'organizzazione; analisi SROI secondo la Guida di Social Value "
+                "International.",
+                "objectives_and_activities": "Percorsi di inserimento lavorativo per persone svantaggiate.",
+            },
+            sroi_value_map=value_map,
+        )
+        workflow.submit_report(session, as_owner, report, evaluator.id)
+        workflow.validate_report(session, as_evaluator, report, "Dati verificati a campione (demo).")
+        return f"demo report {report.id}: validated"

@@ -13,7 +13,7 @@ from impactkit.errors import ConfigError
 from impactkit.settings import Settings
 from impactkit.store import migrate
 from impactkit.store.db import make_engine
-from impactkit.store.tables import ApiToken, Organisation, User
+from impactkit.store.tables import ApiToken, Organisation, Report, SurveyResponse, User
 
 
 def test_the_demo_loaded_twice_duplicates_nothing(database_url: str, tmp_path: object) -> None:
@@ -24,15 +24,17 @@ def test_the_demo_loaded_twice_duplicates_nothing(database_url: str, tmp_path: o
     engine = make_engine(database_url)
     with Session(engine) as session:
         counts = [
-            session.exec(select(func.count()).select_from(t)).one() for t in (Organisation, User, ApiToken)
+            session.exec(select(func.count()).select_from(t)).one()
+            for t in (Organisation, User, ApiToken, SurveyResponse, Report)
         ]
     second = runner.invoke(main, ["demo"], env=env)
     assert second.exit_code == 0
     with Session(engine) as session:
         again = [
-            session.exec(select(func.count()).select_from(t)).one() for t in (Organisation, User, ApiToken)
+            session.exec(select(func.count()).select_from(t)).one()
+            for t in (Organisation, User, ApiToken, SurveyResponse, Report)
         ]
-    assert counts == again and counts[0] >= 2
+    assert counts == again and counts[0] >= 2 and counts[3] == 121 and counts[4] == 1
     # the printed token is the one that works
     token = next(line.split()[-1] for line in first.output.splitlines() if "admin@demo" in line)
     assert token in second.output
