@@ -597,9 +597,9 @@ def _check_expressions(context: _Context) -> None:
                 Problem(f"{what}{suffix}", location=row.where(column), code="bad_expression")
             )
             continue
-        unknown = sorted(expression.references - known)
+        unknown = [f"${{{name}}}" for name in sorted(expression.references - known)]
         if column != "choice_filter":
-            unknown += sorted(expression.path_references - known)
+            unknown += [repr(name) for name in sorted(expression.path_references - known)]
         elif isinstance(element, Field) and element.list_name in context.choices:
             for name in sorted(expression.path_references - choice_columns):
                 context.problems.append(
@@ -609,13 +609,9 @@ def _check_expressions(context: _Context) -> None:
                         code="unknown_choice_column",
                     )
                 )
-        for name in unknown:
+        for written in unknown:
             context.problems.append(
-                Problem(
-                    f"unknown field ${{{name}}}",
-                    location=row.where(column),
-                    code="unknown_field",
-                )
+                Problem(f"unknown field {written}", location=row.where(column), code="unknown_field")
             )
         for name in sorted(expression.references & set(ambiguous)):
             rows = ", ".join(str(number) for number, _ in ambiguous[name])
