@@ -451,3 +451,31 @@ def test_trusted_results_are_valid() -> None:
         if result.change is not None:
             assert type(result.change.n_linked) is int
             assert type(result.change.mean_change) is float
+
+
+def test_the_worked_example_in_the_docstring_runs() -> None:
+    import doctest
+
+    import impactkit.frameworks.compute as module
+
+    outcome = doctest.testmod(module)
+    assert outcome.attempted > 0
+    assert outcome.failed == 0
+
+
+def test_the_package_exports_what_a_notebook_needs() -> None:
+    import impactkit.frameworks as package
+
+    assert {
+        "Framework",
+        "Indicator",
+        "KpiResult",
+        "KpiResults",
+        "check_framework",
+        "compute_kpis",
+        "get_framework",
+        "load_framework",
+        "shipped_frameworks",
+    } <= set(package.__all__)
+    for name in package.__all__:
+        assert getattr(package, name) is not None
