@@ -122,3 +122,46 @@ def test_evaluating_once_per_distinct_answer_equals_evaluating_every_row() -> No
     [only] = result.results
     assert only.n == int(answered.sum())
     assert only.value == pytest.approx(expected.mean())
+
+
+def _answers(record: dict[str, object], types: dict[str, str]) -> dict[str, object]:
+    answers: dict[str, object] = {}
+    for name, value in record.items():
+        if name.startswith("_") or value is None or value != value:
+            continue
+        kind = types[name]
+        if kind.startswith("select"):
+            answers[name] = str(value)
+        elif kind == "integer":
+            answers[name] = int(value)  # type: ignore[call-overload]
+        elif kind == "decimal":
+            answers[name] = float(value)  # type: ignore[arg-type]
+        else:
+            answers[name] = value
+    return answers
+
+
+def test_synthetic_responses_pass_the_shipped_forms_validation(
+    responses: dict[str, pd.DataFrame],
+) -> None:
+    from impactkit._paths import data_dir
+    from impactkit.errors import ResponseError
+    from impactkit.surveys import load_xlsform
+    from impactkit.surveys.validation import validate_response
+
+    for form_id, frame in responses.items():
+        form = load_xlsform(data_dir("surveys") / f"{form_id}.xlsx")
+        types = {field.name: field.type for field in form.fields()}
+        for record in frame.head(25).to_dict("records"):
+            validate_response(form, _answers(record, types))
+
+    form = load_xlsform(data_dir("surveys") / "beneficiary_outcomes.xlsx")
+    types = {field.name: field.type for field in form.fields()}
+    record = responses["beneficiary_outcomes"].iloc[0].to_dict()
+    record.update(respondent_code="Maria Rossi", age=12)
+    with pytest.raises(ResponseError) as caught:
+        validate_response(form, _answers(record, types))
+    assert {p.location for p in caught.value.problems} == {
+        "answers.respondent_code",
+        "answers.age",
+    }
