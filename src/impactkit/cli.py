@@ -427,8 +427,8 @@ def forms_list(database_url: str | None) -> None:
 
 # Library tools contributed by the capabilities: (module, attribute) of click commands.
 _PLUGGED_COMMANDS = [
-    ("impactkit.frameworks.cli", "frameworks"),
-    ("impactkit.frameworks.cli", "kpis"),
+    ("impactkit.frameworks.cli", "frameworks_group"),
+    ("impactkit.frameworks.cli", "kpis_group"),
     ("impactkit.sroi.cli", "sroi"),
     ("impactkit.reports.cli", "report"),
 ]
@@ -448,3 +448,33 @@ def _plug_commands() -> None:
 
 
 _plug_commands()
+
+
+@click.command("project")
+@database_option
+@click.option("--project-id", required=True, type=int)
+@click.option("--period-id", type=int, default=None, help="One reporting period (default: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def project_kpis_command(
+    database_url: str | None, project_id: int, period_id: int | None, as_json: bool
+) -> None:
+    """Every KPI of a project's framework from its stored responses."""
+    from sqlmodel import Session
+
+    from impactkit.store.kpis import project_kpis
+
+    with _engine(database_url) as (_, engine), Session(engine) as session:
+        results = project_kpis(session, project_id, period_id)
+    if as_json:
+        click.echo(results.model_dump_json(indent=2))
+        return
+    for result in results.results:
+        interval = f"[{result.ci_low:.3g}, {result.ci_high:.3g}]" if result.ci_low is not None else ""
+        value = "-" if result.value is None else f"{result.value:.4g}"
+        met = {True: "met", False: "not met", None: ""}[result.target_met]
+        click.echo(f"{result.indicator_id:36} {value:>10} {interval:24} n={result.n!s:6} {met}")
+
+
+_kpis = main.commands.get("kpis")
+if isinstance(_kpis, click.Group):
+    _kpis.add_command(project_kpis_command)

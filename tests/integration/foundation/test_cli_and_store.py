@@ -149,3 +149,19 @@ def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
+
+
+def test_kpis_of_a_stored_project_from_the_cli(database_url: str, tmp_path: object) -> None:
+    import json
+
+    runner = CliRunner()
+    env = {"IMPACTKIT_DATABASE_URL": database_url, "IMPACTKIT_DATA_DIR": str(tmp_path)}
+    assert runner.invoke(main, ["demo"], env=env).exit_code == 0
+    result = runner.invoke(
+        main, ["kpis", "project", "--project-id", "1", "--period-id", "1", "--json"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    results = {r["indicator_id"]: r for r in json.loads(result.output)["results"]}
+    assert results["people_reached"]["value"] == 80
+    missing = runner.invoke(main, ["kpis", "project", "--project-id", "99"], env=env)
+    assert missing.exit_code == 2 and "project 99 not found" in missing.output
