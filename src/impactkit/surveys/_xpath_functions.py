@@ -86,12 +86,29 @@ def _checked(text: str) -> str:
 _CLASS_ESCAPE_THEN_HYPHEN = re.compile(r"(\\[wWdDsS])-(?=[^\]])")
 
 
+_QUOTED_LITERAL = re.compile(r"\\Q(.*?)(?:\\E|$)", re.DOTALL)
+_JAVA_NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z])")
+_JAVA_PROPERTIES = {
+    r"\p{javaLowerCase}": r"\p{Ll}",
+    r"\p{javaUpperCase}": r"\p{Lu}",
+    r"\p{javaLetter}": r"\p{L}",
+    r"\p{javaDigit}": r"\d",
+    r"\p{javaWhitespace}": r"\s",
+}
+
+
 def translate_odk_regex(pattern: str) -> str:
     """Rewrite the Java/ODK regex idioms Python refuses into their Python equivalent.
 
-    Only safe rewrites: inside a character class, a hyphen right after a class escape such as
-    ``[\\w-\\.]`` is a literal hyphen in Java; Python reads it as a bad range.
+    Only rewrites that keep the meaning: ``\\Q...\\E`` quoting becomes escaped text,
+    ``(?<name>...)`` becomes ``(?P<name>...)``, ``\\p{javaLowerCase}`` and its kin become
+    Unicode categories, and inside a character class a hyphen right after a class escape
+    (``[\\w-\\.]``) is escaped, since Java reads it as a literal hyphen.
     """
+    pattern = _QUOTED_LITERAL.sub(lambda match: re.escape(match[1]), pattern)
+    pattern = _JAVA_NAMED_GROUP.sub("(?P<", pattern)
+    for java, python in _JAVA_PROPERTIES.items():
+        pattern = pattern.replace(java, python)
     out: list[str] = []
     in_class = False
     index = 0

@@ -173,6 +173,22 @@ def test_odk_regexes_that_python_refuses_are_translated() -> None:
     assert evaluate(email, current="not an email") is False
 
 
+@pytest.mark.parametrize(
+    ("pattern", "matching", "not_matching"),
+    [
+        ("^\\Q1.5\\E$", "1.5", "125"),
+        ("^(?<year>[0-9]{4})-[0-9]{2}$", "2024-05", "24-05"),
+        ("^\\p{javaLowerCase}+$", "città", "Città"),
+    ],
+)
+def test_java_regex_idioms_mean_what_they_mean_in_odk(pattern: str, matching: str, not_matching: str) -> None:
+    if "\\p{" in pattern:
+        pytest.importorskip("regex", reason="Unicode categories need the regex package")
+    rule = parse_expression(f"regex(., '{pattern}')")
+    assert evaluate(rule.text, current=matching) is True
+    assert evaluate(rule.text, current=not_matching) is False
+
+
 def test_a_regex_that_cannot_compile_is_refused_at_parse_time() -> None:
     with pytest.raises(ExpressionError, match="regular expression"):
         parse_expression("regex(., '[a-')")
