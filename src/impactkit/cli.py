@@ -444,7 +444,17 @@ def _plug_commands() -> None:
             raise
         command = getattr(module, attribute, None)
         if isinstance(command, click.Command):
+            _wrap_errors(command)
             main.add_command(command)
+
+
+def _wrap_errors(command: click.Command) -> None:
+    """Every command of a contributed group reports errors plainly too."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _wrap_errors(sub)
+    elif command.callback is not None:
+        command.callback = friendly_errors(command.callback)
 
 
 _plug_commands()
@@ -477,4 +487,5 @@ def project_kpis_command(
 
 _kpis = main.commands.get("kpis")
 if isinstance(_kpis, click.Group):
+    _wrap_errors(project_kpis_command)
     _kpis.add_command(project_kpis_command)
