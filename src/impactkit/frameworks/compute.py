@@ -112,8 +112,13 @@ class _FormData:
     def codes(self, name: str) -> tuple[np.ndarray, int]:
         """Integer codes of a column's distinct values (missing is a value too) and their count."""
         if name not in self._codes:
-            codes, uniques = pd.factorize(self.column(name), use_na_sentinel=False)
-            self._codes[name] = (codes.astype(np.int64), len(uniques))
+            column = self.column(name)
+            if len(column) and column.notna().all() and bool((column == column.iloc[0]).all()):
+                # One value throughout (a single project, say): no need to hash every row.
+                self._codes[name] = (np.zeros(len(column), dtype=np.int64), 1)
+            else:
+                codes, uniques = pd.factorize(column, use_na_sentinel=False)
+                self._codes[name] = (codes.astype(np.int64), len(uniques))
         return self._codes[name]
 
     def evaluate(self, text: str) -> pd.Series:
@@ -502,16 +507,28 @@ def _work_frame(
     values: pd.Series,
     specs: Mapping[str, Disaggregation],
 ) -> pd.DataFrame:
-    work = pd.DataFrame({GROUP: data.groups, VALUE: values}, index=data.frame.index)
+    selected = mask.to_numpy()
+    columns: dict[str, Any] = {
+        GROUP: _select_categorical(data.groups, selected),
+        VALUE: values.to_numpy()[selected],
+    }
     if data.weighted:
-        work[WEIGHT] = data.frame["_weight"].fillna(1.0).astype("float64")
+        weights = data.frame["_weight"].to_numpy(dtype="float64", na_value=np.nan)
+        columns[WEIGHT] = np.where(np.isnan(weights), 1.0, weights)[selected]
     for name in indicator.disaggregations:
         spec = specs.get(name)
         if spec is not None:
             dimension = data.dimension(spec)
             if dimension is not None:
-                work[f"dim:{name}"] = dimension
-    return work[mask.to_numpy()]
+                columns[f"dim:{name}"] = _select_categorical(dimension, selected)
+    return pd.DataFrame(columns, index=data.frame.index[selected])
+
+
+def _select_categorical(column: pd.Series, selected: np.ndarray) -> pd.Categorical:
+    """The selected rows of a categorical column, without re-checking its codes."""
+    return pd.Categorical.from_codes(
+        column.cat.codes.to_numpy()[selected], categories=column.cat.categories, validate=False
+    )
 
 
 def _method_with_population(base: str, fpc_used: pd.Series | None) -> str | pd.Series:
