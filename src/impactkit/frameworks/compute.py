@@ -956,7 +956,9 @@ def _group_columns(responses: Mapping[str, pd.DataFrame], group_by: str | None) 
             )
             for frame in responses.values()
         ]
-    missing = [form_id for form_id, frame in responses.items() if group_by not in frame.columns]
+    missing = [
+        form_id for form_id, frame in responses.items() if group_by not in frame.columns and len(frame)
+    ]
     if missing:
         raise KpiError(
             f"cannot group by {group_by!r}",
@@ -965,7 +967,10 @@ def _group_columns(responses: Mapping[str, pd.DataFrame], group_by: str | None) 
                 for form_id in missing
             ],
         )
-    factorized = [pd.factorize(frame[group_by]) for frame in responses.values()]
+    factorized = [
+        pd.factorize(frame[group_by] if group_by in frame.columns else pd.Series([], dtype=object))
+        for frame in responses.values()
+    ]
     values: set[Any] = set()
     for _, uniques in factorized:
         values.update(v for v in uniques.tolist() if v == v)

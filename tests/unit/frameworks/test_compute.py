@@ -479,3 +479,14 @@ def test_the_package_exports_what_a_notebook_needs() -> None:
     } <= set(package.__all__)
     for name in package.__all__:
         assert getattr(package, name) is not None
+
+
+def test_a_form_without_any_response_yet_does_not_stop_grouping() -> None:
+    framework = _framework(
+        {"id": "n", "kind": "count", "source": {"form": "f"}},
+        {"id": "m", "kind": "count", "source": {"form": "empty"}},
+    )
+    frame = _survey(x=[1, 2, 3], _organisation_id=["a", "a", "b"])
+    results = compute_kpis(framework, {"f": frame, "empty": pd.DataFrame()}, group_by="_organisation_id")
+    assert results.get("n", "a").value == 2
+    assert results.get("m", "a").flags == ["no_data: no responses to form 'empty'"]
