@@ -187,7 +187,7 @@ def load_demo(engine: Engine, secret_key: str) -> DemoResult:
                     outcome_based=True,
                     targets=[
                         s.GrantTarget(
-                            indicator_id="work_placements",
+                            indicator_id="work_placements_disadvantaged",
                             target=10,
                             price_per_unit=1500,
                             cap=20000,
