@@ -311,7 +311,7 @@ def _dense_keys(
         valid &= codes >= 0
         key = key * max(size, 1) + np.where(codes >= 0, codes, 0)
         categories.append(column.cat.categories)
-    return key[valid], valid, categories, length
+    return (key if valid.all() else key[valid]), valid, categories, length
 
 
 def _index_of(present: np.ndarray, categories: list[pd.Index], keys: list[str]) -> pd.Index:
@@ -328,8 +328,9 @@ def _index_of(present: np.ndarray, categories: list[pd.Index], keys: list[str]) 
     return pd.MultiIndex.from_arrays(parts, names=keys)
 
 
-def _sums(work: pd.DataFrame, keys: list[str], weighted: bool) -> pd.DataFrame:
-    """Per key: n, Σw, Σw², Σwy and the weighted variance Σw(y − ȳ)² / Σw (two-pass).
+def _sums(work: pd.DataFrame, keys: list[str], weighted: bool, variance: bool = True) -> pd.DataFrame:
+    """Per key: n, Σw, Σw², Σwy and the weighted variance Σw(y − ȳ)² / Σw (two-pass;
+    NaN when ``variance`` is False, e.g. for shares, which do not need it).
 
     Keys are categorical, so the sums are ``numpy.bincount`` over dense key codes; this is
     several times quicker than a pandas groupby on a million rows. w = 1 without weights.
@@ -340,26 +341,30 @@ def _sums(work: pd.DataFrame, keys: list[str], weighted: bool) -> pd.DataFrame:
     if dense is None:
         return _sums_by_groupby(work, keys, weighted)
     key, valid, categories, length = dense
-    y = y_all[valid]
-    w = w_all[valid] if w_all is not None else None
+    everything = bool(valid.all())
+    y = y_all if everything else y_all[valid]
+    w = w_all if w_all is None or everything else w_all[valid]
     n = np.bincount(key, minlength=length)
     present = np.flatnonzero(n)
     sw = np.bincount(key, w, length) if w is not None else n.astype("float64")
     swy = np.bincount(key, y if w is None else w * y, length)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = swy / sw
-    deviation = (y - mean[key]) ** 2
-    sdev = np.bincount(key, deviation if w is None else w * deviation, length)
+    if variance:
+        deviation = (y - mean[key]) ** 2
+        sdev = np.bincount(key, deviation if w is None else w * deviation, length)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            variances = sdev / sw
+    else:
+        variances = np.full(length, np.nan)
     sw2 = np.bincount(key, w * w, length) if w is not None else n.astype("float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        variance = sdev / sw
     return pd.DataFrame(
         {
             "n": n[present].astype("float64"),
             "sw": sw[present],
             "sw2": sw2[present],
             "swy": swy[present],
-            "variance": variance[present],
+            "variance": variances[present],
         },
         index=_index_of(present, categories, keys),
     )
@@ -391,7 +396,7 @@ def _mean_or_share(
 ) -> pd.DataFrame:
     """Mean (t interval) or share (Wilson) per key; with ``populations`` (group → N) the
     intervals get the finite-population correction and a ``population`` column says N."""
-    sums = _sums(work, keys, weighted)
+    sums = _sums(work, keys, weighted, variance=kind != "proportion")
     sw = sums["sw"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = sums["swy"].to_numpy() / sw
@@ -444,7 +449,7 @@ def _median(work: pd.DataFrame, keys: list[str], weighted: bool, confidence: flo
 
 
 def _total(work: pd.DataFrame, keys: list[str], weighted: bool, kind: str) -> pd.DataFrame:
-    sums = _sums(work, keys, weighted)
+    sums = _sums(work, keys, weighted, variance=False)
     value = sums["sw"] if kind == "count" else sums["swy"]
     nan = np.full(len(sums), np.nan)
     return pd.DataFrame(
