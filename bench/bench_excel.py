@@ -10,8 +10,13 @@ For each, in the same run and each in its own fresh process (so peak RSS is its 
   (``write_row`` of the raw values: codes, not labels);
 * ``pandas``      — ``DataFrame(...).to_excel`` of the same raw values.
 
-Run:  .venv/bin/python bench/bench_excel.py            (both shapes, all three writers)
-      .venv/bin/python bench/bench_excel.py --quick    (a tenth of the rows)
+Each writer's time is the best of ``--repeat`` runs taken in turns (the machine is shared;
+the best run is the least disturbed). "cells/s" counts the cells of the responses sheet:
+impactkit writes more of them (one 0/1 cell per choice of each select_multiple).
+
+Run:  .venv/bin/python bench/bench_excel.py                      (both shapes, all writers)
+      .venv/bin/python bench/bench_excel.py --quick              (a tenth of the rows)
+      .venv/bin/python bench/bench_excel.py --repeat 3 --writers impactkit,xlsxwriter
 """
 
 from __future__ import annotations
@@ -79,6 +84,15 @@ def responses(count: int, specs: list[dict[str, Any]]) -> Iterator[dict[str, Any
             "wave": "baseline",
             "answers": answers,
         }
+
+
+def cells(writer: str, rows: int, fields: int) -> int:
+    """Cells of the responses sheet (header included) that a writer produces."""
+    width = 4 + sum(
+        len(CHOICES) if writer == "impactkit" and spec["type"].startswith("select_multiple") else 1
+        for spec in columns(fields)
+    )
+    return (rows + 1) * width
 
 
 def flat(response: dict[str, Any]) -> list[Any]:
@@ -179,29 +193,45 @@ def main() -> None:
     parser.add_argument(
         "--trace", action="store_true", help="also measure Python allocations with tracemalloc (slower)"
     )
+    parser.add_argument("--repeat", type=int, default=1, help="runs per writer, in turns (best kept)")
+    parser.add_argument("--shape", choices=list(SHAPES), help="only this shape")
+    parser.add_argument("--writers", default=",".join(RUNNERS), help="comma-separated writers")
     parser.add_argument("--child", nargs=3, metavar=("WRITER", "ROWS", "FIELDS"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
         writer, rows, fields = arguments.child
         child(writer, int(rows), int(fields), arguments.trace)
         return
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; each run in a fresh process")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f}; each run in a fresh process, best of {arguments.repeat}"
+    )
     header = (
-        f"{'shape':<11} {'writer':<11} {'seconds':>8} {'× xlsxwriter':>13} "
+        f"{'shape':<11} {'writer':<11} {'seconds':>8} {'× xlsxwriter':>13} {'cells/s':>10} "
         f"{'peak RSS MiB':>13} {'RSS above ready':>16} {'file MiB':>9}"
     )
     if arguments.trace:
         header += f" {'tracemalloc MiB':>16}"
     print(header)
+    writers = [w for w in arguments.writers.split(",") if w]
     for shape, (rows, fields) in SHAPES.items():
+        if arguments.shape and shape != arguments.shape:
+            continue
         if arguments.quick:
             rows //= 10
-        results = {w: measure(w, rows, fields, arguments.trace) for w in RUNNERS}
-        base = results["xlsxwriter"]["seconds"]
+        results: dict[str, dict[str, Any]] = {}
+        for _ in range(arguments.repeat):
+            for writer in writers:
+                figures = measure(writer, rows, fields, arguments.trace)
+                best = results.get(writer)
+                if best is None or figures["seconds"] < best["seconds"]:
+                    results[writer] = figures
+        base = results["xlsxwriter"]["seconds"] if "xlsxwriter" in results else float("nan")
         for writer, figures in results.items():
+            rate = cells(writer, rows, fields) / figures["seconds"]
             line = (
                 f"{shape:<11} {writer:<11} {figures['seconds']:>8.2f} "
-                f"{figures['seconds'] / base:>12.2f}× {figures['peak_rss_mib']:>13.0f} "
+                f"{figures['seconds'] / base:>12.2f}× {rate:>10,.0f} {figures['peak_rss_mib']:>13.0f} "
                 f"{figures['peak_rss_mib'] - figures['ready_rss_mib']:>16.0f} "
                 f"{figures['file_mib']:>9.1f}"
             )
