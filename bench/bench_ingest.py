@@ -1,0 +1,385 @@
+"""Ingest speed: validated responses stored per second through real HTTP, next to a raw insert.
+
+Run:   .venv/bin/python bench/bench_ingest.py            (full: SQLite and PostgreSQL, 1 and 2 workers)
+       .venv/bin/python bench/bench_ingest.py --quick    (short run)
+       .venv/bin/python bench/bench_ingest.py --profile  (also py-spy the server under single POSTs)
+
+For each backend and worker count: a fresh database (a SQLite file; a PostgreSQL database created
+for the run and dropped after), `impactkit serve` started as a subprocess, the demo data loaded,
+then over loopback:
+  - single POSTs of one response each, many keep-alive connections in flight;
+  - batches of 1,000 responses per POST;
+  - the baseline: SQLAlchemy Core ``executemany`` of the same row dicts (validated answers,
+    content hash, envelope) into ``survey_response`` of the same database, 1,000 rows per
+    transaction, in the same run.
+Goals (DESIGN §6, issue 3): single POSTs ≥ 1,500/s; batches ≥ half the raw insert rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, insert, select, text  # noqa: E402
+from tests.reliability.loadclient import (  # noqa: E402
+    ServerProcess,
+    dumps,
+    instance_ids,
+    post_concurrently,
+    response_body,
+)
+
+from impactkit.demo import load_demo  # noqa: E402
+from impactkit.store import migrate  # noqa: E402
+from impactkit.store.db import make_engine, session_scope  # noqa: E402
+from impactkit.store.surveys import (  # noqa: E402
+    Submission,
+    find_form_version,
+    form_of,
+    publish_shipped_forms,
+)
+from impactkit.store.tables import Project, ReportingPeriod, SurveyResponse  # noqa: E402
+from impactkit.store.types import utcnow  # noqa: E402
+from impactkit.surveys.validation import validate_response  # noqa: E402
+
+POSTGRES_SERVER = os.environ.get(
+    "IMPACTKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SECRET = "reliability-secret"
+BATCH = 1000
+
+
+@dataclass
+class Row:
+    backend: str
+    workers: int
+    single_rate: float
+    single_count: int
+    batch_rate: float
+    batch_count: int
+    raw_rate: float
+    raw_count: int
+    non_2xx: int
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fresh_database(backend: str, folder: Path) -> tuple[str, Any]:
+    """A new empty database URL and a function that removes it."""
+    if backend == "sqlite":
+        path = folder / f"ingest-{uuid.uuid4().hex[:8]}.db"
+        return f"sqlite:///{path}", lambda: None
+    name = f"ik_bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(POSTGRES_SERVER).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    base = POSTGRES_SERVER.rsplit("/", 1)[0]
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return f"{base}/{name}", drop
+
+
+def prepare(url: str) -> tuple[str, int, int]:
+    """Migrate, publish the shipped forms, load the demo; the owner's token, project and period."""
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with session_scope(engine) as session:
+        publish_shipped_forms(session)
+    result = load_demo(engine, SECRET)
+    token = result.tokens["owner@coop-aurora.demo"]
+    with session_scope(engine) as session:
+        project = session.execute(
+            select(Project).where(Project.organisation_id == result.organisation_ids[0])
+        ).scalar_one()
+        period = session.execute(
+            select(ReportingPeriod).where(ReportingPeriod.project_id == project.id)
+        ).scalar_one()
+        assert project.id is not None and period.id is not None
+        ids = (project.id, period.id)
+    engine.dispose()
+    return token, ids[0], ids[1]
+
+
+def raw_rows(url: str, bodies: list[dict[str, Any]], organisation_id: int) -> list[dict[str, Any]]:
+    """The rows the service would insert for ``bodies``: validated answers, hash, envelope."""
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        version = find_form_version(session, organisation_id, "beneficiary_outcomes", "2026.1")
+        form = form_of(version)
+        rows = []
+        for body in bodies:
+            submission = Submission(
+                instance_id=body["instance_id"],
+                form_id=body["form_id"],
+                form_version=body["form_version"],
+                project_id=body["project_id"],
+                period_id=body["period_id"],
+                wave=body["wave"],
+                answers=body["answers"],
+            )
+            clean = validate_response(form, submission.answers)
+            rows.append(
+                {
+                    "instance_id": submission.instance_id,
+                    "form_version_id": version.id,
+                    "form_id": submission.form_id,
+                    "form_version": submission.form_version,
+                    "organisation_id": organisation_id,
+                    "project_id": submission.project_id,
+                    "period_id": submission.period_id,
+                    "wave": submission.wave,
+                    "respondent_code": clean.get("respondent_code"),
+                    "weight": None,
+                    "answers": clean,
+                    "content_hash": submission.content_hash(),
+                    "source": "api",
+                    "submitted_at": utcnow(),
+                }
+            )
+    engine.dispose()
+    return rows
+
+
+def raw_insert(url: str, rows: list[dict[str, Any]]) -> float:
+    """Seconds to insert ``rows`` with Core executemany, 1,000 rows per transaction."""
+    engine = make_engine(url)
+    table = SurveyResponse.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:  # warm the pool and the statement cache
+        connection.execute(select(func.count()).select_from(table))
+    started = time.perf_counter()
+    for start in range(0, len(rows), BATCH):
+        with engine.begin() as connection:
+            connection.execute(insert(table), rows[start : start + BATCH])
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return seconds
+
+
+def stored(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        count = connection.execute(select(func.count()).select_from(SurveyResponse.__table__)).scalar_one()  # type: ignore[attr-defined]
+    engine.dispose()
+    return int(count)
+
+
+def profile(server: ServerProcess, seconds: float, output: Path) -> None:
+    """Sample the server processes with py-spy for ``seconds`` into a collapsed-stack file."""
+    py_spy = Path(sys.executable).with_name("py-spy")
+    if not py_spy.exists():
+        print("py-spy not installed: .venv/bin/uv pip install --python .venv/bin/python py-spy")
+        return
+    subprocess.Popen(
+        [
+            str(py_spy),
+            "record",
+            "--pid",
+            str(server.pids()[0]),
+            "--subprocesses",
+            "--duration",
+            str(int(seconds)),
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--nonblocking",
+            "--output",
+            str(output),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def summarise_profile(path: Path, top: int = 25) -> str:
+    """Self and inclusive shares of the sampled server time, by function (collapsed stacks)."""
+    if not path.exists():
+        return "(no profile written)"
+    own: collections.Counter[str] = collections.Counter()
+    inclusive: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack:
+            continue
+        count = int(count_text)
+        frames = stack.split(";")
+        total += count
+        own[_short(frames[-1])] += count
+        for frame in {_short(f) for f in frames}:
+            inclusive[frame] += count
+    if not total:
+        return "(empty profile)"
+    lines = [f"samples: {total}", "self time:"]
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(top)]
+    lines.append("inclusive time:")
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(top + 15)]
+    return "\n".join(lines)
+
+
+def _short(frame: str) -> str:
+    # "function (path/to/module.py:123)" → "function (module path:…)" without the line number
+    name, _, where = frame.partition(" (")
+    where = where.rstrip(")").rsplit(":", 1)[0]
+    for marker in ("site-packages/", "/src/", "lib/python3.11/"):
+        if marker in where:
+            where = where.split(marker, 1)[1]
+            break
+    return f"{name} ({where})"
+
+
+def run(
+    backend: str,
+    workers: int,
+    singles: int,
+    batches: int,
+    folder: Path,
+    profile_to: Path | None,
+    concurrency: int,
+) -> Row:
+    url, drop = fresh_database(backend, folder)
+    server = None
+    try:
+        token, project_id, period_id = prepare(url)
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            organisation_id = connection.execute(
+                select(Project.organisation_id).where(Project.id == project_id)
+            ).scalar_one()
+        engine.dispose()
+        server = ServerProcess(
+            url, free_port(), folder / f"data-{backend}-{workers}", workers=workers
+        ).start()
+        tag = f"{backend}-{workers}-{uuid.uuid4().hex[:6]}"
+        warm_ids = instance_ids(200, f"{tag}-warm")
+        warm = [dumps(response_body(i, n, project_id, period_id)) for n, i in enumerate(warm_ids)]
+        post_concurrently([server.port], "/api/v1/responses", token, warm, concurrency=16)
+
+        single_ids = instance_ids(singles, f"{tag}-single")
+        single_bodies = [dumps(response_body(i, n, project_id, period_id)) for n, i in enumerate(single_ids)]
+        if profile_to is not None:
+            profile(server, 10, profile_to)
+            time.sleep(0.5)
+        single = post_concurrently(
+            [server.port], "/api/v1/responses", token, single_bodies, concurrency=concurrency
+        )
+
+        batch_ids = instance_ids(batches * BATCH, f"{tag}-batch")
+        batch_items = [response_body(i, n, project_id, period_id) for n, i in enumerate(batch_ids)]
+        batch_bodies = [
+            dumps({"responses": batch_items[s : s + BATCH]}) for s in range(0, len(batch_items), BATCH)
+        ]
+        batch = post_concurrently(
+            [server.port], "/api/v1/responses/batch", token, batch_bodies, concurrency=2, keep_bodies=True
+        )
+        batch_stored = sum(json.loads(body)["stored"] for body in batch.bodies)
+
+        raw_ids = instance_ids(batches * BATCH, f"{tag}-raw")
+        raw_bodies = [response_body(i, n, project_id, period_id) for n, i in enumerate(raw_ids)]
+        rows = raw_rows(url, raw_bodies, organisation_id)
+        raw_seconds = raw_insert(url, rows)
+
+        expected = len(warm) + singles + batches * BATCH + len(rows)
+        count = stored(url)
+        if count != expected or single.statuses.get(201, 0) != singles or batch_stored != batches * BATCH:
+            print(f"  !! {backend}/{workers}: stored {count} of {expected}; singles {dict(single.statuses)}")
+        non_2xx = sum(n for code, n in (single.statuses + batch.statuses).items() if code >= 300)
+        return Row(
+            backend,
+            workers,
+            singles / single.seconds,
+            singles,
+            batches * BATCH / batch.seconds,
+            batches * BATCH,
+            len(rows) / raw_seconds,
+            len(rows),
+            non_2xx,
+        )
+    finally:
+        if server is not None:
+            server.stop()
+        drop()
+
+
+HEADER = (
+    f"{'backend':<11}{'workers':>8}{'single POST/s':>15}{'batch resp/s':>14}"
+    f"{'raw insert/s':>14}{'batch/raw':>10}{'non-2xx':>9}   goals: single >= 1500/s, batch/raw >= 0.50"
+)
+
+
+def print_row(row: Row) -> None:
+    print(
+        f"{row.backend:<11}{row.workers:>8}{row.single_rate:>15,.0f}{row.batch_rate:>14,.0f}"
+        f"{row.raw_rate:>14,.0f}{row.batch_rate / row.raw_rate:>10.2f}{row.non_2xx:>9}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="short run (fewer requests)")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
+    parser.add_argument("--profile", action="store_true", help="py-spy the server during single POSTs")
+    parser.add_argument("--concurrency", type=int, default=16, help="single POSTs in flight (default 16)")
+    args = parser.parse_args()
+    singles, batches = (1000, 3) if args.quick else (4000, 10)
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    worker_counts = [int(w) for w in args.workers.split(",")]
+    rows: list[Row] = []
+    folder = Path(tempfile.mkdtemp(prefix="ik-bench-ingest-"))
+    try:
+        for backend in backends:
+            for workers in worker_counts:
+                profile_to = folder / f"profile-{backend}-{workers}.txt" if args.profile else None
+                try:
+                    rows.append(run(backend, workers, singles, batches, folder, profile_to, args.concurrency))
+                except RuntimeError as exc:
+                    print(f"!! {backend} with {workers} worker(s) failed: {str(exc)[:2000]}")
+                    continue
+                print_row(rows[-1])
+                if profile_to is not None:
+                    time.sleep(1)
+                    print(f"\n== server profile under single POSTs, {backend}, {workers} worker(s) ==")
+                    print(summarise_profile(profile_to))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"\nmachine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
+    print(HEADER)
+    for row in rows:
+        print_row(row)
+    print(
+        f"(singles: {singles} POSTs, {args.concurrency} connections in flight; batches: "
+        f"{batches * BATCH} responses in POSTs of {BATCH}, 2 in flight; raw: {batches * BATCH} rows, "
+        f"{BATCH} per transaction)"
+    )
+
+
+if __name__ == "__main__":
+    main()
