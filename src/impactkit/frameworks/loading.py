@@ -515,19 +515,33 @@ def load_framework(path: str | Path, forms: Mapping[str, Any] | None = None) -> 
 
 
 def shipped_frameworks() -> list[Framework]:
-    """Every framework shipped in ``frameworks/`` (simplified KPIs, Plan objectives, SDG map)."""
-    return [load_framework(path) for path in sorted(data_dir("frameworks").glob("*.yaml"))]
+    """Every framework shipped in ``frameworks/`` (simplified KPIs, Plan objectives, SDG map).
+
+    Each file is read and checked once, and again only when it changes on disk.
+    """
+    return [
+        _load_shipped(str(path), path.stat().st_mtime_ns)
+        for path in sorted(data_dir("frameworks").glob("*.yaml"))
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _load_shipped(path: str, modified_ns: int) -> Framework:
+    del modified_ns  # part of the cache key only
+    return load_framework(path)
 
 
 def get_framework(framework_id: str) -> Framework:
-    """The shipped framework with this id.
+    """The shipped framework with this id (``simplified_kpis`` is read as ``simplified-kpis``:
+    framework ids never contain underscores).
 
     Raises:
         FrameworkError: no shipped framework has this id (the message lists those that exist).
     """
     frameworks = shipped_frameworks()
+    wanted = framework_id.replace("_", "-")
     for framework in frameworks:
-        if framework.id == framework_id:
+        if framework.id == wanted:
             return framework
     known = ", ".join(f.id for f in frameworks)
     raise FrameworkError(

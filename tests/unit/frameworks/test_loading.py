@@ -186,3 +186,12 @@ def test_content_hash_is_stable_and_changes_with_any_edit(tmp_path: Path) -> Non
 def test_asking_for_an_unknown_framework_lists_the_shipped_ones() -> None:
     with pytest.raises(FrameworkError, match="simplified-kpis"):
         get_framework("no-such-framework")
+
+
+def test_a_framework_id_written_with_underscores_finds_the_shipped_one() -> None:
+    assert get_framework("simplified_kpis").id == "simplified-kpis"
+
+
+def test_shipped_frameworks_are_read_once_until_a_file_changes() -> None:
+    first = get_framework("simplified-kpis")
+    assert get_framework("simplified-kpis") is first
