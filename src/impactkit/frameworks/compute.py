@@ -419,7 +419,9 @@ def _mean_or_share(
 
 
 def _median(work: pd.DataFrame, keys: list[str], weighted: bool, confidence: float) -> pd.DataFrame:
-    ordered = work.sort_values([*keys, VALUE], kind="stable")
+    # Rows with an unknown category would sort inside the blocks of the groups and shift the
+    # order statistics: they belong to no cell, so they go first.
+    ordered = work.dropna(subset=keys).sort_values([*keys, VALUE], kind="stable")
     grouped = ordered.groupby(keys, sort=False, observed=True)
     sizes = grouped.size()
     if weighted:

@@ -490,3 +490,25 @@ def test_a_form_without_any_response_yet_does_not_stop_grouping() -> None:
     results = compute_kpis(framework, {"f": frame, "empty": pd.DataFrame()}, group_by="_organisation_id")
     assert results.get("n", "a").value == 2
     assert results.get("m", "a").flags == ["no_data: no responses to form 'empty'"]
+
+
+def test_median_cells_ignore_people_of_unknown_category() -> None:
+    hours = list(range(1, 21))
+    frame = _survey(
+        hours=hours * 2,
+        gender=(["female"] * 10 + [None] * 10) * 2,
+        _organisation_id=["a"] * 20 + ["b"] * 20,
+    )
+    framework = _framework(
+        {
+            "id": "hours",
+            "kind": "median",
+            "source": {"form": "f", "field": "hours"},
+            "disaggregations": ["gender"],
+        }
+    )
+    results = compute_kpis(framework, {"f": frame}, group_by="_organisation_id")
+    for organisation in ("a", "b"):
+        [cell] = results.get("hours", organisation).disaggregations
+        # women answered 1 … 10: median 5.5, 95 % interval from the 2nd to the 9th value
+        assert (cell.value, cell.n, cell.ci_low, cell.ci_high) == (5.5, 10, 2, 9)
