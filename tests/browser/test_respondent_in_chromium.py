@@ -102,6 +102,7 @@ def test_a_respondent_on_a_phone_answers_with_javascript(
     assert page.locator("html").get_attribute("lang") == "it"
     assert _visible(page, "consent") and not _visible(page, "age")
     screenshot(page, "respondent-js-1-consent")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "fits a phone: no sideways scroll"
 
     _fill_first_part(page, age="7")
     assert _visible(page, "age"), "consenting shows the questions at once"

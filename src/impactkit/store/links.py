@@ -26,6 +26,10 @@ from impactkit.store.types import utcnow
 
 _TOKEN_CONTEXT = b"impactkit survey link v1:"
 
+_link = SurveyLink.__table__  # type: ignore[attr-defined]
+_response = SurveyResponse.__table__  # type: ignore[attr-defined]
+_version = FormVersion.__table__  # type: ignore[attr-defined]
+
 
 class LinkStatus(StrEnum):
     """Whether a link still takes answers, and if not, why."""
@@ -137,18 +141,14 @@ def find_link(session: Session, token: str) -> SurveyLink | None:
     """The link behind a public token, or None."""
     if not token or len(token) > 100:
         return None
-    return (
-        session.execute(select(SurveyLink).where(SurveyLink.token_hash == token_hash(token)))
-        .scalars()
-        .first()
-    )
+    link_id = session.execute(select(_link.c.id).where(_link.c.token_hash == token_hash(token))).scalar()
+    return None if link_id is None else session.get(SurveyLink, link_id)
 
 
 def responses_through(session: Session, link_id: int) -> int:
     """How many responses (not erased) arrived through the link."""
     query = select(func.count()).where(
-        SurveyResponse.source == link_source(link_id),  # type: ignore[arg-type]
-        SurveyResponse.erased_at.is_(None),  # type: ignore[union-attr]
+        _response.c.source == link_source(link_id), _response.c.erased_at.is_(None)
     )
     return int(session.execute(query).scalar_one())
 
@@ -188,24 +188,28 @@ def get_link(session: Session, link_id: int) -> SurveyLink:
 
 def project_links(session: Session, project_id: int, secret_key: str) -> list[LinkView]:
     """Every link of a project, newest first, with token, form, answers so far and status."""
-    rows = session.execute(
-        select(SurveyLink, FormVersion)
-        .where(SurveyLink.project_id == project_id, SurveyLink.form_version_id == FormVersion.id)
-        .order_by(SurveyLink.id.desc())  # type: ignore[union-attr]
-    ).all()
+    link_ids = session.execute(
+        select(_link.c.id).where(_link.c.project_id == project_id).order_by(_link.c.id.desc())
+    ).scalars()
+    rows: list[tuple[SurveyLink, FormVersion]] = []
+    for link_id in link_ids:
+        link = session.get(SurveyLink, link_id)
+        version = session.get(FormVersion, link.form_version_id) if link is not None else None
+        if link is not None and version is not None:
+            rows.append((link, version))
     counts: dict[str, int] = {}
     if rows:
-        sources = [link_source(link.id) for link, _ in rows]
+        sources = [link_source(link.id or 0) for link, _ in rows]
         counted = session.execute(
-            select(SurveyResponse.source, func.count())
-            .where(SurveyResponse.source.in_(sources), SurveyResponse.erased_at.is_(None))  # type: ignore[attr-defined,union-attr]
-            .group_by(SurveyResponse.source)
+            select(_response.c.source, func.count())
+            .where(_response.c.source.in_(sources), _response.c.erased_at.is_(None))
+            .group_by(_response.c.source)
         ).all()
         counts = {source: int(n) for source, n in counted}
     views = []
     now = utcnow()
     for link, version in rows:
-        answered = counts.get(link_source(link.id), 0)
+        answered = counts.get(link_source(link.id or 0), 0)
         if link.closed_at is not None:
             status = LinkStatus.closed
         elif link.closes_at is not None and link.closes_at <= now:
@@ -236,22 +240,19 @@ def responses_per_day(
     first = last - timedelta(days=days - 1)
     start = datetime(first.year, first.month, first.day, tzinfo=UTC)
     moments = session.execute(
-        select(SurveyResponse.submitted_at).where(
-            SurveyResponse.project_id == project_id,
-            SurveyResponse.erased_at.is_(None),  # type: ignore[union-attr]
-            SurveyResponse.submitted_at >= start,  # type: ignore[arg-type]
+        select(_response.c.submitted_at).where(
+            _response.c.project_id == project_id,
+            _response.c.erased_at.is_(None),
+            _response.c.submitted_at >= start,
         )
-    ).all()
-    per_day = Counter(moment.astimezone(UTC).date() for (moment,) in moments)
+    ).scalars()
+    per_day = Counter(moment.astimezone(UTC).date() for moment in moments)
     return [(first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0)) for i in range(days)]
 
 
 def project_response_count(session: Session, project_id: int) -> int:
     """Responses (not erased) stored for a project, from any source."""
-    query = select(func.count()).where(
-        SurveyResponse.project_id == project_id,
-        SurveyResponse.erased_at.is_(None),  # type: ignore[union-attr]
-    )
+    query = select(func.count()).where(_response.c.project_id == project_id, _response.c.erased_at.is_(None))
     return int(session.execute(query).scalar_one())
 
 

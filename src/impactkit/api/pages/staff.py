@@ -84,13 +84,9 @@ def _error_page(request: Request[Any, Any, Any], exc: ImpactkitError) -> Respons
 
 def _organisations(db: DB, principal: Principal) -> list[Organisation]:
     if principal.is_admin:
-        return list(db.exec(select(Organisation).order_by(Organisation.name)).all())
-    ids = list(principal.roles)
-    if not ids:
-        return []
-    return list(
-        db.exec(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)).all()
-    )  # type: ignore[union-attr]
+        return sorted(db.exec(select(Organisation)).all(), key=lambda o: o.name)
+    found = (db.get(Organisation, organisation_id) for organisation_id in principal.roles)
+    return sorted((o for o in found if o is not None), key=lambda o: o.name)
 
 
 @get("/app", sync_to_thread=True)
@@ -198,6 +194,8 @@ def project_page(
     role = principal.role_in(project.organisation_id)
     can_edit = principal.is_admin or role in (MemberRole.editor, MemberRole.owner)
     per_day = links.responses_per_day(db, project_id)
+    if period is None and periods:
+        period = max(periods, key=lambda p: p.starts_on).id
     from impactkit.api.pages import workflow
 
     return render(
