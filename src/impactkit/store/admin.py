@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel, select
 
 from impactkit.errors import ConflictError, NotFoundError
 from impactkit.store import schemas as s
+from impactkit.store.principals import forget_cached_principals
 from impactkit.store.security import hash_password, hash_token, new_token
 from impactkit.store.tables import (
     ApiToken,
@@ -38,6 +39,7 @@ def get(session: Session, table: type[Row], row_id: int, what: str | None = None
 
 
 def _add(session: Session, row: Row, conflict: str) -> Row:
+    forget_cached_principals()  # roles may have changed
     session.add(row)
     try:
         session.flush()
@@ -130,6 +132,7 @@ def create_token(session: Session, user_id: int, data: s.TokenIn) -> tuple[ApiTo
 
 
 def revoke_token(session: Session, token: ApiToken, when: datetime | None = None) -> ApiToken:
+    forget_cached_principals()
     token.revoked_at = when or utcnow()
     session.add(token)
     session.flush()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from threading import Lock
 
 from sqlmodel import Session, select
 
@@ -67,8 +70,48 @@ def load_principal(session: Session, user: User, today: date | None = None) -> P
     )
 
 
+AUTH_CACHE_SECONDS = float(os.environ.get("IMPACTKIT_AUTH_CACHE_SECONDS", "5"))
+"""How long a token's principal is reused without asking the database again.
+
+Role changes and revocations made through this process take effect at once (the cache is
+cleared); those made by another process take effect within this many seconds. 0 disables it.
+"""
+
+_cache: dict[str, tuple[float, float | None, Principal]] = {}
+_cache_lock = Lock()
+
+
+def forget_cached_principals() -> None:
+    """Drop every cached principal (after a revocation or a change of roles)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def principal_from_token_hash(session: Session, token_hash: str) -> Principal | None:
-    """The principal behind a token hash, or None for an unknown, revoked or expired token."""
+    """The principal behind a token hash, or None for an unknown, revoked or expired token.
+
+    Found principals are cached for :data:`AUTH_CACHE_SECONDS` (never past the token's
+    expiry): the token look-up is otherwise four queries on every request.
+    """
+    now_monotonic = time.monotonic()
+    cached = _cache.get(token_hash)
+    if cached is not None:
+        fetched_at, expires_at, principal = cached
+        fresh = now_monotonic - fetched_at < AUTH_CACHE_SECONDS
+        unexpired = expires_at is None or time.time() < expires_at
+        if fresh and unexpired:
+            return principal
+    found = _principal_from_database(session, token_hash)
+    if found is not None and AUTH_CACHE_SECONDS > 0:
+        principal, expires = found
+        with _cache_lock:
+            if len(_cache) > 10_000:
+                _cache.clear()
+            _cache[token_hash] = (now_monotonic, expires, principal)
+    return found[0] if found else None
+
+
+def _principal_from_database(session: Session, token_hash: str) -> tuple[Principal, float | None] | None:
     row = session.exec(
         select(ApiToken, User).where(ApiToken.token_hash == token_hash, ApiToken.user_id == User.id)
     ).first()
@@ -78,4 +121,5 @@ def principal_from_token_hash(session: Session, token_hash: str) -> Principal | 
     now = datetime.now(UTC)
     if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
-    return load_principal(session, user)
+    expires = token.expires_at.timestamp() if token.expires_at is not None else None
+    return load_principal(session, user), expires

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -204,20 +208,69 @@ class _Scope:
     period_ids: set[int]
 
 
-def _project_scope(session: Session, project_ids: set[int]) -> dict[int, _Scope]:
-    if not project_ids:
-        return {}
-    rows = session.exec(  # type: ignore[call-overload]
-        select(Project.id, Project.organisation_id).where(Project.id.in_(project_ids))  # type: ignore[union-attr]
-    ).all()
-    scopes = {pid: _Scope(org, set()) for pid, org in rows}
-    for period_id, project_id in session.exec(  # type: ignore[call-overload]
-        select(ReportingPeriod.id, ReportingPeriod.project_id).where(
-            ReportingPeriod.project_id.in_(project_ids)
-        )  # type: ignore[attr-defined]
-    ).all():
-        scopes[project_id].period_ids.add(period_id)
+class _EngineCache:
+    """Look-ups that stay true for the life of a database: a project's organisation, the periods
+    of a project, the stored row of a published form version. Kept per engine (so per database)
+    with a time limit, since a new period or a newly published version can appear meanwhile."""
+
+    ttl_seconds = 30.0
+
+    def __init__(self) -> None:
+        self.scopes: dict[int, tuple[float, _Scope]] = {}
+        self.forms: dict[tuple[int, str, str], tuple[float, FormVersion]] = {}
+
+
+_caches: weakref.WeakKeyDictionary[Any, _EngineCache] = weakref.WeakKeyDictionary()
+
+
+def _cache_for(session: Session) -> _EngineCache:
+    engine = session.get_bind()
+    cache = _caches.get(engine)
+    if cache is None:
+        cache = _caches.setdefault(engine, _EngineCache())
+    return cache
+
+
+def _project_scope(session: Session, wanted: dict[int, set[int]]) -> dict[int, _Scope]:
+    """Organisation and periods of each project, from the cache unless a period is unknown to it."""
+    cache = _cache_for(session)
+    now = time.monotonic()
+    scopes: dict[int, _Scope] = {}
+    missing: set[int] = set()
+    for project_id, periods in wanted.items():
+        hit = cache.scopes.get(project_id)
+        if hit is not None and now - hit[0] < cache.ttl_seconds and periods <= hit[1].period_ids:
+            scopes[project_id] = hit[1]
+        else:
+            missing.add(project_id)
+    if missing:
+        rows = session.exec(  # type: ignore[call-overload]
+            select(Project.id, Project.organisation_id).where(Project.id.in_(missing))  # type: ignore[union-attr]
+        ).all()
+        found = {pid: _Scope(org, set()) for pid, org in rows}
+        for period_id, project_id in session.exec(  # type: ignore[call-overload]
+            select(ReportingPeriod.id, ReportingPeriod.project_id).where(
+                ReportingPeriod.project_id.in_(missing)  # type: ignore[attr-defined]
+            )
+        ).all():
+            found[project_id].period_ids.add(period_id)
+        for project_id, scope in found.items():
+            cache.scopes[project_id] = (now, scope)
+        scopes.update(found)
     return scopes
+
+
+def _cached_form_version(session: Session, organisation_id: int, form_id: str, version: str) -> FormVersion:
+    cache = _cache_for(session)
+    key = (organisation_id, form_id, version)
+    now = time.monotonic()
+    hit = cache.forms.get(key)
+    if hit is not None and now - hit[0] < cache.ttl_seconds:
+        return hit[1]
+    row = find_form_version(session, organisation_id, form_id, version)
+    session.expunge(row)
+    cache.forms[key] = (now, row)
+    return row
 
 
 def store_responses(
@@ -240,7 +293,12 @@ def store_responses(
     """
     results: list[ItemResult | None] = [None] * len(submissions)
     hashes = [s.content_hash() for s in submissions]
-    scopes = _project_scope(session, {s.project_id for s in submissions})
+    wanted: dict[int, set[int]] = {}
+    for submission in submissions:
+        periods = wanted.setdefault(submission.project_id, set())
+        if submission.period_id is not None:
+            periods.add(submission.period_id)
+    scopes = _project_scope(session, wanted)
     stored = _existing(session, {s.instance_id for s in submissions})
     pending: dict[str, tuple[int, dict[str, Any]]] = {}
     forms: dict[tuple[int, str, str], FormVersion | None] = {}
@@ -275,7 +333,7 @@ def store_responses(
         key = (scope.organisation_id, submission.form_id, submission.form_version)
         if key not in forms:
             try:
-                forms[key] = find_form_version(
+                forms[key] = _cached_form_version(
                     session, scope.organisation_id, submission.form_id, submission.form_version
                 )
             except NotFoundError as exc:
@@ -335,26 +393,24 @@ def _insert(
     results: list[ItemResult | None],
     hashes: list[str],
 ) -> None:
+    """Insert the new rows in one statement; an id stored meanwhile by a racing request
+    (a retry arriving while its original is still being stored) is skipped, not an error."""
     rows = [row for _, row in pending.values()]
-    try:
-        with session.begin_nested():
-            session.execute(insert(_response), rows)
-        for index, row in pending.values():
-            results[index] = ItemResult(index, row["instance_id"], "stored")
-        return
-    except IntegrityError:
-        pass
-    # Someone stored some of these ids meanwhile (a retry racing its original): go one by one.
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        dialect_insert(_response)
+        .on_conflict_do_nothing(index_elements=["instance_id"])
+        .returning(_response.c.instance_id)
+    )
+    inserted = {row[0] for row in session.execute(statement, rows).all()}
+    clashed = {row["instance_id"] for row in rows} - inserted
+    previous = _existing(session, clashed) if clashed else {}
     for index, row in pending.values():
-        try:
-            with session.begin_nested():
-                session.execute(insert(_response), [row])
-            results[index] = ItemResult(index, row["instance_id"], "stored")
-        except IntegrityError:
-            previous = _existing(session, {row["instance_id"]}).get(row["instance_id"])
-            if previous is None:
-                raise
-            results[index] = _repeat_result(index, row["instance_id"], previous, hashes[index])
+        instance_id = row["instance_id"]
+        if instance_id in inserted:
+            results[index] = ItemResult(index, instance_id, "stored")
+        else:
+            results[index] = _repeat_result(index, instance_id, previous[instance_id], hashes[index])
 
 
 @dataclass(frozen=True)
