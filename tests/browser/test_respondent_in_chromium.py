@@ -223,3 +223,33 @@ def test_the_respondent_page_weighs_under_50_kb(
     )
     assert questions >= 20
     assert transferred <= PAGE_WEIGHT_LIMIT
+
+
+def test_the_survey_works_with_the_keyboard_and_every_input_has_a_label(
+    live_server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    web = build_web_world(live_server.engine, live_server.settings)
+    page = new_context(phone=False).new_page()
+    page.goto(f"{live_server.base_url}/s/{web.token}")
+    unlabelled = page.evaluate(
+        """Array.from(document.querySelectorAll('input:not([type=hidden]), textarea, select'))
+             .filter(e => e.labels.length === 0).map(e => e.name)"""
+    )
+    assert unlabelled == []
+    choice_groups = page.locator("fieldset.q")
+    assert choice_groups.count() == 11, "the 11 select questions of the beneficiary survey are fieldsets"
+    assert page.locator("fieldset.q > legend").count() == 11
+
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "consent":
+            break
+    assert page.evaluate("document.activeElement.name") == "consent", "the first question is reached by Tab"
+    page.keyboard.press("Space")
+    assert page.locator('input[name="consent"][value="yes"]').is_checked()
+    assert _visible(page, "respondent_code")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "f-respondent_code"
+    page.keyboard.type("TO-0042")
+    assert page.locator("#f-respondent_code").input_value() == "TO-0042"
+    screenshot(page, "respondent-keyboard")

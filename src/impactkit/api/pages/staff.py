@@ -122,13 +122,15 @@ def organisation_page(request: Request[Any, Any, Any], db: DB, organisation_id: 
 def figure(value: float | None, unit: str) -> str:
     """A KPI figure as people read it: shares as percentages, others with three significant digits.
 
-    >>> figure(0.8125, "share"), figure(4.25, "score 1–5"), figure(None, "people")
-    ('81.2 %', '4.25', '—')
+    >>> figure(0.8125, "share"), figure(4.25, "score 1–5"), figure(12840.0, "hours"), figure(None, "people")
+    ('81.2 %', '4.25', '12,840', '—')
     """
     if value is None:
         return "—"
     if unit == "share":
         return f"{value * 100:.1f} %"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
     return f"{value:.3g}"
 
 
