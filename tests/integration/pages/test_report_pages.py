@@ -24,6 +24,11 @@ def test_an_editor_creates_a_report_and_submits_it_to_an_evaluator(live_server: 
     )
     assert created.status_code == 303
     report_url = created.headers["location"]
+    project_after = client.get(f"/app/projects/{web.world.project_a}")
+    assert f'data-report-id="{report_url.rsplit("/", 1)[1]}"' in project_after.text
+    assert f'action="/app/projects/{web.world.project_a}/reports"' not in project_after.text, (
+        "one report per period"
+    )
     draft = client.get(report_url)
     assert 'id="report-state">bozza<' in draft.text
     assert 'id="checklist"' in draft.text

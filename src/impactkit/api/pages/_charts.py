@@ -86,6 +86,8 @@ class IntervalBar:
     high: float | None = None
     target: float | None = None
     unit: str = ""
+    scale_max: float | None = None
+    """The right end of the axis (1.0 for shares); a round number above the values when None."""
 
 
 def interval_chart(bar: IntervalBar) -> Markup:
@@ -102,7 +104,10 @@ def interval_chart(bar: IntervalBar) -> Markup:
         )
     values = [v for v in (bar.value, bar.low, bar.high, bar.target) if v is not None]
     low_end = min(0.0, *values)
-    high_end = _nice_top(max(values) - low_end) + low_end if max(values) > 0 else 1.0
+    if bar.scale_max is not None and bar.scale_max >= max(values):
+        high_end = bar.scale_max
+    else:
+        high_end = _nice_top(max(values) - low_end) + low_end if max(values) > 0 else 1.0
     span = (high_end - low_end) or 1.0
 
     def x(v: float) -> float:

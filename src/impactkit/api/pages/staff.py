@@ -170,7 +170,14 @@ def _kpi_rows(db: DB, project: Project, period_id: int | None, language: str) ->
                 "target_met": result.target_met,
                 "method": result.method,
                 "chart": charts.interval_chart(
-                    charts.IntervalBar(label, result.value, result.ci_low, result.ci_high, result.target)
+                    charts.IntervalBar(
+                        label,
+                        result.value,
+                        result.ci_low,
+                        result.ci_high,
+                        result.target,
+                        scale_max=1.0 if result.unit == "share" else None,
+                    )
                 ),
             }
         )

@@ -66,7 +66,14 @@ def _kpi_rows(content: dict[str, Any], language: str) -> list[dict[str, Any]]:
                 "target_text": figure(kpi.get("target"), unit),
                 "target_met": kpi.get("target_met"),
                 "chart": charts.interval_chart(
-                    charts.IntervalBar(label, kpi.get("value"), low, high, kpi.get("target"))
+                    charts.IntervalBar(
+                        label,
+                        kpi.get("value"),
+                        low,
+                        high,
+                        kpi.get("target"),
+                        scale_max=1.0 if unit == "share" else None,
+                    )
                 ),
             }
         )
