@@ -207,7 +207,7 @@ def create_organisation(database_url: str | None, **values: Any) -> None:
 @database_option
 @click.option("--organisation-id", required=True, type=int)
 @click.option("--name", required=True)
-@click.option("--framework-id", default="simplified_kpis", show_default=True)
+@click.option("--framework-id", default="simplified-kpis", show_default=True)
 @click.option("--population", default=None, type=int)
 def create_project(database_url: str | None, organisation_id: int, **values: Any) -> None:
     """Create a project of an organisation."""
