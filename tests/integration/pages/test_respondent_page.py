@@ -172,6 +172,7 @@ def test_a_post_without_the_csrf_token_is_refused(live_server: LiveServer) -> No
     page = client.get(f"/s/{web.token}").text
     response = client.post(f"/s/{web.token}", data={"_ik_instance": hidden(page, "_ik_instance"), **COMPLETE})
     assert response.status_code == 403
+    assert "La pagina è scaduta. Ricaricala" in response.text
     assert _stored(live_server) == []
 
 
@@ -224,3 +225,17 @@ def test_an_unknown_token_is_a_friendly_404(live_server: LiveServer) -> None:
     response = live_server.client().get("/s/not-a-real-token")
     assert response.status_code == 404
     assert "Questo link non è valido" in response.text
+
+
+def test_the_same_page_sent_again_with_changed_answers_keeps_the_first_ones(live_server: LiveServer) -> None:
+    web = build_web_world(live_server.engine, live_server.settings)
+    client = live_server.client()
+    page = client.get(f"/s/{web.token}").text
+    step = _post(client, web.token, page, {"consent": "yes"}).text
+    opened = _post(client, web.token, step, COMPLETE).text
+    assert _post(client, web.token, opened, COMPLETE).status_code == 303
+    changed = _post(client, web.token, opened, {**COMPLETE, "age": "35"})
+    assert changed.status_code == 303
+    assert "status=already_stored" in changed.headers["location"]
+    [row] = _stored(live_server)
+    assert row.answers is not None and row.answers["age"] == 34

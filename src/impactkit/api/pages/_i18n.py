@@ -138,6 +138,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "it": "Abbiamo ripreso le risposte che avevi già scritto.",
         "en": "We restored the answers you had already written.",
     },
+    "page_expired": {
+        "it": "La pagina è scaduta. Ricaricala: le risposte già scritte sono salvate su questo dispositivo.",
+        "en": "The page has expired. Reload it: the answers you wrote are kept on this device.",
+    },
     "privacy_note": {
         "it": "Non scrivere il tuo nome: le risposte sono anonime.",
         "en": "Do not write your name: answers are anonymous.",

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
@@ -91,11 +92,18 @@ def _page(
     )
 
 
+def _expired_page(request: Request[Any, Any, Any], _: PermissionDeniedException) -> Template:
+    """A post without its CSRF token (a page kept open too long, cookies blocked): say what to do."""
+    language = pick_language(request.query_params.get("lang"), request.cookies.get("lang"))
+    return _unavailable(language, "page_expired", 403)
+
+
 class RespondentController(Controller):
     """Public pages: no account, the link's token is the only key."""
 
     path = "/s"
     include_in_schema = False
+    exception_handlers = {PermissionDeniedException: _expired_page}
 
     @get("/{token:str}", sync_to_thread=True)
     def show(
@@ -192,8 +200,11 @@ class RespondentController(Controller):
             ],
             allowed_organisations={link.organisation_id},
         )
-        if result.status in ("stored", "already_stored"):
-            return Redirect(f"/s/{token}/done?status={result.status}&lang={language}", status_code=303)
+        if result.status in ("stored", "already_stored", "conflict"):
+            # A conflict is the same instance sent again with changed answers (e.g. edited after a
+            # dropped connection): the first answers stay recorded, and the respondent is told so.
+            status = "stored" if result.status == "stored" else "already_stored"
+            return Redirect(f"/s/{token}/done?status={status}&lang={language}", status_code=303)
         return _unavailable(language, "not_stored", 409)
 
     @get("/{token:str}/done", sync_to_thread=False)
