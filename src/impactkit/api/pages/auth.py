@@ -13,7 +13,7 @@ from impactkit.api.deps import DB
 from impactkit.api.pages._i18n import LANGUAGES, language_cookie, pick_language, translate
 from impactkit.api.pages._session import cleared_session_cookie, session_cookie, signed_in_user
 from impactkit.settings import Settings
-from impactkit.store.admin import find_user_by_email
+from impactkit.store.admin import audit, find_user_by_email
 from impactkit.store.security import verify_password
 
 
@@ -81,7 +81,9 @@ class AuthController(Controller):
         next_path = _safe_next(str(data.get("next") or ""))
         user = find_user_by_email(db, email) if email else None
         if not verify_password(user.password_hash if user else None, password) or user is None:
+            audit(db, "signin.failed", actor_user_id=user.id if user else None, target="web")
             return _signin_page(language, email, True, next_path, status=401)
+        audit(db, "signin", actor_user_id=user.id, target="web")
         settings: Settings = request.app.state.settings
         return Redirect(next_path, status_code=303, cookies=[session_cookie(settings, user)])
 
