@@ -13,8 +13,10 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from threading import Lock
+from typing import cast
 
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
     watched = doors()
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == ScopeType.HTTP:
             path = scope.get("path", "")
             for door in watched:
                 if scope.get("method") in door.methods and door.pattern.match(path):
@@ -101,15 +103,14 @@ async def _too_many(send: Send, path: str, door: Door, wait: int) -> None:
             "instance": path,
         }
     ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"retry-after", str(wait).encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 429,
+        "headers": [
+            (b"content-type", b"application/problem+json"),
+            (b"retry-after", str(wait).encode()),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    await send(start)
+    await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": body}))
