@@ -72,7 +72,7 @@ def publish_form(
     digest = canonical_hash(definition)
     key = owner_key(organisation_id)
     existing = session.exec(  # type: ignore[call-overload]
-        select(FormVersion).where(FormVersion.owner_key == key, FormVersion.form_id == form.form_id)
+        select(FormVersion).where(FormVersion.owner_key == key, FormVersion.form_id == form.form_id)  # type: ignore[arg-type]
     ).all()
     for (row,) in existing:
         if row.version == form.version:
@@ -116,10 +116,10 @@ def find_form_version(
 ) -> FormVersion:
     """The organisation's own form (or a shared one) by id and version (newest when omitted)."""
     keys = [SHARED] if organisation_id is None else [owner_key(organisation_id), SHARED]
-    query = select(FormVersion).where(FormVersion.form_id == form_id, FormVersion.owner_key.in_(keys))  # type: ignore[attr-defined]
+    query = select(FormVersion).where(FormVersion.form_id == form_id, FormVersion.owner_key.in_(keys))  # type: ignore[attr-defined, arg-type]
     if version is not None:
-        query = query.where(FormVersion.version == version)
-    rows = [row for (row,) in session.exec(query).all()]  # type: ignore[call-overload]
+        query = query.where(FormVersion.version == version)  # type: ignore[arg-type]
+    rows: list[FormVersion] = [row for (row,) in session.exec(query).all()]  # type: ignore[call-overload]
     if not rows:
         if version is not None and _form_exists(session, keys, form_id):
             raise NotFoundError(f"form {form_id!r} has no version {version!r}")
@@ -129,8 +129,8 @@ def find_form_version(
 
 
 def _form_exists(session: Session, keys: list[str], form_id: str) -> bool:
-    query = select(FormVersion.id).where(FormVersion.form_id == form_id, FormVersion.owner_key.in_(keys))  # type: ignore[attr-defined]
-    return session.exec(query).first() is not None  # type: ignore[call-overload]
+    query = select(FormVersion.id).where(FormVersion.form_id == form_id, FormVersion.owner_key.in_(keys))  # type: ignore[call-overload, attr-defined]
+    return session.exec(query).first() is not None
 
 
 def list_form_versions(session: Session, organisation_ids: Sequence[int] | None) -> list[FormVersion]:
@@ -244,12 +244,12 @@ def _project_scope(session: Session, wanted: dict[int, set[int]]) -> dict[int, _
         else:
             missing.add(project_id)
     if missing:
-        rows = session.exec(  # type: ignore[call-overload]
-            select(Project.id, Project.organisation_id).where(Project.id.in_(missing))  # type: ignore[union-attr]
+        rows = session.exec(
+            select(Project.id, Project.organisation_id).where(Project.id.in_(missing))  # type: ignore[call-overload, union-attr]
         ).all()
         found = {pid: _Scope(org, set()) for pid, org in rows}
-        for period_id, project_id in session.exec(  # type: ignore[call-overload]
-            select(ReportingPeriod.id, ReportingPeriod.project_id).where(
+        for period_id, project_id in session.exec(
+            select(ReportingPeriod.id, ReportingPeriod.project_id).where(  # type: ignore[call-overload]
                 ReportingPeriod.project_id.in_(missing)  # type: ignore[attr-defined]
             )
         ).all():
