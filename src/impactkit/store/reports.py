@@ -432,8 +432,9 @@ def _funds(session: Session, principal: Principal, report: Report) -> bool:
         return False
     grants = session.exec(
         select(Grant).where(
-            Grant.organisation_id == report.organisation_id, Grant.funder_id.in_(principal.funder_ids)
-        )  # type: ignore[attr-defined]
+            Grant.organisation_id == report.organisation_id,
+            Grant.funder_id.in_(principal.funder_ids),  # type: ignore[attr-defined]
+        )
     ).all()
     return any(grant.project_id in (None, report.project_id) for grant in grants)
 
