@@ -140,8 +140,8 @@ class PrivacyController(Controller):
         rows = db.exec(
             select(AuditEvent)
             .where(AuditEvent.organisation_id == organisation_id)
-            .order_by(AuditEvent.id.desc())
-            .limit(max(1, min(limit, 1000)))  # type: ignore[union-attr]
+            .order_by(AuditEvent.id.desc())  # type: ignore[union-attr]
+            .limit(max(1, min(limit, 1000)))
         ).all()
         return _audit_rows(list(rows))
 
