@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-import swagger_ui_bundle  # type: ignore[import-untyped]
+import swagger_ui_bundle
 from litestar import Litestar, MediaType, get
 from litestar.datastructures import State
 from litestar.di import Provide
