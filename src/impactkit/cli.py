@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 from pydantic import ValidationError
@@ -262,7 +262,7 @@ def add_member(database_url: str | None, organisation_id: int, user_id: int, rol
     from impactkit.store import admin as svc
     from impactkit.store import schemas as s
 
-    data = s.MembershipIn(user_id=user_id, role=role)  # type: ignore[arg-type]
+    data = s.MembershipIn(user_id=user_id, role=role)
     _print(_create(lambda session: svc.add_member(session, organisation_id, data))(database_url))
 
 
@@ -312,12 +312,12 @@ def create_funder(database_url: str | None, name: str, kind: str, member_user_id
     from impactkit.store import admin as svc
     from impactkit.store import schemas as s
 
-    data = s.FunderIn(name=name, kind=kind)  # type: ignore[arg-type]
+    data = s.FunderIn(name=name, kind=kind)
 
     def build(session: Any) -> Any:
         funder = svc.create_funder(session, data)
         for user_id in member_user_id:
-            svc.add_funder_member(session, funder.id, user_id)
+            svc.add_funder_member(session, cast(int, funder.id), user_id)
         return funder
 
     _print(_create(build)(database_url))
@@ -345,17 +345,18 @@ def create_grant(database_url: str | None, funder_id: int, **values: Any) -> Non
 @click.argument("what", type=click.Choice(["organisations", "users", "funders", "grants", "projects"]))
 def list_records(database_url: str | None, what: str) -> None:
     """List organisations, users, funders, grants or projects."""
-    from sqlmodel import Session, select
+    from sqlmodel import Session, SQLModel, select
 
     from impactkit.store import tables as t
 
-    table = {
+    tables: dict[str, type[SQLModel]] = {
         "organisations": t.Organisation,
         "users": t.User,
         "funders": t.Funder,
         "grants": t.Grant,
         "projects": t.Project,
-    }[what]
+    }
+    table = tables[what]
     with _engine(database_url) as (_, engine):
         with Session(engine) as session:
             rows = [row.model_dump(exclude={"password_hash"}) for row in session.exec(select(table)).all()]
