@@ -5,10 +5,12 @@ Each route says who may call it; callers with no tie to an organisation get 404.
 
 from __future__ import annotations
 
-from typing import Any
+import builtins
+from typing import Any, TypeVar
 
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
+from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from impactkit.api.access import (
@@ -38,8 +40,10 @@ from impactkit.store.tables import (
     User,
 )
 
+_Schema = TypeVar("_Schema", bound=BaseModel)
 
-def _out(model: type[Any], row: Any) -> Any:
+
+def _out(model: type[_Schema], row: Any) -> _Schema:
     return model.model_validate(row.model_dump())
 
 
@@ -58,7 +62,7 @@ class OrganisationController(Controller):
         summary="Organisations the caller belongs to, funds, or all for an administrator",
         sync_to_thread=True,
     )
-    def list(self, principal: Caller, db: DB) -> list[s.OrganisationOut]:
+    def list(self, principal: Caller, db: DB) -> builtins.list[s.OrganisationOut]:
         query = select(Organisation).order_by(Organisation.id)  # type: ignore[arg-type]
         if not principal.is_admin:
             visible = set(principal.roles) | funded_organisations(db, principal)
@@ -110,11 +114,13 @@ class OrganisationController(Controller):
         summary="Projects of an organisation (members, its funders)",
         sync_to_thread=True,
     )
-    def list_projects(self, organisation_id: FromPath[int], principal: Caller, db: DB) -> list[s.ProjectOut]:
+    def list_projects(
+        self, organisation_id: FromPath[int], principal: Caller, db: DB
+    ) -> builtins.list[s.ProjectOut]:
         require_reader(db, principal, organisation_id)
         rows = db.exec(
-            select(Project).where(Project.organisation_id == organisation_id).order_by(Project.id)
-        ).all()  # type: ignore[arg-type]
+            select(Project).where(Project.organisation_id == organisation_id).order_by(Project.id)  # type: ignore[arg-type]
+        ).all()
         return [_out(s.ProjectOut, row) for row in rows]
 
     @post(
@@ -139,7 +145,7 @@ class OrganisationController(Controller):
     )
     def list_members(
         self, organisation_id: FromPath[int], principal: Caller, db: DB
-    ) -> list[s.MembershipOut]:
+    ) -> builtins.list[s.MembershipOut]:
         require_member(principal, organisation_id, MemberRole.viewer)
         rows = db.exec(select(Membership).where(Membership.organisation_id == organisation_id)).all()
         return [_out(s.MembershipOut, row) for row in rows]
@@ -252,7 +258,7 @@ class UserController(Controller):
         summary="A user's tokens, without the secrets (administrator, or the user)",
         sync_to_thread=True,
     )
-    def list_tokens(self, user_id: FromPath[int], principal: Caller, db: DB) -> list[s.TokenOut]:
+    def list_tokens(self, user_id: FromPath[int], principal: Caller, db: DB) -> builtins.list[s.TokenOut]:
         if not principal.is_admin and principal.user_id != user_id:
             raise NotFoundError(f"user {user_id} not found")
         rows = db.exec(select(ApiToken).where(ApiToken.user_id == user_id)).all()
@@ -309,7 +315,7 @@ class AccreditationController(Controller):
         summary="Accreditations: all for an administrator, one's own for an evaluator",
         sync_to_thread=True,
     )
-    def list(self, principal: Caller, db: DB) -> list[s.AccreditationOut]:
+    def list(self, principal: Caller, db: DB) -> builtins.list[s.AccreditationOut]:
         query = select(EvaluatorAccreditation)
         if not principal.is_admin:
             query = query.where(EvaluatorAccreditation.user_id == principal.user_id)
@@ -330,7 +336,7 @@ class FunderController(Controller):
         summary="Funders: all for an administrator, one's own for a funder",
         sync_to_thread=True,
     )
-    def list(self, principal: Caller, db: DB) -> list[s.FunderOut]:
+    def list(self, principal: Caller, db: DB) -> builtins.list[s.FunderOut]:
         query = select(Funder).order_by(Funder.id)  # type: ignore[arg-type]
         if not principal.is_admin:
             query = query.where(Funder.id.in_(principal.funder_ids))  # type: ignore[union-attr]
@@ -364,7 +370,7 @@ class FunderController(Controller):
         summary="A funder's grants (administrator, the funder)",
         sync_to_thread=True,
     )
-    def list_grants(self, funder_id: FromPath[int], principal: Caller, db: DB) -> list[s.GrantOut]:
+    def list_grants(self, funder_id: FromPath[int], principal: Caller, db: DB) -> builtins.list[s.GrantOut]:
         require_funder(principal, funder_id)
         rows = db.exec(select(Grant).where(Grant.funder_id == funder_id).order_by(Grant.id)).all()  # type: ignore[arg-type]
         return [_out(s.GrantOut, row) for row in rows]
