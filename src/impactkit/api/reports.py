@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 from typing import Any, Literal
 
@@ -141,7 +142,7 @@ class ReportController(Controller):
         summary="Reports the caller may see: members all, evaluators theirs, funders validated ones",
         sync_to_thread=True,
     )
-    def list(self, principal: Caller, db: DB) -> list[ReportOut]:
+    def list(self, principal: Caller, db: DB) -> builtins.list[ReportOut]:
         return [_out(report, row, with_content=False) for report, row in svc.list_reports(db, principal)]
 
     @get(
@@ -223,7 +224,7 @@ class ReportController(Controller):
     )
     def checklist(
         self, report_id: FromPath[int], principal: Caller, db: DB, version: FromQuery[int | None] = None
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         report = _report(db, report_id)
         row = svc.visible_version(db, principal, report, version)
         return [item.model_dump(mode="json") for item in svc.checklist(db, report, row)]
@@ -283,7 +284,7 @@ class ReportController(Controller):
         summary="Evaluators with an accreditation valid today (any signed-in caller)",
         sync_to_thread=True,
     )
-    def evaluators(self, principal: Caller, db: DB) -> list[EvaluatorOut]:
+    def evaluators(self, principal: Caller, db: DB) -> builtins.list[EvaluatorOut]:
         today = datetime.now().date()
         rows = db.exec(
             select(EvaluatorAccreditation, User).where(
