@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import builtins
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -200,7 +201,7 @@ class FormController(Controller):
         summary="Form versions the caller can use: shared ones and its organisations' own",
         sync_to_thread=True,
     )
-    def list(self, principal: Caller, db: DB) -> list[FormVersionOut]:
+    def list(self, principal: Caller, db: DB) -> builtins.list[FormVersionOut]:
         return [_version_out(row) for row in store.list_form_versions(db, readable_organisations(principal))]
 
     @get(
