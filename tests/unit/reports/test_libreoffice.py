@@ -16,6 +16,7 @@ from impactkit.reports import (
     content_hash,
     load_content,
     payment_by_results,
+    verify_file,
     write_portfolio_xlsx,
     write_report_xlsx,
 )
@@ -56,7 +57,12 @@ def test_libreoffice_recalculates_the_report_and_agrees_with_the_engine(soffice:
         content_hash=content_hash(content),
     )
     write_report_xlsx(content, path, stamp=stamp, responses=responses(4), columns=COLUMNS)
-    recalculated = openpyxl.load_workbook(recalculate(soffice, path, tmp_path), data_only=True)
+    saved = recalculate(soffice, path, tmp_path)
+    recalculated = openpyxl.load_workbook(saved, data_only=True)
+
+    # A copy saved by another program is no longer the validated file.
+    resaved = verify_file(saved)
+    assert not resaved.ok and "no impactkit seal" in resaved.message
 
     # The SROI ratio of the value map (case A of the reference cases: 3.8054).
     value_map = labelled(recalculated["Mappa del valore"])
