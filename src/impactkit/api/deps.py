@@ -1,8 +1,15 @@
-"""Request-scoped dependencies: a database session per request and the calling principal."""
+"""Request-scoped dependencies: a database session per request and the calling principal.
+
+Database work never runs on the event loop: the principal is looked up in a worker thread,
+and the session is committed (or rolled back) and closed in a small executor of its own, so a
+request holding a connection can always finish even when every worker thread is busy.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import asyncio
+from collections.abc import AsyncGenerator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from litestar import Request
@@ -12,20 +19,43 @@ from litestar.exceptions import NotAuthorizedException
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from impactkit.api.access import Principal, principal_from_token_hash
+from impactkit.store.principals import Principal, principal_from_token_hash
 from impactkit.store.security import hash_token
 
+_cleanup = ThreadPoolExecutor(max_workers=4, thread_name_prefix="impactkit-session-cleanup")
 
-def provide_db(state: State) -> Generator[Session, None, None]:
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def _finish(action: Callable[[Session], None], session: Session) -> None:
+    """Finish a session off the event loop; shielded, so that a cancelled request (a client
+    that went away) still leaves no transaction or connection open."""
+    future = asyncio.get_running_loop().run_in_executor(_cleanup, action, session)
+    await asyncio.shield(future)
+
+
+async def provide_db(state: State) -> AsyncGenerator[Session, None]:
     """One session per request: committed when the handler returns, rolled back on error."""
     engine: Engine = state.engine
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+    except BaseException:
+        await _finish(_rollback_and_close, session)
+        raise
+    await _finish(_commit_and_close, session)
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str | None:

@@ -104,6 +104,11 @@ def handle_pydantic_error(
     return problem(request, 422, f"invalid input at {where}", errors, kind="ValidationError")
 
 
+def handle_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Response[dict[str, Any]]:
+    """A body nested so deeply that decoding it exhausts the stack (e.g. 100,000 nested arrays)."""
+    return problem(request, 400, "the request body is nested too deeply to be read; flatten it")
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem(request, 500, "the server could not complete the request; it has been logged")
@@ -113,6 +118,7 @@ exception_handlers: dict[Any, Any] = {
     ImpactkitError: handle_impactkit_error,
     ValidationException: handle_validation_error,
     PydanticValidationError: handle_pydantic_error,
+    RecursionError: handle_recursion,
     HTTPException: handle_http_error,
     Exception: handle_unexpected,
 }

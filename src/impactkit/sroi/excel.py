@@ -10,6 +10,7 @@ mode.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -529,6 +530,27 @@ def _where(sheet: str, row: int, col: int) -> str:
     return f"{sheet}!{xl_rowcol_to_cell(row - 1, col)}"
 
 
+MAX_INFLATED_BYTES = 50 * 1024 * 1024
+"""Largest total uncompressed size of a value-map workbook (a real one is well under 1 MiB)."""
+
+
+def _refuse_oversized_workbook(path: Path) -> None:
+    """Refuse a file that is not a zip, or one that would inflate past MAX_INFLATED_BYTES (a zip
+    bomb), before any spreadsheet library opens it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ValueMapError(
+            f"{path.name} is not an xlsx workbook", [Problem(f"not a zip archive: {error}", path.name)]
+        ) from None
+    if inflated > MAX_INFLATED_BYTES:
+        raise ValueMapError(
+            f"{path.name} is too large once uncompressed",
+            [Problem(f"{inflated:,} bytes uncompressed; at most {MAX_INFLATED_BYTES:,}", path.name)],
+        )
+
+
 def import_value_map(path: str | Path) -> ValueMap:
     """Read a value map from a workbook written by :func:`export_value_map` (possibly edited).
 
@@ -539,11 +561,12 @@ def import_value_map(path: str | Path) -> ValueMap:
             expected there), or the map read has impossible inputs (located by cell too).
     """
     path = Path(path)
+    _refuse_oversized_workbook(path)
     try:
         book = load_workbook(path, data_only=False, read_only=False)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
         raise ValueMapError(
-            f"cannot read {path} as an xlsx workbook", [Problem(str(error), str(path))]
+            f"cannot read {path.name} as an xlsx workbook", [Problem(str(error), path.name)]
         ) from None
     language = next((lang for lang, names in SHEETS.items() if names["map"] in book.sheetnames), None)
     if language is None:

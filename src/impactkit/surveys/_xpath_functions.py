@@ -39,7 +39,9 @@ MAX_STRING_LENGTH = 1_000_000
 """Longest string an expression may build (characters)."""
 MAX_REGEX_INPUT = 10_000
 """Longest text regex() will test (characters); longer text does not match."""
-REGEX_TIMEOUT_SECONDS = 0.05
+REGEX_TIMEOUT_SECONDS = 1.0
+"""Wall-clock budget of one regex() match. Generous, because a thread may wait its turn for the
+interpreter under load: a short budget would refuse valid answers at random."""
 MAX_PATTERN_LENGTH = 2_000
 
 
