@@ -9,6 +9,7 @@
   var key = form.getAttribute("data-key");
   var blocks = form.querySelectorAll("[data-name]");
   var hiddenNames = {};
+  var waiting = false;
 
   function inputs(name) { return form.querySelectorAll('[name="' + name + '"]'); }
   function isAnswer(el) { return el.name && el.name.charAt(0) !== "_"; }
@@ -73,10 +74,14 @@
     if (!navigator.onLine) {
       event.preventDefault();
       document.getElementById("offline").hidden = false;
-      window.addEventListener("online", function () {
-        document.getElementById("offline").hidden = true;
-        form.requestSubmit();
-      }, { once: true });
+      if (!waiting) {
+        waiting = true;
+        window.addEventListener("online", function () {
+          waiting = false;
+          document.getElementById("offline").hidden = true;
+          form.requestSubmit();
+        }, { once: true });
+      }
       return;
     }
     var shown = [];
