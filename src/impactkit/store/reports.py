@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from impactkit.errors import NotFoundError, PermissionDeniedError, Problem, ReportStateError, ValueMapError
+from impactkit.frameworks import get_framework
 from impactkit.reports import (
     CheckItem,
     ColumnSpec,
@@ -102,6 +103,8 @@ def assemble_content(
     """The report content: organisation, project, period, KPI results, SROI, sections, targets."""
     organisation = get(session, Organisation, project.organisation_id, "organisation")
     kpis = project_kpis(session, project.id or 0, period.id)
+    framework = get_framework(kpis.framework_id)
+    tags = {indicator.id: indicator.tags.model_dump(mode="json") for indicator in framework.indicators}
     content = ReportContent.model_validate(
         {
             "organisation": organisation.model_dump(mode="json"),
@@ -109,7 +112,11 @@ def assemble_content(
             "period": {"label": period.label, "start": period.starts_on, "end": period.ends_on},
             "framework": {"id": kpis.framework_id, "version": kpis.framework_version},
             "language": language,
-            "kpis": [r.model_dump(mode="json") for r in kpis.results],
+            "kpis": [
+                {**r.model_dump(mode="json"), "tags": tags.get(r.indicator_id, {})}
+                for r in kpis.results
+                if r.group is None
+            ],
             "sroi": _sroi_section(sroi_value_map),
             "sections": sections or {},
             "targets": _targets(session, project),
