@@ -99,7 +99,7 @@ def serve(host: str, port: int, database_url: str | None, migrate: bool, workers
     os.environ["IMPACTKIT_DATABASE_URL"] = settings.database_url
     base = f"http://{host}:{port}"
     click.echo(f"impactkit {__version__} on {settings.backend}")
-    click.echo(f"  web page:  {base}/")
+    click.echo(f"  web page:  {base}/  (staff sign in at {base}/signin)")
     click.echo(f"  API docs:  {base}/schema/swagger")
     click.echo(f"  OpenAPI:   {base}/schema/openapi.json")
     uvicorn.run(
@@ -155,7 +155,7 @@ def db_current(database_url: str | None) -> None:
 @database_option
 def demo(database_url: str | None) -> None:
     """Load the demo data (safe to run again: nothing is duplicated)."""
-    from impactkit.demo import DEMO_PASSWORD, load_demo, load_demo_report, load_demo_responses
+    from impactkit.demo import DEMO_PASSWORD, load_demo, load_demo_link, load_demo_report, load_demo_responses
 
     with _engine(database_url) as (settings, engine):
         _publish_shipped(engine)
@@ -163,6 +163,8 @@ def demo(database_url: str | None) -> None:
         stored = load_demo_responses(engine)
         click.echo(f"demo survey responses: {stored} new (120 beneficiary answers and a self-report in all)")
         click.echo(load_demo_report(engine))
+        link = load_demo_link(engine, settings.secret_key)
+        click.echo(f"demo survey link (beneficiary survey, endline): {settings.public_base_url}/s/{link}")
         click.echo("demo data ready; API tokens (send as 'Authorization: Bearer <token>'):")
         for email, token in result.tokens.items():
             click.echo(f"  {email:32} {token}")

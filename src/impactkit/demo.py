@@ -396,3 +396,33 @@ def load_demo_report(engine: Engine) -> str:
         workflow.submit_report(session, as_owner, report, evaluator.id)
         workflow.validate_report(session, as_evaluator, report, "Dati verificati a campione (demo).")
         return f"demo report {report.id}: validated"
+
+
+def load_demo_link(engine: Engine, secret_key: str) -> str:
+    """A survey link for the beneficiary survey (endline) of Cooperativa Aurora: its token."""
+    from impactkit.store.links import create_link, link_token
+    from impactkit.store.surveys import find_form_version
+    from impactkit.store.tables import SurveyLink
+
+    with session_scope(engine) as session:
+        org = svc.find_organisation_by_tax_code(session, "97000010013")
+        assert org is not None and org.id is not None
+        project = session.exec(select(Project).where(Project.organisation_id == org.id)).first()
+        assert project is not None and project.id is not None
+        existing = session.exec(select(SurveyLink).where(SurveyLink.project_id == project.id)).first()
+        if existing is not None:
+            return link_token(secret_key, existing.nonce)
+        period = session.exec(select(ReportingPeriod).where(ReportingPeriod.project_id == project.id)).first()
+        form = find_form_version(session, org.id, "beneficiary_outcomes", "2026.1")
+        owner = svc.find_user_by_email(session, "owner@coop-aurora.demo")
+        _, token = create_link(
+            session,
+            secret_key=secret_key,
+            project_id=project.id,
+            form_version_id=form.id or 0,
+            created_by=owner.id if owner else None,
+            period_id=period.id if period else None,
+            wave="endline",
+            label="Questionario finale (demo)",
+        )
+        return token

@@ -9,6 +9,7 @@ from typing import Any
 
 import swagger_ui_bundle
 from litestar import Litestar, MediaType, get
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -137,6 +138,7 @@ def create_app(
         openapi_config=openapi_config(),
         state=State({"engine": engine, "settings": settings}),
         request_max_body_size=settings.max_body_bytes,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         on_shutdown=[_dispose],
         response_headers=None,
         debug=False,
