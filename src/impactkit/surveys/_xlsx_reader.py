@@ -77,7 +77,17 @@ def _read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
         return None
     if info.file_size > MAX_XML_BYTES:
         raise XlsxError(f"{name} is larger than {MAX_XML_BYTES} bytes")
-    return archive.read(info)
+    # Inflate in bounded steps and count what comes out: the size in the zip header may lie
+    # (a zip bomb that claims 10 kB), and one unbounded read would inflate it all at once.
+    chunks: list[bytes] = []
+    total = 0
+    with archive.open(info) as member:
+        while chunk := member.read(1024 * 1024):
+            total += len(chunk)
+            if total > MAX_XML_BYTES:
+                raise XlsxError(f"{name} inflates to more than {MAX_XML_BYTES} bytes")
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _shared_strings(data: bytes | None) -> list[str]:
