@@ -436,7 +436,13 @@ def _request_bytes(path: str, token: str, body: bytes, port: int) -> bytes:
 
 
 async def _post_all(
-    ports: Sequence[int], path: str, token: str, bodies: Sequence[bytes], concurrency: int, keep: bool
+    ports: Sequence[int],
+    path: str,
+    token: str,
+    bodies: Sequence[bytes],
+    concurrency: int,
+    keep: bool,
+    deadline: float,
 ) -> RunFigures:
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for body in bodies:
@@ -461,7 +467,15 @@ async def _post_all(
             writer.close()
 
     started = time.perf_counter()
-    await asyncio.gather(*(connection(ports[i % len(ports)]) for i in range(concurrency)))
+    try:
+        await asyncio.wait_for(
+            asyncio.gather(*(connection(ports[i % len(ports)]) for i in range(concurrency))), deadline
+        )
+    except TimeoutError:
+        done = sum(statuses.values())
+        raise RuntimeError(
+            f"the server stalled: {done} of {len(bodies)} answered in {deadline:.0f} s"
+        ) from None
     return RunFigures(len(bodies), time.perf_counter() - started, statuses, kept)
 
 
@@ -473,9 +487,14 @@ def post_concurrently(
     *,
     concurrency: int = 32,
     keep_bodies: bool = False,
+    deadline: float = 300.0,
 ) -> RunFigures:
-    """POST each of ``bodies`` (JSON bytes) to ``path`` over ``concurrency`` keep-alive connections."""
-    return asyncio.run(_post_all(ports, path, token, bodies, concurrency, keep_bodies))
+    """POST each of ``bodies`` (JSON bytes) to ``path`` over ``concurrency`` keep-alive connections.
+
+    Raises:
+        RuntimeError: not every request was answered within ``deadline`` seconds.
+    """
+    return asyncio.run(_post_all(ports, path, token, bodies, concurrency, keep_bodies, deadline))
 
 
 def dumps(value: Any) -> bytes:

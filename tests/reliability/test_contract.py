@@ -46,6 +46,7 @@ class Served:
     tokens: dict[str, str]
     cases: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
+    operations: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         server.kill()
         total = sum(found.cases.values())
         print(
-            f"\ncontract fuzzing: {total} cases; by role {dict(found.cases)}; answers {dict(found.statuses)}"
+            f"\ncontract fuzzing: {found.operations} operations, {total} cases; by role {dict(found.cases)}; answers {dict(found.statuses)}"
         )
 
 
@@ -79,7 +80,22 @@ def _label(operation: Any) -> str:
     return f"{operation.method.upper()} {operation.path}"
 
 
-@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize(
+    "role",
+    [
+        pytest.param(
+            "administrator",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="bug R8 (notes/bugs-reliability.md): GET /api/v1/funders/{id}/portfolio?format=json "
+                "answers a list where a string is documented (and 200 for an unknown funder)",
+            ),
+        ),
+        "organisation owner",
+        "evaluator",
+        "funder",
+    ],
+)
 def test_every_operation_answers_without_server_error_and_as_documented(served: Served, role: str) -> None:
     schema = schemathesis.openapi.from_url(f"{served.server.base_url}/schema/openapi.json")
     headers = {"Authorization": f"Bearer {served.tokens[ROLES[role]]}"}
@@ -108,5 +124,6 @@ def test_every_operation_answers_without_server_error_and_as_documented(served: 
             exercise()
         except Exception as error:
             failures.append(f"{_label(operation)}: {str(error)[:1500]}")
+    served.operations = operations
     assert operations > 20, "the OpenAPI document lists fewer operations than the API has"
     assert not failures, f"{len(failures)} operations failed as {role}:\n" + "\n\n".join(failures)
