@@ -28,6 +28,7 @@ _TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal server error",
+    503: "Service busy",
 }
 
 
@@ -109,6 +110,12 @@ def handle_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Re
     return problem(request, 400, "the request body is nested too deeply to be read; flatten it")
 
 
+def handle_busy(request: Request[Any, Any, Any], exc: TimeoutError) -> Response[dict[str, Any]]:
+    """The database stayed busy past its wait: nothing was stored, the client may resend."""
+    detail = f"{exc}; nothing was stored, resend the same request"
+    return problem(request, 503, detail, headers={"Retry-After": "2"})
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem(request, 500, "the server could not complete the request; it has been logged")
@@ -119,6 +126,7 @@ exception_handlers: dict[Any, Any] = {
     ValidationException: handle_validation_error,
     PydanticValidationError: handle_pydantic_error,
     RecursionError: handle_recursion,
+    TimeoutError: handle_busy,
     HTTPException: handle_http_error,
     Exception: handle_unexpected,
 }

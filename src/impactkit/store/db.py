@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,41 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+_write_slots: weakref.WeakKeyDictionary[Engine, threading.Semaphore] = weakref.WeakKeyDictionary()
+_slots_lock = threading.Lock()
+
+
+def claim_sqlite_writer(session: Session) -> None:
+    """On SQLite, take this process's single writer slot until the session's transaction ends.
+
+    SQLite lets one connection write at a time; the others wait in its busy handler, which
+    sleeps in steps of milliseconds. Queueing writers of one process on a semaphore instead
+    hands the lock over at once. The slot is released when the transaction commits or rolls
+    back (see ``_release_writer``). No-op on PostgreSQL and when already held.
+    """
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite" or session.info.get(_SLOT):
+        return
+    with _slots_lock:
+        slot = _write_slots.get(engine)
+        if slot is None:
+            slot = _write_slots[engine] = threading.Semaphore(1)
+    if not slot.acquire(timeout=30):
+        raise TimeoutError("the database is busy writing; try again")
+    session.info[_SLOT] = slot
+
+
+_SLOT = "impactkit_sqlite_writer"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release_writer(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        slot = session.info.pop(_SLOT, None)
+        if slot is not None:
+            slot.release()
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:

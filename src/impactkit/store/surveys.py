@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from impactkit.errors import ConflictError, FormError, NotFoundError, Problem, ResponseError
+from impactkit.store.db import claim_sqlite_writer
 from impactkit.store.tables import FormVersion, Project, ReportingPeriod, SurveyResponse
 from impactkit.store.types import utcnow
 from impactkit.surveys.model import Form, check_new_version
@@ -396,6 +397,7 @@ def _insert(
     """Insert the new rows in one statement; an id stored meanwhile by a racing request
     (a retry arriving while its original is still being stored) is skipped, not an error."""
     rows = [row for _, row in pending.values()]
+    claim_sqlite_writer(session)
     dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         dialect_insert(_response)

@@ -200,6 +200,9 @@ class _Run:
     instances: int = 0
     lists: dict[str, str | None] | None = None
     """Field name -> choice list, built on first use by jr:choice-name."""
+    memo: dict[tuple[Any, ...], bool] = field(default_factory=dict)
+    """Truth of pure expressions by their inputs: forms repeat one relevance rule
+    (``${consent} = 'yes'``) on every question, so it is evaluated once per response."""
 
     def problem(self, location: str, message: str, code: str, **details: Any) -> None:
         self.problems.append(Problem(message, location=location, code=code, details=details))
@@ -232,8 +235,13 @@ class _Run:
         column: str,
         record: bool = True,
     ) -> bool:
+        key = _memo_key(expression, context)
+        if key is not None:
+            known = self.memo.get(key)
+            if known is not None:
+                return known
         try:
-            return to_bool(expression.evaluate(context))
+            truth = to_bool(expression.evaluate(context))
         except ExpressionError as error:
             if record:
                 self.problem(
@@ -242,6 +250,48 @@ class _Run:
                     "expression_failed",
                 )
             return False
+        if key is not None:
+            self.memo[key] = truth
+        return truth
+
+
+_IMPURE_FUNCTIONS = frozenset(
+    {
+        "now",
+        "today",
+        "random",
+        "uuid",
+        "position",
+        "current",
+        "once",
+        "indexed-repeat",
+        "count",
+        "sum",
+        "max",
+        "min",
+        "jr:choice-name",
+        "decimal-date-time",
+        "format-date",
+    }
+)
+
+
+def _memo_key(expression: Expression, context: EvaluationContext) -> tuple[Any, ...] | None:
+    """A key that fixes the expression's result, or None when it depends on more than the
+    values it names (the current node, paths, the clock, repeats)."""
+    if expression.path_references or expression.functions & _IMPURE_FUNCTIONS or "." in expression.text:
+        return None
+    inputs: list[Any] = [id(expression)]
+    for name in sorted(expression.references):
+        value = context.values.get(name)
+        if isinstance(value, list):
+            if any(isinstance(item, dict) for item in value):
+                return None
+            value = tuple(value)
+        elif isinstance(value, dict):
+            return None
+        inputs.append(value)
+    return tuple(inputs)
 
 
 def _evaluate_scope(
