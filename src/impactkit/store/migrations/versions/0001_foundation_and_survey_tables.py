@@ -100,9 +100,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_event_action"), ["action"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_event_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_event_organisation_id"), ["organisation_id"], unique=False)
 
     op.create_table(
         "evaluator_accreditation",
@@ -121,9 +119,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("body", "number"),
     )
     with op.batch_alter_table("evaluator_accreditation", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_evaluator_accreditation_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_evaluator_accreditation_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "form_version",
@@ -171,9 +167,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "funder_id"),
     )
     with op.batch_alter_table("funder_membership", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_funder_membership_funder_id"), ["funder_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_funder_membership_funder_id"), ["funder_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_funder_membership_user_id"), ["user_id"], unique=False)
 
     op.create_table(
@@ -195,9 +189,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "organisation_id"),
     )
     with op.batch_alter_table("membership", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_membership_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_membership_organisation_id"), ["organisation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_membership_user_id"), ["user_id"], unique=False)
 
     op.create_table(
@@ -217,9 +209,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("project", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_project_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_project_organisation_id"), ["organisation_id"], unique=False)
 
     op.create_table(
         "grant",
@@ -255,9 +245,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("grant", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_grant_funder_id"), ["funder_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_grant_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_grant_organisation_id"), ["organisation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_grant_project_id"), ["project_id"], unique=False)
 
     op.create_table(
@@ -275,9 +263,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("reporting_period", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_reporting_period_project_id"), ["project_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_reporting_period_project_id"), ["project_id"], unique=False)
 
     op.create_table(
         "survey_response",
