@@ -132,7 +132,7 @@ def create_app(
         csrf_config=pages.get("csrf_config"),
         dependencies={
             "db": Provide(provide_db),
-            "principal": Provide(provide_principal, sync_to_thread=True),
+            "principal": Provide(provide_principal),
         },
         exception_handlers=exception_handlers,
         openapi_config=openapi_config(),

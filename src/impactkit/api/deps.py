@@ -19,7 +19,7 @@ from litestar.exceptions import NotAuthorizedException
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from impactkit.store.principals import Principal, principal_from_token_hash
+from impactkit.store.principals import Principal, cached_principal, principal_from_token_hash
 from impactkit.store.security import hash_token
 
 _cleanup = ThreadPoolExecutor(max_workers=4, thread_name_prefix="impactkit-session-cleanup")
@@ -66,11 +66,24 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
     return value.strip()
 
 
-def provide_principal(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Principal:
-    """The caller, from ``Authorization: Bearer <token>`` or a signed-in web session."""
+def _principal_from_database(engine: Engine, token_hash: str) -> Principal | None:
+    with Session(engine) as session:
+        return principal_from_token_hash(session, token_hash)
+
+
+async def provide_principal(request: Request[Any, Any, Any], state: State) -> Principal:
+    """The caller, from ``Authorization: Bearer <token>`` or a signed-in web session.
+
+    A token seen in the last few seconds is answered from memory, on the event loop; otherwise
+    it is looked up in a worker thread with a short session of its own.
+    """
     token = bearer_token(request)
     if token is not None:
-        principal = principal_from_token_hash(db, hash_token(token))
+        digest = hash_token(token)
+        principal = cached_principal(digest)
+        if principal is None:
+            loop = asyncio.get_running_loop()
+            principal = await loop.run_in_executor(None, _principal_from_database, state.engine, digest)
         if principal is None:
             raise NotAuthorizedException("the API token is unknown, revoked or expired")
         return principal

@@ -87,6 +87,19 @@ def forget_cached_principals() -> None:
         _cache.clear()
 
 
+def cached_principal(token_hash: str) -> Principal | None:
+    """The principal of a token seen in the last few seconds, without asking the database."""
+    cached = _cache.get(token_hash)
+    if cached is None:
+        return None
+    fetched_at, expires_at, principal = cached
+    if time.monotonic() - fetched_at >= AUTH_CACHE_SECONDS:
+        return None
+    if expires_at is not None and time.time() >= expires_at:
+        return None
+    return principal
+
+
 def principal_from_token_hash(session: Session, token_hash: str) -> Principal | None:
     """The principal behind a token hash, or None for an unknown, revoked or expired token.
 
@@ -94,13 +107,9 @@ def principal_from_token_hash(session: Session, token_hash: str) -> Principal | 
     expiry): the token look-up is otherwise four queries on every request.
     """
     now_monotonic = time.monotonic()
-    cached = _cache.get(token_hash)
-    if cached is not None:
-        fetched_at, expires_at, principal = cached
-        fresh = now_monotonic - fetched_at < AUTH_CACHE_SECONDS
-        unexpired = expires_at is None or time.time() < expires_at
-        if fresh and unexpired:
-            return principal
+    known = cached_principal(token_hash)
+    if known is not None:
+        return known
     found = _principal_from_database(session, token_hash)
     if found is not None and AUTH_CACHE_SECONDS > 0:
         principal, expires = found

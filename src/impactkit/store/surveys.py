@@ -300,7 +300,9 @@ def store_responses(
         if submission.period_id is not None:
             periods.add(submission.period_id)
     scopes = _project_scope(session, wanted)
-    stored = _existing(session, {s.instance_id for s in submissions})
+    # For one response, an id already stored shows up as a clash at insert time (and is then
+    # looked up); for a batch, looking them all up first spares validating resends.
+    stored = _existing(session, {s.instance_id for s in submissions}) if len(submissions) > 1 else {}
     pending: dict[str, tuple[int, dict[str, Any]]] = {}
     forms: dict[tuple[int, str, str], FormVersion | None] = {}
 
