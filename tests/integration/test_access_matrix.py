@@ -328,6 +328,7 @@ CASES = [
         FUNDER_A,
         w("/api/v1/funders/{funder_a}/portfolio"),
     ),
+    Case("GET", "/api/v1/funders/{funder_id:int}/portfolio.json", FUNDER_A, w("/api/v1/funders/{funder_a}/portfolio.json")),
     Case("GET", "/api/v1/forms", SIGNED_IN, w("/api/v1/forms")),
     Case("POST", "/api/v1/forms", ADMIN, w("/api/v1/forms"), files=_xlsx),
     Case("GET", "/api/v1/forms/{form_version_id:int}", A_MEMBERS, w("/api/v1/forms/{form_a}")),

@@ -83,14 +83,7 @@ def _label(operation: Any) -> str:
 @pytest.mark.parametrize(
     "role",
     [
-        pytest.param(
-            "administrator",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug R8 (notes/bugs-reliability.md): GET /api/v1/funders/{id}/portfolio?format=json "
-                "answers a list where a string is documented (and 200 for an unknown funder)",
-            ),
-        ),
+        "administrator",
         "organisation owner",
         "evaluator",
         "funder",

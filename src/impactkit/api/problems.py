@@ -9,6 +9,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.exc import DataError
 
 from impactkit.errors import ImpactkitError
 
@@ -116,6 +117,13 @@ def handle_busy(request: Request[Any, Any, Any], exc: TimeoutError) -> Response[
     return problem(request, 503, detail, headers={"Retry-After": "2"})
 
 
+def handle_out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A number too large for the database (an id beyond 64 bits) or a value too long for its column."""
+    return problem(
+        request, 422, "a value in the request is out of range for the database (too large or too long)"
+    )
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem(request, 500, "the server could not complete the request; it has been logged")
@@ -127,6 +135,8 @@ exception_handlers: dict[Any, Any] = {
     PydanticValidationError: handle_pydantic_error,
     RecursionError: handle_recursion,
     TimeoutError: handle_busy,
+    OverflowError: handle_out_of_range,
+    DataError: handle_out_of_range,
     HTTPException: handle_http_error,
     Exception: handle_unexpected,
 }

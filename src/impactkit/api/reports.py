@@ -15,10 +15,11 @@ from impactkit.api.access import require_funder, require_member
 from impactkit.api.deps import DB, Caller
 from impactkit.domain import MemberRole
 from impactkit.errors import NotFoundError
+from impactkit.reports import portfolio_rows
 from impactkit.store import reports as svc
 from impactkit.store.admin import audit
 from impactkit.store.sroi import prepare_value_map
-from impactkit.store.tables import EvaluatorAccreditation, Project, Report, ReportVersion, User
+from impactkit.store.tables import EvaluatorAccreditation, Funder, Project, Report, ReportVersion, User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -305,12 +306,18 @@ class ReportController(Controller):
         ]
 
 
+def _funder_for(db: DB, principal: Caller, funder_id: int) -> None:
+    require_funder(principal, funder_id)
+    if db.get(Funder, funder_id) is None:
+        raise NotFoundError(f"funder {funder_id} not found")
+
+
 class PortfolioController(Controller):
     tags = ["funders"]
 
     @get(
         "/api/v1/funders/{funder_id:int}/portfolio",
-        summary="Every grantee × every KPI of a shared framework (the funder): format xlsx, csv or json",
+        summary="Portfolio workbook or CSV: every grantee × every KPI of a shared framework (the funder)",
         sync_to_thread=True,
     )
     def portfolio(
@@ -318,26 +325,49 @@ class PortfolioController(Controller):
         funder_id: FromPath[int],
         principal: Caller,
         db: DB,
-        format: FromQuery[Literal["xlsx", "csv", "json"]] = "xlsx",
+        format: FromQuery[Literal["xlsx", "csv"]] = "xlsx",
         framework_id: FromQuery[str | None] = None,
         language: FromQuery[Literal["it", "en"]] = "en",
     ) -> Response[bytes]:
-        require_funder(principal, funder_id)
-        fmt, lang = format, language
-        content = svc.portfolio_export(db, funder_id, fmt, framework_id, lang)
+        _funder_for(db, principal, funder_id)
+        content = svc.portfolio_export(db, funder_id, format, framework_id, language)
         audit(
             db,
             "portfolio.exported",
             actor_user_id=principal.user_id,
             target=f"funder:{funder_id}",
-            details={"format": fmt},
+            details={"format": format},
         )
-        media = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8", "json": "application/json"}[fmt]
+        media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
         return Response(
             content,
             media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="portfolio-{funder_id}.{fmt}"'},
+            headers={"Content-Disposition": f'attachment; filename="portfolio-{funder_id}.{format}"'},
         )
+
+    @get(
+        "/api/v1/funders/{funder_id:int}/portfolio.json",
+        summary="The portfolio's rows as JSON, the twin of the workbook and the CSV (the funder)",
+        sync_to_thread=True,
+    )
+    def portfolio_json(
+        self,
+        funder_id: FromPath[int],
+        principal: Caller,
+        db: DB,
+        framework_id: FromQuery[str | None] = None,
+        language: FromQuery[Literal["it", "en"]] = "en",
+    ) -> builtins.list[dict[str, Any]]:
+        _funder_for(db, principal, funder_id)
+        entries, framework = svc.portfolio(db, funder_id, framework_id)
+        audit(
+            db,
+            "portfolio.exported",
+            actor_user_id=principal.user_id,
+            target=f"funder:{funder_id}",
+            details={"format": "json"},
+        )
+        return portfolio_rows(entries, framework, language=language)
 
 
 REPORT_CONTROLLERS = [ReportController, PortfolioController]

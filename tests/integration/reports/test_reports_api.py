@@ -180,6 +180,9 @@ def test_a_report_goes_from_draft_to_validated_and_is_frozen(live_server: LiveSe
     portfolio = funder.get(f"/api/v1/funders/{world.funder_a}/portfolio", params={"format": "csv"})
     assert portfolio.status_code == 200 and "Cooperativa A" in portfolio.text
     assert funder.get(f"/api/v1/funders/{world.funder_b}/portfolio").status_code == 404
+    rows = funder.get(f"/api/v1/funders/{world.funder_a}/portfolio.json")
+    assert rows.status_code == 200 and isinstance(rows.json(), list) and "Cooperativa A" in rows.text
+    assert live_server.client(world.tokens["admin"]).get("/api/v1/funders/999/portfolio.json").status_code == 404
     xlsx = funder.get(f"/api/v1/funders/{world.funder_a}/portfolio")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
