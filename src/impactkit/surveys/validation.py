@@ -276,14 +276,32 @@ _IMPURE_FUNCTIONS = frozenset(
 )
 
 
+_MEMO_PLANS: dict[str, tuple[str, ...] | None] = {}
+"""Expression text -> the names its result depends on, or None when it depends on more."""
+
+
+def _memo_plan(expression: Expression) -> tuple[str, ...] | None:
+    plan = _MEMO_PLANS.get(expression.text, ())
+    if plan == ():
+        impure = (
+            expression.path_references or expression.functions & _IMPURE_FUNCTIONS or "." in expression.text
+        )
+        plan = None if impure else tuple(sorted(expression.references))
+        if len(_MEMO_PLANS) < 50_000:
+            _MEMO_PLANS[expression.text] = plan
+    return plan
+
+
 def _memo_key(expression: Expression, context: EvaluationContext) -> tuple[Any, ...] | None:
     """A key that fixes the expression's result, or None when it depends on more than the
     values it names (the current node, paths, the clock, repeats)."""
-    if expression.path_references or expression.functions & _IMPURE_FUNCTIONS or "." in expression.text:
+    names = _memo_plan(expression)
+    if names is None:
         return None
-    inputs: list[Any] = [id(expression)]
-    for name in sorted(expression.references):
-        value = context.values.get(name)
+    values = context.values
+    inputs: list[Any] = [expression.text]
+    for name in names:
+        value = values.get(name)
         if isinstance(value, list):
             if any(isinstance(item, dict) for item in value):
                 return None
