@@ -83,7 +83,7 @@ class Ctx:
 
         instance_id = str(uuid.uuid4())
         with session_scope(self.engine) as session:
-            store_responses(
+            [result] = store_responses(
                 session,
                 [
                     Submission(
@@ -92,11 +92,12 @@ class Ctx:
                         form_version="2026.1",
                         project_id=self.world.project_a,
                         period_id=self.world.period_a,
-                        answers=beneficiary_answers(respondent_code=f"DEL-{int(instance_id[:5], 16)}"),
+                        answers=beneficiary_answers(respondent_code=f"DEL-{int(instance_id[:4], 16)}"),
                     )
                 ],
                 allowed_organisations=None,
             )
+        assert result.status == "stored", result.errors
         return instance_id
 
     def new_token(self) -> int:
