@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
@@ -28,6 +29,12 @@ from sqlmodel import SQLModel
 from impactkit.settings import Settings
 from impactkit.store import migrate
 from impactkit.store.db import make_engine
+
+# In CI, property tests draw the same examples every run and have no per-example deadline, so a
+# busy machine cannot fail them and a failure can be replayed.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 POSTGRES_URL = os.environ.get(
     "IMPACTKIT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
