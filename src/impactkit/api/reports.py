@@ -17,7 +17,6 @@ from impactkit.domain import MemberRole
 from impactkit.errors import NotFoundError
 from impactkit.reports import portfolio_rows
 from impactkit.store import reports as svc
-from impactkit.store.admin import audit
 from impactkit.store.sroi import prepare_value_map
 from impactkit.store.tables import EvaluatorAccreditation, Funder, Project, Report, ReportVersion, User
 
@@ -241,15 +240,7 @@ class ReportController(Controller):
     ) -> Response[bytes]:
         report = _report(db, report_id)
         row = svc.visible_version(db, principal, report, version)
-        content = svc.export_xlsx(db, report, row)
-        audit(
-            db,
-            "report.exported",
-            actor_user_id=principal.user_id,
-            organisation_id=report.organisation_id,
-            target=f"report:{report.id}",
-            details={"version": row.number, "format": "xlsx"},
-        )
+        content = svc.export_xlsx(db, report, row, actor_user_id=principal.user_id)
         name = f"report-{report.id}-v{row.number}{'' if row.state == 'validated' else '-draft'}.xlsx"
         return Response(
             content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -265,15 +256,7 @@ class ReportController(Controller):
     ) -> Response[bytes]:
         report = _report(db, report_id)
         row = svc.visible_version(db, principal, report, version)
-        content = svc.export_frozen_json(row)
-        audit(
-            db,
-            "report.exported",
-            actor_user_id=principal.user_id,
-            organisation_id=report.organisation_id,
-            target=f"report:{report.id}",
-            details={"version": row.number, "format": "json"},
-        )
+        content = svc.export_frozen_json(db, report, row, actor_user_id=principal.user_id)
         return Response(
             content,
             media_type="application/json",
@@ -330,13 +313,8 @@ class PortfolioController(Controller):
         language: FromQuery[Literal["it", "en"]] = "en",
     ) -> Response[bytes]:
         _funder_for(db, principal, funder_id)
-        content = svc.portfolio_export(db, funder_id, format, framework_id, language)
-        audit(
-            db,
-            "portfolio.exported",
-            actor_user_id=principal.user_id,
-            target=f"funder:{funder_id}",
-            details={"format": format},
+        content = svc.portfolio_export(
+            db, funder_id, format, framework_id, language, actor_user_id=principal.user_id
         )
         media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
         return Response(
@@ -360,13 +338,7 @@ class PortfolioController(Controller):
     ) -> builtins.list[dict[str, Any]]:
         _funder_for(db, principal, funder_id)
         entries, framework = svc.portfolio(db, funder_id, framework_id)
-        audit(
-            db,
-            "portfolio.exported",
-            actor_user_id=principal.user_id,
-            target=f"funder:{funder_id}",
-            details={"format": "json"},
-        )
+        svc.record_export(db, principal.user_id, "portfolio", "json", funder_id=funder_id)
         return portfolio_rows(entries, framework, language=language)
 
 

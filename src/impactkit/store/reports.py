@@ -561,8 +561,39 @@ def _responses_for_export(
     return rows(), columns
 
 
-def export_xlsx(session: Session, report: Report, row: ReportVersion) -> bytes:
-    """The standard-layout workbook of one report version (stamped when validated)."""
+def record_export(
+    session: Session,
+    actor_user_id: int,
+    what: str,
+    fmt: str,
+    *,
+    report: Report | None = None,
+    row: ReportVersion | None = None,
+    funder_id: int | None = None,
+) -> None:
+    """Every download of a report or portfolio goes to the audit log, whichever door it used."""
+    if report is not None:
+        audit(
+            session,
+            f"{what}.exported",
+            actor_user_id=actor_user_id,
+            organisation_id=report.organisation_id,
+            target=f"report:{report.id}",
+            details={"version": row.number if row else None, "format": fmt},
+        )
+    else:
+        audit(
+            session,
+            f"{what}.exported",
+            actor_user_id=actor_user_id,
+            target=f"funder:{funder_id}",
+            details={"format": fmt},
+        )
+
+
+def export_xlsx(session: Session, report: Report, row: ReportVersion, *, actor_user_id: int) -> bytes:
+    """The standard-layout workbook of one report version (stamped when validated); audited."""
+    record_export(session, actor_user_id, "report", "xlsx", report=report, row=row)
     responses, columns = _responses_for_export(session, report)
     buffer = io.BytesIO()
     write_report_xlsx(
@@ -577,9 +608,11 @@ def export_xlsx(session: Session, report: Report, row: ReportVersion) -> bytes:
     return buffer.getvalue()
 
 
-def export_frozen_json(row: ReportVersion) -> bytes:
+def export_frozen_json(session: Session, report: Report, row: ReportVersion, *, actor_user_id: int) -> bytes:
+    """The frozen document of a validated version (content, stamp, seal); audited."""
     if row.state != "validated" or row.stamp is None:
         raise ReportStateError("only a validated version has a frozen document; this one is " + row.state)
+    record_export(session, actor_user_id, "report", "json", report=report, row=row)
     return frozen_document(
         ReportContent.model_validate(row.content), ValidationStamp.model_validate(row.stamp)
     )
@@ -615,8 +648,10 @@ def portfolio(
 
 
 def portfolio_export(
-    session: Session, funder_id: int, fmt: str, framework_id: str | None, language: str
+    session: Session, funder_id: int, fmt: str, framework_id: str | None, language: str, *, actor_user_id: int
 ) -> bytes:
+    """The portfolio as xlsx, csv or json bytes; audited."""
+    record_export(session, actor_user_id, "portfolio", fmt, funder_id=funder_id)
     entries, framework = portfolio(session, funder_id, framework_id)
     if fmt == "csv":
         return portfolio_csv(entries, framework, language=language).encode("utf-8")  # type: ignore[arg-type]

@@ -183,6 +183,9 @@ def test_a_report_goes_from_draft_to_validated_and_is_frozen(live_server: LiveSe
     rows = funder.get(f"/api/v1/funders/{world.funder_a}/portfolio.json")
     assert rows.status_code == 200 and isinstance(rows.json(), list) and "Cooperativa A" in rows.text
     assert live_server.client(world.tokens["admin"]).get("/api/v1/funders/999/portfolio.json").status_code == 404
+    exports = live_server.client(world.tokens["admin"]).get("/api/v1/audit").json()
+    formats = {(e["action"], e["details"].get("format")) for e in exports}
+    assert {("report.exported", "xlsx"), ("report.exported", "json"), ("portfolio.exported", "csv")} <= formats
     xlsx = funder.get(f"/api/v1/funders/{world.funder_a}/portfolio")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 

@@ -154,7 +154,7 @@ def report_page(request: Request[Any, Any, Any], db: DB, report_id: FromPath[int
 def report_download(request: Request[Any, Any, Any], db: DB, report_id: FromPath[int]) -> Response[bytes]:
     principal = page_principal(request, db)
     report, row = _report_or_404(db, principal, report_id)
-    data = store.export_xlsx(db, report, row)
+    data = store.export_xlsx(db, report, row, actor_user_id=principal.user_id)
     name = f"report-{report.id}-v{row.number}-{row.state}.xlsx"
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -300,7 +300,9 @@ def portfolio_download(request: Request[Any, Any, Any], db: DB, funder_id: FromP
     require_funder(principal, funder_id)
     from impactkit.api.pages.staff import language_of
 
-    data = store.portfolio_export(db, funder_id, "xlsx", None, language_of(request))
+    data = store.portfolio_export(
+        db, funder_id, "xlsx", None, language_of(request), actor_user_id=principal.user_id
+    )
     return Response(
         data,
         media_type=XLSX,
