@@ -1,7 +1,8 @@
 """The safe expression language of XLSForm (relevant, constraint, calculation, choice_filter).
 
 A hand-written tokenizer and Pratt parser turn the text into a tree of small frozen
-dataclasses; an interpreter walks the tree. Nothing is ever handed to Python's ``eval``.
+dataclasses, compiled once into nested closures that evaluate it. Nothing is ever handed to
+Python's ``eval``.
 Every parse and every evaluation is bounded (length, depth, steps), so a hostile
 expression is refused quickly with :class:`~impactkit.errors.ExpressionError`.
 
@@ -20,13 +21,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from impactkit.errors import ExpressionError, Problem
-from impactkit.surveys._xpath_functions import (
-    FUNCTIONS,
-    REFUSED_FUNCTIONS,
-    Environment,
-    compile_regex,
-)
-from impactkit.surveys._xpath_values import arithmetic, compare, to_bool, to_number
+from impactkit.surveys._compiler import MAX_STEPS, Evaluator, compile_tree
+from impactkit.surveys._tree import Binary, Call, Current, Literal, Negate, Node, Parent, Reference, walk
+from impactkit.surveys._xpath_functions import FUNCTIONS, REFUSED_FUNCTIONS, Environment, compile_regex
+from impactkit.surveys._xpath_values import to_bool
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,65 +33,8 @@ MAX_EXPRESSION_LENGTH = 10_000
 """Longest expression accepted (characters)."""
 MAX_DEPTH = 64
 """Deepest nesting of the expression tree."""
-MAX_STEPS = 100_000
-"""Most tree nodes one evaluation may visit."""
 
 _CURLY_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
-
-
-# --- the tree ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Literal:
-    """A string or number written in the expression."""
-
-    value: str | float
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """``${name}``, or a path whose last step is ``name`` (``path`` is then True)."""
-
-    name: str
-    path: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Current:
-    """``.`` or ``current()``: the value being constrained."""
-
-
-@dataclass(frozen=True, slots=True)
-class Parent:
-    """``..``: the enclosing repeat instance (only meaningful in ``position(..)``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Negate:
-    """Unary minus."""
-
-    operand: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Binary:
-    """``left operator right`` for and, or, comparisons and arithmetic."""
-
-    operator: str
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """A function call ``name(arguments...)``."""
-
-    name: str
-    arguments: tuple[Node, ...]
-
-
-Node = Literal | Reference | Current | Parent | Negate | Binary | Call
 
 
 @dataclass
@@ -437,93 +378,6 @@ class _Parser:
         return Call(name, tuple(arguments))
 
 
-# --- interpreter ---------------------------------------------------------------------------
-
-
-def _step(environment: Environment) -> None:
-    environment.steps += 1
-    if environment.steps > MAX_STEPS:
-        raise ExpressionError(
-            f"evaluation took more than {MAX_STEPS} steps",
-            problems=[Problem("evaluation step limit reached", code="expression_limit")],
-        )
-
-
-_COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
-
-
-def _evaluate(node: Node, environment: Environment) -> Any:
-    environment.steps += 1
-    if environment.steps > MAX_STEPS:
-        _step(environment)
-    # Dispatch on the exact class: faster than a chain of isinstance() on a hot path.
-    kind = type(node)
-    if kind is Reference:
-        context = environment.context
-        if node.path and context.nodes is not None:  # type: ignore[union-attr]
-            return context.nodes.get(node.name)  # type: ignore[union-attr]
-        return context.values.get(node.name)  # type: ignore[union-attr]
-    if kind is Literal:
-        return node.value  # type: ignore[union-attr]
-    if kind is Binary:
-        operator = node.operator  # type: ignore[union-attr]
-        if operator == "and":
-            return to_bool(_evaluate(node.left, environment)) and to_bool(  # type: ignore[union-attr]
-                _evaluate(node.right, environment)  # type: ignore[union-attr]
-            )
-        if operator == "or":
-            return to_bool(_evaluate(node.left, environment)) or to_bool(  # type: ignore[union-attr]
-                _evaluate(node.right, environment)  # type: ignore[union-attr]
-            )
-        left = _evaluate(node.left, environment)  # type: ignore[union-attr]
-        right = _evaluate(node.right, environment)  # type: ignore[union-attr]
-        if operator in _COMPARISONS:
-            return compare(operator, left, right)
-        return arithmetic(operator, left, right)
-    if kind is Call:
-        return _call(node, environment)  # type: ignore[arg-type]
-    if kind is Negate:
-        return -to_number(_evaluate(node.operand, environment))  # type: ignore[union-attr]
-    if kind is Current:
-        return environment.context.current
-    return None  # Parent: only meaningful as position(..)'s argument
-
-
-def _call(node: Call, environment: Environment) -> Any:
-    name = node.name
-    if name == "if":
-        condition = to_bool(_evaluate(node.arguments[0], environment))
-        return _evaluate(node.arguments[1 if condition else 2], environment)
-    spec = FUNCTIONS[name]
-    arguments: list[Any] = []
-    for position, argument in enumerate(node.arguments):
-        if (
-            position in spec.nodeset_args
-            and isinstance(argument, Reference)
-            and environment.context.collect is not None
-        ):
-            _step(environment)
-            arguments.append(environment.context.collect(argument.name))
-        else:
-            arguments.append(_evaluate(argument, environment))
-    return spec.implementation(environment, arguments)
-
-
-def _walk(node: Node) -> list[Node]:
-    found: list[Node] = []
-    stack: list[Node] = [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        if isinstance(current, Binary):
-            stack.extend((current.left, current.right))
-        elif isinstance(current, Negate):
-            stack.append(current.operand)
-        elif isinstance(current, Call):
-            stack.extend(current.arguments)
-    return found
-
-
 @dataclass(frozen=True)
 class Expression:
     """A parsed expression, ready to evaluate many times.
@@ -535,6 +389,7 @@ class Expression:
         path_references: names read as bare names or paths (``../zone``, ``/data/x``; in a
             choice_filter, the choice columns such as ``district``).
         functions: the function names it calls.
+        evaluator: the tree compiled into closures, built once with the expression.
     """
 
     text: str
@@ -542,11 +397,15 @@ class Expression:
     references: frozenset[str]
     path_references: frozenset[str]
     functions: frozenset[str]
+    evaluator: Evaluator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evaluator", compile_tree(self.tree))
 
     @property
     def uses_current(self) -> bool:
         """True when the expression reads ``.`` (the value being constrained)."""
-        return any(isinstance(node, Current) for node in _walk(self.tree))
+        return any(isinstance(node, Current) for node in walk(self.tree))
 
     def evaluate(self, context: EvaluationContext | Mapping[str, Any] | None = None) -> Any:
         """Evaluate against answers.
@@ -565,7 +424,7 @@ class Expression:
             context = EvaluationContext()
         elif not isinstance(context, EvaluationContext):
             context = EvaluationContext(values=context)
-        return _evaluate(self.tree, Environment(context))
+        return self.evaluator(Environment(context))
 
     def evaluate_bool(self, context: EvaluationContext | Mapping[str, Any] | None = None) -> bool:
         """Evaluate and convert to a boolean as XPath's boolean() does."""
@@ -614,7 +473,7 @@ def parse_expression(text: str) -> Expression:
     if not normalised:
         raise _error("expression is empty", 0, normalised)
     tree = _Parser(normalised).parse()
-    nodes = _walk(tree)
+    nodes = walk(tree)
     references = frozenset(node.name for node in nodes if isinstance(node, Reference) and not node.path)
     paths = frozenset(node.name for node in nodes if isinstance(node, Reference) and node.path)
     functions = frozenset(node.name for node in nodes if isinstance(node, Call))
