@@ -27,6 +27,7 @@ from impactkit.errors import ConfigError
 from impactkit.settings import Settings, load_settings
 from impactkit.store import migrate
 from impactkit.store.db import describe, make_engine
+from impactkit.store.writer import close_writer
 
 log = logging.getLogger("impactkit")
 
@@ -122,6 +123,7 @@ def create_app(
         )
 
     def _dispose() -> None:
+        close_writer(engine)
         engine.dispose()
 
     pages = _pages_options(settings)

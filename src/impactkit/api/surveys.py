@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import builtins
@@ -12,6 +13,8 @@ from litestar import Controller, Response, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from impactkit.api.access import Principal, require_member
 from impactkit.api.deps import DB, Caller
@@ -22,6 +25,7 @@ from impactkit.reports import neutralise
 from impactkit.store import surveys as store
 from impactkit.store.admin import audit
 from impactkit.store.tables import FormVersion
+from impactkit.store.writer import writer_for
 from impactkit.surveys.tabular import MAIN_TABLE, responses_to_tables
 from impactkit.surveys.xlsform import load_xlsform
 
@@ -249,6 +253,41 @@ def _parse_item(index: int, raw: Any) -> ResponseIn | ItemOut:
         )
 
 
+def _parse_items(raw_items: builtins.list[Any]) -> builtins.list[ResponseIn | ItemOut]:
+    return [_parse_item(i, raw) for i, raw in enumerate(raw_items)]
+
+
+def _prepare_with_session(
+    engine: Engine, submissions: builtins.list[store.Submission], allowed: set[int] | None
+) -> store.Prepared:
+    with Session(engine) as session:
+        return store.prepare_responses(session, engine, submissions, allowed_organisations=allowed)
+
+
+async def _store(
+    engine: Engine, submissions: builtins.list[store.Submission], allowed: set[int] | None
+) -> builtins.list[store.ItemResult]:
+    """Check and store submissions without tying up a thread while they wait to be written.
+
+    One response is checked on the event loop when the look-ups it needs are cached (they
+    usually are); a batch, or a response needing the database, is checked in a worker thread.
+    The rows then go to the process's writer, which commits them with whatever else is
+    waiting (group commit), and the request resumes once they are committed.
+    """
+    loop = asyncio.get_running_loop()
+    prepared: store.Prepared | None = None
+    if len(submissions) == 1:
+        try:
+            prepared = store.prepare_responses(None, engine, submissions, allowed_organisations=allowed)
+        except store.CacheMiss:
+            prepared = None
+    if prepared is None:
+        prepared = await loop.run_in_executor(None, _prepare_with_session, engine, submissions, allowed)
+    if prepared.rows:
+        await asyncio.wrap_future(writer_for(engine).submit(prepared))
+    return prepared.outcome()
+
+
 def _encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(f"r{last_id}".encode()).decode().rstrip("=")
 
@@ -271,11 +310,10 @@ class ResponseController(Controller):
     path = "/api/v1/responses"
     tags = ["responses"]
 
-    @post("/", summary="Submit one response (owner, editor); idempotent by instance_id", sync_to_thread=True)
-    def submit(self, data: JSONBody[ResponseIn], principal: Caller, db: DB) -> Response[Any]:
-        result = store.store_responses(
-            db, [data.submission()], allowed_organisations=writable_organisations(principal)
-        )[0]
+    @post("/", summary="Submit one response (owner, editor); idempotent by instance_id")
+    async def submit(self, data: JSONBody[ResponseIn], principal: Caller, state: State) -> Response[Any]:
+        results = await _store(state.engine, [data.submission()], writable_organisations(principal))
+        result = results[0]
         body = ItemOut(index=0, instance_id=result.instance_id, status=result.status, errors=result.errors)
         if result.status in ("stored", "already_stored"):
             return Response(body, status_code=result.http_status)
@@ -301,24 +339,24 @@ class ResponseController(Controller):
     @post(
         "/batch",
         summary="Submit many responses in one request (owner, editor); a result per item",
-        sync_to_thread=True,
         status_code=200,
     )
-    def submit_batch(self, data: JSONBody[BatchIn], principal: Caller, db: DB, state: State) -> BatchOut:
+    async def submit_batch(self, data: JSONBody[BatchIn], principal: Caller, state: State) -> BatchOut:
         limit = state.settings.max_batch
         if len(data.responses) > limit:
             raise ResponseError(
                 "the batch is too large",
                 [Problem(f"at most {limit} responses per batch, got {len(data.responses)}", "responses")],
             )
-        parsed = [_parse_item(i, raw) for i, raw in enumerate(data.responses)]
+        loop = asyncio.get_running_loop()
+        parsed = await loop.run_in_executor(None, _parse_items, data.responses)
         valid = [(i, item) for i, item in enumerate(parsed) if isinstance(item, ResponseIn)]
         outcomes: dict[int, ItemOut] = {i: item for i, item in enumerate(parsed) if isinstance(item, ItemOut)}
         if valid:
-            results = store.store_responses(
-                db,
+            results = await _store(
+                state.engine,
                 [item.submission() for _, item in valid],
-                allowed_organisations=writable_organisations(principal),
+                writable_organisations(principal),
             )
             for (original_index, _), result in zip(valid, results, strict=True):
                 outcomes[original_index] = ItemOut(

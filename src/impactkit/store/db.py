@@ -32,6 +32,30 @@ _write_slots: weakref.WeakKeyDictionary[Engine, threading.Semaphore] = weakref.W
 _slots_lock = threading.Lock()
 
 
+def _write_slot(engine: Engine) -> threading.Semaphore:
+    with _slots_lock:
+        slot = _write_slots.get(engine)
+        if slot is None:
+            slot = _write_slots[engine] = threading.Semaphore(1)
+    return slot
+
+
+@contextmanager
+def sqlite_write_slot(engine: Engine) -> Iterator[None]:
+    """Hold this process's single SQLite writer slot (see :func:`claim_sqlite_writer`) for the
+    block, for writes made on a connection rather than a session. No-op on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    slot = _write_slot(engine)
+    if not slot.acquire(timeout=30):
+        raise TimeoutError("the database is busy writing; try again")
+    try:
+        yield
+    finally:
+        slot.release()
+
+
 def claim_sqlite_writer(session: Session) -> None:
     """On SQLite, take this process's single writer slot until the session's transaction ends.
 
@@ -43,10 +67,7 @@ def claim_sqlite_writer(session: Session) -> None:
     engine = session.get_bind()
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite" or session.info.get(_SLOT):
         return
-    with _slots_lock:
-        slot = _write_slots.get(engine)
-        if slot is None:
-            slot = _write_slots[engine] = threading.Semaphore(1)
+    slot = _write_slot(engine)
     if not slot.acquire(timeout=30):
         raise TimeoutError("the database is busy writing; try again")
     session.info[_SLOT] = slot

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import and_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -221,20 +222,24 @@ class _EngineCache:
         self.forms: dict[tuple[int, str, str], tuple[float, FormVersion]] = {}
 
 
-_caches: weakref.WeakKeyDictionary[Any, _EngineCache] = weakref.WeakKeyDictionary()
+_caches: weakref.WeakKeyDictionary[Engine, _EngineCache] = weakref.WeakKeyDictionary()
 
 
-def _cache_for(session: Session) -> _EngineCache:
-    engine = session.get_bind()
+class CacheMiss(Exception):
+    """Preparing without a session needed a look-up the engine's cache could not answer."""
+
+
+def _cache_for(engine: Engine) -> _EngineCache:
     cache = _caches.get(engine)
     if cache is None:
         cache = _caches.setdefault(engine, _EngineCache())
     return cache
 
 
-def _project_scope(session: Session, wanted: dict[int, set[int]]) -> dict[int, _Scope]:
+def _project_scope(
+    session: Session | None, cache: _EngineCache, wanted: dict[int, set[int]]
+) -> dict[int, _Scope]:
     """Organisation and periods of each project, from the cache unless a period is unknown to it."""
-    cache = _cache_for(session)
     now = time.monotonic()
     scopes: dict[int, _Scope] = {}
     missing: set[int] = set()
@@ -245,6 +250,8 @@ def _project_scope(session: Session, wanted: dict[int, set[int]]) -> dict[int, _
         else:
             missing.add(project_id)
     if missing:
+        if session is None:
+            raise CacheMiss
         rows = session.exec(
             select(Project.id, Project.organisation_id).where(Project.id.in_(missing))  # type: ignore[call-overload, union-attr]
         ).all()
@@ -261,17 +268,38 @@ def _project_scope(session: Session, wanted: dict[int, set[int]]) -> dict[int, _
     return scopes
 
 
-def _cached_form_version(session: Session, organisation_id: int, form_id: str, version: str) -> FormVersion:
-    cache = _cache_for(session)
+def _cached_form_version(
+    session: Session | None, cache: _EngineCache, organisation_id: int, form_id: str, version: str
+) -> FormVersion:
     key = (organisation_id, form_id, version)
     now = time.monotonic()
     hit = cache.forms.get(key)
     if hit is not None and now - hit[0] < cache.ttl_seconds:
         return hit[1]
+    if session is None:
+        raise CacheMiss
     row = find_form_version(session, organisation_id, form_id, version)
     session.expunge(row)
     cache.forms[key] = (now, row)
     return row
+
+
+@dataclass
+class Prepared:
+    """Responses checked and ready to store: the results already decided (invalid, not found,
+    resent) and the rows still to insert, each with the index of its submission."""
+
+    results: list[ItemResult | None]
+    rows: list[tuple[int, dict[str, Any]]]
+    hashes: list[str]
+
+    def settle_repeat(self, index: int, instance_id: str, previous: _Stored) -> None:
+        """Answer the submission at ``index`` as a resend of what is stored under its id."""
+        self.results[index] = _repeat_result(index, instance_id, previous, self.hashes[index])
+
+    def outcome(self) -> list[ItemResult]:
+        """One result per submission, in order (after the rows were inserted)."""
+        return [r for r in self.results if r is not None]
 
 
 def store_responses(
@@ -292,6 +320,31 @@ def store_responses(
         ``already_stored``; with different content a ``conflict``; an erased id stays
         ``erased``. Duplicates inside one batch are treated as resubmissions of the first.
     """
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    prepared = prepare_responses(session, engine, submissions, allowed_organisations=allowed_organisations)
+    if prepared.rows:
+        claim_sqlite_writer(session)
+        insert_prepared(session.connection(), [prepared])
+    return prepared.outcome()
+
+
+def prepare_responses(
+    session: Session | None,
+    engine: Engine,
+    submissions: Sequence[Submission],
+    *,
+    allowed_organisations: set[int] | None,
+) -> Prepared:
+    """Check each submission (its project, period and form version, then its answers) and
+    build the rows to insert; nothing is written.
+
+    With ``session`` None nothing is read from the database either: projects and form
+    versions come from ``engine``'s cache, and :class:`CacheMiss` is raised when it cannot
+    answer. A batch (more than one submission) needs a session: its instance ids already
+    stored are looked up first, which spares validating resends.
+    """
+    cache = _cache_for(engine)
     results: list[ItemResult | None] = [None] * len(submissions)
     hashes = [s.content_hash() for s in submissions]
     wanted: dict[int, set[int]] = {}
@@ -299,10 +352,14 @@ def store_responses(
         periods = wanted.setdefault(submission.project_id, set())
         if submission.period_id is not None:
             periods.add(submission.period_id)
-    scopes = _project_scope(session, wanted)
+    scopes = _project_scope(session, cache, wanted)
     # For one response, an id already stored shows up as a clash at insert time (and is then
     # looked up); for a batch, looking them all up first spares validating resends.
-    stored = _existing(session, {s.instance_id for s in submissions}) if len(submissions) > 1 else {}
+    stored: dict[str, _Stored] = {}
+    if len(submissions) > 1:
+        if session is None:
+            raise CacheMiss
+        stored = _existing(session, {s.instance_id for s in submissions})
     pending: dict[str, tuple[int, dict[str, Any]]] = {}
     forms: dict[tuple[int, str, str], FormVersion | None] = {}
 
@@ -337,7 +394,7 @@ def store_responses(
         if key not in forms:
             try:
                 forms[key] = _cached_form_version(
-                    session, scope.organisation_id, submission.form_id, submission.form_version
+                    session, cache, scope.organisation_id, submission.form_id, submission.form_version
                 )
             except NotFoundError as exc:
                 forms[key] = None
@@ -378,10 +435,7 @@ def store_responses(
                 "submitted_at": utcnow(),
             },
         )
-
-    if pending:
-        _insert(session, pending, results, hashes)
-    return [r for r in results if r is not None]
+    return Prepared(results, list(pending.values()), hashes)
 
 
 def _code_in(answers: dict[str, Any]) -> str | None:
@@ -390,31 +444,42 @@ def _code_in(answers: dict[str, Any]) -> str | None:
     return str(code)[:120] if code not in (None, "") else None
 
 
-def _insert(
-    session: Session,
-    pending: dict[str, tuple[int, dict[str, Any]]],
-    results: list[ItemResult | None],
-    hashes: list[str],
-) -> None:
-    """Insert the new rows in one statement; an id stored meanwhile by a racing request
-    (a retry arriving while its original is still being stored) is skipped, not an error."""
-    rows = [row for _, row in pending.values()]
-    claim_sqlite_writer(session)
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def insert_prepared(connection: Connection, groups: Sequence[Prepared]) -> None:
+    """Insert the rows of several prepared groups in one statement and settle their results.
+
+    An id stored meanwhile (a retry arriving while its original is still being stored, or the
+    same id in two groups written together) is not an error: it is answered like a resend,
+    against what was stored first.
+    """
+    first: dict[str, tuple[Prepared, int]] = {}
+    again: list[tuple[Prepared, int, str]] = []
+    rows: list[dict[str, Any]] = []
+    for group in groups:
+        for index, row in group.rows:
+            instance_id = row["instance_id"]
+            if instance_id in first:
+                again.append((group, index, instance_id))
+            else:
+                first[instance_id] = (group, index)
+                rows.append(row)
+    if not rows:
+        return
+    dialect_insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     statement = (
         dialect_insert(_response)
         .on_conflict_do_nothing(index_elements=["instance_id"])
         .returning(_response.c.instance_id)
     )
-    inserted = {row[0] for row in session.execute(statement, rows).all()}
-    clashed = {row["instance_id"] for row in rows} - inserted
-    previous = _existing(session, clashed) if clashed else {}
-    for index, row in pending.values():
-        instance_id = row["instance_id"]
+    inserted = {row[0] for row in connection.execute(statement, rows).all()}
+    unsettled = (first.keys() - inserted) | {instance_id for _, _, instance_id in again}
+    previous = _existing(connection, unsettled) if unsettled else {}
+    for instance_id, (group, index) in first.items():
         if instance_id in inserted:
-            results[index] = ItemResult(index, instance_id, "stored")
+            group.results[index] = ItemResult(index, instance_id, "stored")
         else:
-            results[index] = _repeat_result(index, instance_id, previous[instance_id], hashes[index])
+            group.settle_repeat(index, instance_id, previous[instance_id])
+    for group, index, instance_id in again:
+        group.settle_repeat(index, instance_id, previous[instance_id])
 
 
 @dataclass(frozen=True)
@@ -423,7 +488,7 @@ class _Stored:
     erased: bool
 
 
-def _existing(session: Session, instance_ids: set[str]) -> dict[str, _Stored]:
+def _existing(session: Session | Connection, instance_ids: set[str]) -> dict[str, _Stored]:
     if not instance_ids:
         return {}
     query = select(_response.c.instance_id, _response.c.content_hash, _response.c.erased_at).where(
