@@ -13,10 +13,11 @@ import uuid
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -464,13 +465,7 @@ def insert_prepared(connection: Connection, groups: Sequence[Prepared]) -> None:
                 rows.append(row)
     if not rows:
         return
-    dialect_insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        dialect_insert(_response)
-        .on_conflict_do_nothing(index_elements=["instance_id"])
-        .returning(_response.c.instance_id)
-    )
-    inserted = {row[0] for row in connection.execute(statement, rows).all()}
+    inserted = _insert_rows(connection, rows)
     unsettled = (first.keys() - inserted) | {instance_id for _, _, instance_id in again}
     previous = _existing(connection, unsettled) if unsettled else {}
     for instance_id, (group, index) in first.items():
@@ -480,6 +475,52 @@ def insert_prepared(connection: Connection, groups: Sequence[Prepared]) -> None:
             group.settle_repeat(index, instance_id, previous[instance_id])
     for group, index, instance_id in again:
         group.settle_repeat(index, instance_id, previous[instance_id])
+
+
+def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert ``rows``, skipping instance ids already stored; the ids actually inserted.
+
+    On PostgreSQL with psycopg, the driver's pipelined ``executemany`` sends one prepared
+    statement per row in a single round trip; SQLAlchemy's multi-row VALUES with RETURNING
+    builds a statement of 15,000 parameters for 1,000 rows, which took twice as long.
+    """
+    dialect = connection.dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        return _insert_rows_psycopg(connection, rows)
+    dialect_insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        dialect_insert(_response)
+        .on_conflict_do_nothing(index_elements=["instance_id"])
+        .returning(_response.c.instance_id)
+    )
+    return {row[0] for row in connection.execute(statement, rows).all()}
+
+
+@lru_cache(maxsize=8)
+def _psycopg_insert_sql(dialect: Any, names: tuple[str, ...]) -> str:
+    statement = (
+        pg_insert(_response)
+        .values({name: bindparam(name) for name in names})
+        .on_conflict_do_nothing(index_elements=["instance_id"])
+        .returning(_response.c.instance_id)
+    )
+    return str(statement.compile(dialect=dialect))
+
+
+def _insert_rows_psycopg(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    from psycopg.types.json import Jsonb
+
+    names = tuple(rows[0])
+    sql = _psycopg_insert_sql(connection.dialect, names)
+    parameters = [{**row, "answers": Jsonb(row["answers"])} for row in rows]
+    inserted: set[str] = set()
+    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.executemany(sql, parameters, returning=True)
+        while True:
+            inserted.update(found[0] for found in cursor.fetchall())
+            if not cursor.nextset():
+                break
+    return inserted
 
 
 @dataclass(frozen=True)
