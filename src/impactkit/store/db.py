@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows; SQLite's busy handler still serialises writers
+    fcntl = None  # type: ignore[assignment]
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,8 +47,12 @@ def _write_slot(engine: Engine) -> threading.Semaphore:
 
 @contextmanager
 def sqlite_write_slot(engine: Engine) -> Iterator[None]:
-    """Hold this process's single SQLite writer slot (see :func:`claim_sqlite_writer`) for the
-    block, for writes made on a connection rather than a session. No-op on PostgreSQL."""
+    """Hold the SQLite writer slot for the block, for writes made on a connection rather than a
+    session: this process's slot (see :func:`claim_sqlite_writer`), then an exclusive lock on
+    ``<database>.writer-lock`` shared by every process on the file. Waiting on that lock, a
+    writer is woken the moment the other process finishes, where SQLite's own busy handler
+    would poll in sleeps of up to 100 ms. No-op on PostgreSQL.
+    """
     if engine.dialect.name != "sqlite":
         yield
         return
@@ -51,7 +60,18 @@ def sqlite_write_slot(engine: Engine) -> Iterator[None]:
     if not slot.acquire(timeout=30):
         raise TimeoutError("the database is busy writing; try again")
     try:
-        yield
+        database = engine.url.database or ""
+        if not database or database == ":memory:" or fcntl is None:
+            yield
+            return
+        try:
+            lock = open(f"{database}.writer-lock", "a+b")  # noqa: SIM115 - closed below
+        except OSError:  # a folder we may not write to: SQLite's busy handler still serialises
+            yield
+            return
+        with lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            yield
     finally:
         slot.release()
 

@@ -4,17 +4,19 @@ a spoiled group still lands every good request, a cancelled request is not writt
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
 import time
 import uuid
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from impactkit.store.db import session_scope
+from impactkit.store.db import make_engine, session_scope, sqlite_write_slot
 from impactkit.store.surveys import Prepared, Submission, prepare_responses, publish_shipped_forms
 from impactkit.store.tables import SurveyResponse
 from impactkit.store.writer import ResponseWriter
@@ -165,3 +167,30 @@ def test_concurrent_single_posts_are_all_stored_and_answered(live_server: LiveSe
     assert {a.status_code for a in answers} <= {200, 201}
     assert sum(a.json()["status"] == "stored" for a in answers) == 200
     assert _count(live_server.engine) == 200
+
+
+def _take_slot_and_report(database_url: str, started: Any, taken: Any) -> None:
+    engine = make_engine(database_url)
+    started.set()
+    with sqlite_write_slot(engine):
+        taken.value = time.monotonic()
+    engine.dispose()
+
+
+def test_sqlite_writers_of_two_processes_take_turns_on_the_lock_file(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'turns.db'}"
+    engine = make_engine(database_url)
+    context = multiprocessing.get_context("spawn")
+    started, taken = context.Event(), context.Value("d", 0.0)
+    with sqlite_write_slot(engine):
+        other = context.Process(target=_take_slot_and_report, args=(database_url, started, taken))
+        other.start()
+        assert started.wait(120)
+        time.sleep(0.5)
+        assert taken.value == 0.0  # still waiting for this process to finish writing
+        released = time.monotonic()
+    other.join(30)
+    assert other.exitcode == 0
+    assert 0 <= taken.value - released < 0.25  # woken at once, not after a busy handler's sleep
+    assert (tmp_path / "turns.db.writer-lock").exists()
+    engine.dispose()
