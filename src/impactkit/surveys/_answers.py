@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 from impactkit.surveys.model import MULTIPLE_TYPES, Field
@@ -54,6 +55,8 @@ def _number(value: Any, whole: bool) -> int | float:
 
 
 def _text_value(value: Any) -> str:
+    if type(value) is str and len(value) <= MAX_TEXT_LENGTH:
+        return value
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise InvalidAnswer(f"expected text, got {describe(value)}")
     text = value if isinstance(value, str) else str(value)
@@ -141,6 +144,8 @@ def _selection(value: Any) -> list[str]:
 
 
 def _choice(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise InvalidAnswer(f"expected one choice name, got {describe(value)}")
     return str(value).strip()
@@ -171,38 +176,54 @@ def _range_value(value: Any, parameters: dict[str, str]) -> int | float:
     )
 
 
-def coerce(field_: Field, value: Any) -> Any:
-    """The typed value of an answer (used by expressions); raises InvalidAnswer."""
+def _whole_number(value: Any) -> int | float:
+    return _number(value, whole=True)
+
+
+def _decimal(value: Any) -> float:
+    return float(_number(value, whole=False))
+
+
+def _acknowledgement(value: Any) -> str:
+    if value is True or (isinstance(value, str) and value.strip().upper() in ("OK", "TRUE", "YES", "1")):
+        return "OK"
+    raise InvalidAnswer(f"expected 'OK' (acknowledged), got {describe(value)}")
+
+
+def coercer(field_: Field) -> Callable[[Any], Any]:
+    """The function that gives an answer to ``field_`` its typed value (used by expressions).
+
+    It is chosen once per field; it raises InvalidAnswer when the answer has the wrong type.
+    """
     kind = field_.type
     if kind == "integer":
-        return _number(value, whole=True)
+        return _whole_number
     if kind == "decimal":
-        return float(_number(value, whole=False))
+        return _decimal
     if kind in ("select_one", "select_one_from_file"):
-        return _choice(value)
+        return _choice
     if kind in MULTIPLE_TYPES:
-        return _selection(value)
+        return _selection
     if kind in ("date", "today"):
-        return _date_value(value)
+        return _date_value
     if kind in ("datetime", "start", "end"):
-        return _datetime_value(value)
+        return _datetime_value
     if kind == "time":
-        return _time_value(value)
+        return _time_value
     if kind == "geopoint":
-        return _geopoint_value(value)
+        return _geopoint_value
     if kind == "range":
-        return _range_value(value, field_.parameters)
+        return partial(_range_value, parameters=field_.parameters)
     if kind == "acknowledge":
-        if value is True or (isinstance(value, str) and value.strip().upper() in ("OK", "TRUE", "YES", "1")):
-            return "OK"
-        raise InvalidAnswer(f"expected 'OK' (acknowledged), got {describe(value)}")
-    return _text_value(value)
+        return _acknowledgement
+    return _text_value
 
 
 def clean(value: Any) -> Any:
     """A typed or computed value as JSON."""
-    if value is None:
-        return None
+    kind = type(value)  # the exact types of most answers first
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):

@@ -29,8 +29,6 @@ def is_empty(value: Any) -> bool:
         return value == ""
     if isinstance(value, list | tuple):
         return len(value) == 0
-    if isinstance(value, float):
-        return False
     return False
 
 
@@ -69,6 +67,11 @@ def parse_date_text(text: str) -> date | datetime | None:
 
 def to_number(value: Any) -> float:
     """XPath number(): strings parse as decimals (or ISO dates, as days since 1970), else NaN."""
+    kind = type(value)  # the exact numeric types first: this runs on every comparison
+    if kind is float:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return float(value)
     if value is None:
         return math.nan
     if isinstance(value, bool):

@@ -22,7 +22,8 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from impactkit.errors import ExpressionError, Problem, ResponseError
-from impactkit.surveys._answers import InvalidAnswer, clean, coerce, computed, describe
+from impactkit.surveys._answers import InvalidAnswer, clean, coercer, computed, describe
+from impactkit.surveys._xpath_functions import FUNCTIONS, Environment
 from impactkit.surveys._xpath_values import is_empty, to_bool, to_number
 from impactkit.surveys.expressions import EvaluationContext, Expression
 from impactkit.surveys.model import (
@@ -47,20 +48,29 @@ MAX_TOTAL_INSTANCES = 5_000
 @dataclass
 class _FieldPlan:
     field: Field
-    relevant: tuple[Expression, ...]
-    """The field's own relevant and those of its enclosing groups (all must hold)."""
-    required: Expression | None
+    name: str
+    relevant: tuple[int, ...]
+    """The rules of the field's relevant and of its enclosing groups' (all must hold)."""
+    required: int | None
+    """The rule of a ``required`` expression; None when there is none or it is ``true()``."""
+    always_required: bool
     constraint: Expression | None
     calculation: Expression | None
     choice_filter: Expression | None
     choices: dict[str, dict[str, Any]] | None
     """choice name -> the columns a choice_filter sees (name, label, other columns)."""
+    answered: bool
+    """False for the types that never carry an answer (notes)."""
+    coerce: Callable[[Any], Any]
+    dated: bool
+    """True for date answers, which expressions outside a repeat read back as dates."""
 
 
 @dataclass
 class _RepeatPlan:
     repeat: Repeat
-    relevant: tuple[Expression, ...]
+    name: str
+    relevant: tuple[int, ...]
     repeat_count: Expression | None
     loop_choices: list[str] | None
     scope: _ScopePlan
@@ -72,64 +82,125 @@ class _ScopePlan:
 
     items: list[_FieldPlan | _RepeatPlan] = field(default_factory=list)
     names: dict[str, _FieldPlan | _RepeatPlan] = field(default_factory=dict)
-    forward_references: bool = False
-    """True when a relevant or calculation reads a field that comes later in the form."""
+    rules: list[Expression] = field(default_factory=list)
+    """The distinct relevant and required expressions. Forms repeat one relevance rule
+    (``${consent} = 'yes'``) on every question: it is evaluated once, not once per question."""
+    lasting: list[bool] = field(default_factory=list)
+    """Per rule: its truth depends only on the fields it names, so it holds until one changes."""
+    readers: dict[str, list[int]] = field(default_factory=dict)
+    """Field name -> the lasting rules that read it."""
+    answerable: list[_FieldPlan] = field(default_factory=list)
+    """The fields that take an answer, in form order."""
+    repeats: list[_RepeatPlan] = field(default_factory=list)
+    settle_twice: bool = False
+    """True when the scope has repeats, or a relevant or calculation reads a field that comes
+    later in the form: relevance and calculations are then worked out twice."""
 
 
 def _compile(text: str | None) -> Expression | None:
     return compiled(text) if text else None
 
 
+def _rule(scope: _ScopePlan, text: str) -> int:
+    """The index of the rule ``text`` in ``scope``, added when first seen."""
+    expression = compiled(text)
+    for index, known in enumerate(scope.rules):
+        if known.text == expression.text:
+            return index
+    index = len(scope.rules)
+    scope.rules.append(expression)
+    lasting = _is_lasting(expression)
+    scope.lasting.append(lasting)
+    if lasting:
+        for name in expression.references:
+            scope.readers.setdefault(name, []).append(index)
+    return index
+
+
+def _is_lasting(expression: Expression) -> bool:
+    """True when only the fields named as ``${name}`` decide the value: no ``.``, no paths or
+    choice columns, only functions that need no form, clock or repeat instances."""
+    return (
+        not expression.path_references
+        and not expression.uses_current
+        and all(FUNCTIONS[name].vectorised for name in expression.functions)
+    )
+
+
 def _build_scope(
-    elements: list[Field | Group | Repeat], form: Form, scope: _ScopePlan, inherited: tuple[Expression, ...]
+    elements: list[Field | Group | Repeat], form: Form, scope: _ScopePlan, inherited: tuple[int, ...]
 ) -> None:
     for element in elements:
-        relevant = inherited + ((compiled(element.relevant),) if element.relevant else ())
+        relevant = inherited + ((_rule(scope, element.relevant),) if element.relevant else ())
         if isinstance(element, Group):
             _build_scope(element.children, form, scope, relevant)
         elif isinstance(element, Repeat):
             inner = _ScopePlan()
             _build_scope(element.children, form, inner, ())
-            _mark_forward_references(inner)
+            _finish_scope(inner)
             loop_choices = (
                 [c.name for c in form.choices.get(element.loop_over, [])] if element.loop_over else None
             )
-            plan = _RepeatPlan(element, relevant, _compile(element.repeat_count), loop_choices, inner)
+            plan = _RepeatPlan(
+                element, element.name, relevant, _compile(element.repeat_count), loop_choices, inner
+            )
             scope.items.append(plan)
             scope.names[element.name] = plan
         else:
-            choices: dict[str, dict[str, Any]] | None = None
-            if element.list_name is not None and element.type not in FILE_SELECT_TYPES:
-                choices = {}
-                for choice in form.choices_of(element):
-                    nodes: dict[str, Any] = dict(choice.columns)
-                    nodes["name"] = choice.name
-                    nodes["label"] = pick_translation(choice.label, None, form.default_language) or ""
-                    choices[choice.name] = nodes
-            required = element.required
-            plan_field = _FieldPlan(
-                element,
-                relevant,
-                _compile(required),
-                _compile(element.constraint),
-                _compile(element.calculation),
-                _compile(element.choice_filter),
-                choices,
-            )
+            plan_field = _field_plan(element, form, scope, relevant)
             scope.items.append(plan_field)
             scope.names[element.name] = plan_field
 
 
-def _mark_forward_references(scope: _ScopePlan) -> None:
+def _field_plan(element: Field, form: Form, scope: _ScopePlan, relevant: tuple[int, ...]) -> _FieldPlan:
+    choices: dict[str, dict[str, Any]] | None = None
+    if element.list_name is not None and element.type not in FILE_SELECT_TYPES:
+        choices = {}
+        for choice in form.choices_of(element):
+            nodes: dict[str, Any] = dict(choice.columns)
+            nodes["name"] = choice.name
+            nodes["label"] = pick_translation(choice.label, None, form.default_language) or ""
+            choices[choice.name] = nodes
+    always_required = False
+    required: int | None = None
+    if element.required:
+        always_required = compiled(element.required).text == "true()"
+        required = None if always_required else _rule(scope, element.required)
+    return _FieldPlan(
+        element,
+        element.name,
+        relevant,
+        required,
+        always_required,
+        _compile(element.constraint),
+        _compile(element.calculation),
+        _compile(element.choice_filter),
+        choices,
+        element.type not in NO_ANSWER_TYPES,
+        coercer(element),
+        element.type in ("date", "today"),
+    )
+
+
+def _finish_scope(scope: _ScopePlan) -> None:
+    scope.answerable = [
+        item for item in scope.names.values() if isinstance(item, _FieldPlan) and item.answered
+    ]
+    scope.repeats = [item for item in scope.items if isinstance(item, _RepeatPlan)]
+    scope.settle_twice = bool(scope.repeats) or _has_forward_references(scope)
+
+
+def _has_forward_references(scope: _ScopePlan) -> bool:
+    """True when a relevant or calculation reads a field that comes later in the form."""
     position = {name: index for index, name in enumerate(scope.names)}
     for index, item in enumerate(scope.items):
-        expressions = list(item.relevant)
+        expressions = [scope.rules[rule] for rule in item.relevant]
         if isinstance(item, _FieldPlan) and item.calculation is not None:
             expressions.append(item.calculation)
         for expression in expressions:
             if any(position.get(name, -1) > index for name in expression.references):
-                scope.forward_references = True
-                return
+                return True
+    return False
 
 
 _PLANS: dict[int, tuple[weakref.ref[Form], _ScopePlan]] = {}
@@ -141,7 +212,7 @@ def _plan(form: Form) -> _ScopePlan:
         return cached[1]
     scope = _ScopePlan()
     _build_scope(list(form.children), form, scope, ())
-    _mark_forward_references(scope)
+    _finish_scope(scope)
     key = id(form)
     _PLANS[key] = (weakref.ref(form, lambda _: _PLANS.pop(key, None)), scope)
     return scope
@@ -200,9 +271,6 @@ class _Run:
     instances: int = 0
     lists: dict[str, str | None] | None = None
     """Field name -> choice list, built on first use by jr:choice-name."""
-    memo: dict[tuple[Any, ...], bool] = field(default_factory=dict)
-    """Truth of pure expressions by their inputs: forms repeat one relevance rule
-    (``${consent} = 'yes'``) on every question, so it is evaluated once per response."""
 
     def problem(self, location: str, message: str, code: str, **details: Any) -> None:
         self.problems.append(Problem(message, location=location, code=code, details=details))
@@ -227,178 +295,163 @@ class _Run:
             return self.form.choice_label(list_name, choice, self.language)
         return None
 
-    def truth(
+
+class _Scope:
+    """One answers object being checked (the form's, or one repeat instance's) and its state."""
+
+    def __init__(
         self,
-        expression: Expression,
-        context: EvaluationContext,
-        location: str,
-        column: str,
-        record: bool = True,
-    ) -> bool:
-        key = _memo_key(expression, context)
-        if key is not None:
-            known = self.memo.get(key)
-            if known is not None:
-                return known
-        try:
-            truth = to_bool(expression.evaluate(context))
-        except ExpressionError as error:
-            if record:
-                self.problem(
-                    location,
-                    f"the form's {column} could not be evaluated: {error.message}",
-                    "expression_failed",
-                )
-            return False
-        if key is not None:
-            self.memo[key] = truth
-        return truth
-
-
-_IMPURE_FUNCTIONS = frozenset(
-    {
-        "now",
-        "today",
-        "random",
-        "uuid",
-        "position",
-        "current",
-        "once",
-        "indexed-repeat",
-        "count",
-        "sum",
-        "max",
-        "min",
-        "jr:choice-name",
-        "decimal-date-time",
-        "format-date",
-    }
-)
-
-
-_MEMO_PLANS: dict[str, tuple[str, ...] | None] = {}
-"""Expression text -> the names its result depends on, or None when it depends on more."""
-
-
-def _memo_plan(expression: Expression) -> tuple[str, ...] | None:
-    plan = _MEMO_PLANS.get(expression.text, ())
-    if plan == ():
-        impure = (
-            expression.path_references or expression.functions & _IMPURE_FUNCTIONS or "." in expression.text
+        run: _Run,
+        plan: _ScopePlan,
+        raw: Mapping[str, Any],
+        prefix: str,
+        parent_values: Mapping[str, Any] | None,
+        position: int | None,
+    ) -> None:
+        self.run = run
+        self.plan = plan
+        self.raw = raw
+        self.prefix = prefix
+        self.typed: dict[str, Any] = {}
+        self.wrong_type: set[str] = set()
+        self.values: Mapping[str, Any] = (
+            self.typed
+            if parent_values is None
+            else ChainMap(self.typed, cast(MutableMapping[str, Any], parent_values))
         )
-        plan = None if impure else tuple(sorted(expression.references))
-        if len(_MEMO_PLANS) < 50_000:
-            _MEMO_PLANS[expression.text] = plan
-    return plan
+        self.context = run.context(self.values, self.collect, position)
+        self.environment = Environment(self.context)
+        self.relevance: dict[str, bool] = {}
+        self.truths: list[bool | None] = []
+        """Per rule of the plan: its truth while the fields it reads keep their values."""
+        self.instances: dict[str, list[dict[str, Any]]] = {}
+        self.repeat_answers: dict[str, list[dict[str, Any]]] = {}
+        self.repeat_states: dict[str, list[FieldState]] = {}
 
+    def check(self) -> tuple[dict[str, Any], list[FieldState]]:
+        """The clean answers and the field states; problems go to the run."""
+        self.read_answers()
+        if self.plan.settle_twice:
+            self.settle(record=False)
+        for item in self.plan.repeats:
+            self.check_repeat(item)
+        self.settle(record=True)
+        return self.check_fields()
 
-def _memo_key(expression: Expression, context: EvaluationContext) -> tuple[Any, ...] | None:
-    """A key that fixes the expression's result, or None when it depends on more than the
-    values it names (the current node, paths, the clock, repeats)."""
-    names = _memo_plan(expression)
-    if names is None:
-        return None
-    values = context.values
-    inputs: list[Any] = [expression.text]
-    for name in names:
-        value = values.get(name)
-        if isinstance(value, list):
-            if any(isinstance(item, dict) for item in value):
-                return None
-            value = tuple(value)
-        elif isinstance(value, dict):
-            return None
-        inputs.append(value)
-    return tuple(inputs)
+    def evaluate(self, expression: Expression) -> Any:
+        """The value of ``expression`` here; each evaluation has the whole step budget."""
+        environment = self.environment
+        environment.steps = 0
+        return expression.evaluator(environment)
 
-
-def _evaluate_scope(
-    run: _Run,
-    scope: _ScopePlan,
-    raw: Mapping[str, Any],
-    prefix: str,
-    parent_values: Mapping[str, Any] | None,
-    position: int | None,
-) -> tuple[dict[str, Any], list[FieldState]]:
-    """Check one answers object (the form, or a repeat instance) -> (clean answers, states)."""
-    for key in raw:
-        if key not in scope.names:
-            run.problem(
-                f"{prefix}{key}",
-                f"unknown field {key!r}: the form has no such question here",
-                "unknown_field",
-            )
-
-    typed: dict[str, Any] = {}
-    wrong_type: set[str] = set()
-    for name, item in scope.names.items():
-        if isinstance(item, _FieldPlan) and name in raw:
-            value = raw[name]
-            if item.field.type in NO_ANSWER_TYPES or is_empty(value):
-                continue
-            try:
-                typed[name] = coerce(item.field, value)
-            except InvalidAnswer as error:
-                wrong_type.add(name)
-                run.problem(f"{prefix}{name}", str(error), "wrong_type", expected=item.field.type)
-
-    instances: dict[str, list[dict[str, Any]]] = {}
-    values: Mapping[str, Any] = (
-        typed if parent_values is None else ChainMap(typed, cast(MutableMapping[str, Any], parent_values))
-    )
-
-    def collect(name: str) -> list[Any]:
-        if name in instances:
-            return list(instances[name])
-        for repeat_name, rows in instances.items():
-            plan = scope.names[repeat_name]
+    def collect(self, name: str) -> list[Any]:
+        """Every repeat instance's value of ``name``, for sum(), count() and their kin."""
+        if name in self.instances:
+            return list(self.instances[name])
+        for repeat_name, rows in self.instances.items():
+            plan = self.plan.names[repeat_name]
             if isinstance(plan, _RepeatPlan) and name in plan.scope.names:
                 return [row.get(name) for row in rows]
-        value = values.get(name)
+        value = self.values.get(name)
         return [] if value is None else [value]
 
-    relevance: dict[str, bool] = {}
-    context = run.context(values, collect, position)
+    def read_answers(self) -> None:
+        """Refuse unknown names and give each answer its type."""
+        raw, names = self.raw, self.plan.names
+        if not raw.keys() <= names.keys():
+            for key in raw:
+                if key not in names:
+                    self.run.problem(
+                        f"{self.prefix}{key}",
+                        f"unknown field {key!r}: the form has no such question here",
+                        "unknown_field",
+                    )
+        typed = self.typed
+        for item in self.plan.answerable:
+            value = raw.get(item.name)
+            if value is None or is_empty(value):
+                continue
+            try:
+                typed[item.name] = item.coerce(value)
+            except InvalidAnswer as error:
+                self.wrong_type.add(item.name)
+                self.run.problem(self.prefix + item.name, str(error), "wrong_type", expected=item.field.type)
 
-    def relevance_and_calculations(record: bool) -> None:
-        for item in scope.items:
-            name = item.repeat.name if isinstance(item, _RepeatPlan) else item.field.name
-            location = f"{prefix}{name}"
-            relevant = not item.relevant or all(
-                run.truth(e, context, location, "relevant", record) for e in item.relevant
-            )
-            relevance[name] = relevant
+    def settle(self, record: bool) -> None:
+        """Work out, in form order, whether each item is relevant and what each calculation gives."""
+        plan, typed, relevance = self.plan, self.typed, self.relevance
+        truths: list[bool | None] = [None] * len(plan.rules)
+        self.truths = truths
+        for item in plan.items:
+            relevant = True
+            for index in item.relevant:
+                truth = truths[index]
+                if truth is None:
+                    truth = self.rule(index, item.name, "relevant", record)
+                if not truth:
+                    relevant = False
+                    break
+            relevance[item.name] = relevant
             if isinstance(item, _RepeatPlan):
                 continue
             if not relevant:
-                typed.pop(name, None)
+                if item.name in typed:
+                    del typed[item.name]
+                    self.changed(item.name)
             elif item.calculation is not None:
-                try:
-                    typed[name] = computed(item.field, item.calculation.evaluate(context))
-                except ExpressionError as error:
-                    typed.pop(name, None)
-                    if record:
-                        run.problem(
-                            location,
-                            f"the form's calculation could not be evaluated: {error.message}",
-                            "expression_failed",
-                        )
+                self.calculate(item, item.calculation, record)
 
-    has_repeats = any(isinstance(item, _RepeatPlan) for item in scope.items)
-    if scope.forward_references or has_repeats:
-        relevance_and_calculations(record=False)
+    def calculate(self, item: _FieldPlan, calculation: Expression, record: bool) -> None:
+        try:
+            self.typed[item.name] = computed(item.field, self.evaluate(calculation))
+        except ExpressionError as error:
+            self.typed.pop(item.name, None)
+            self.failed(item.name, "calculation", error, record)
+        self.changed(item.name)
 
-    repeat_answers: dict[str, list[dict[str, Any]]] = {}
-    repeat_states: dict[str, list[FieldState]] = {}
-    for item in scope.items:
-        if not isinstance(item, _RepeatPlan):
-            continue
-        name = item.repeat.name
-        location = f"{prefix}{name}"
-        instances[name] = []
-        rows = raw.get(name)
-        if not relevance[name] or rows is None:
-            continue
+    def changed(self, name: str) -> None:
+        """Forget the truths of the rules that read ``name``: its value has just changed."""
+        for index in self.plan.readers.get(name, ()):
+            self.truths[index] = None
+
+    def rule(self, index: int, name: str, column: str, record: bool) -> bool:
+        """The truth of rule ``index`` for the item ``name`` (False when it cannot be evaluated)."""
+        known = self.truths[index]
+        if known is not None:
+            return known
+        try:
+            truth = to_bool(self.evaluate(self.plan.rules[index]))
+        except ExpressionError as error:
+            self.failed(name, column, error, record)
+            return False
+        if self.plan.lasting[index]:
+            self.truths[index] = truth
+        return truth
+
+    def holds(self, expression: Expression, name: str, column: str) -> bool:
+        """The truth of a constraint or choice_filter (False when it cannot be evaluated)."""
+        try:
+            return to_bool(self.evaluate(expression))
+        except ExpressionError as error:
+            self.failed(name, column, error, record=True)
+            return False
+
+    def failed(self, name: str, column: str, error: ExpressionError, record: bool) -> None:
+        if record:
+            self.run.problem(
+                self.prefix + name,
+                f"the form's {column} could not be evaluated: {error.message}",
+                "expression_failed",
+            )
+
+    def check_repeat(self, item: _RepeatPlan) -> None:
+        """Check each instance of a relevant repeat, then the number of instances."""
+        run, name = self.run, item.name
+        location = self.prefix + name
+        self.instances[name] = []
+        rows = self.raw.get(name)
+        if not self.relevance[name] or rows is None:
+            return
         if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
             run.problem(
                 location,
@@ -406,10 +459,10 @@ def _evaluate_scope(
                 "wrong_type",
                 expected="repeat",
             )
-            continue
+            return
         if len(rows) > MAX_REPEAT_INSTANCES:
             run.problem(location, f"more than {MAX_REPEAT_INSTANCES} instances", "too_many_instances")
-            continue
+            return
         run.instances += len(rows)
         if run.instances > MAX_TOTAL_INSTANCES:
             run.problem(
@@ -417,83 +470,122 @@ def _evaluate_scope(
                 f"the response has more than {MAX_TOTAL_INSTANCES} repeat instances in all",
                 "too_many_instances",
             )
-            continue
-        repeat_answers[name] = []
-        repeat_states[name] = []
+            return
+        answers: list[dict[str, Any]] = []
+        states: list[FieldState] = []
+        self.repeat_answers[name] = answers
+        self.repeat_states[name] = states
         for index, row in enumerate(rows):
-            inner, inner_states = _evaluate_scope(
-                run, item.scope, row, f"{location}[{index}].", values, index + 1
-            )
-            repeat_answers[name].append(inner)
-            repeat_states[name].extend(inner_states)
-            instances[name].append(_typed_view(item.scope, inner))
-        _check_count(run, item, context, location, len(rows))
+            instance = _Scope(run, item.scope, row, f"{location}[{index}].", self.values, index + 1)
+            inner, inner_states = instance.check()
+            answers.append(inner)
+            states.extend(inner_states)
+            self.instances[name].append(_typed_view(item.scope, inner))
+        _check_count(run, item, self.context, location, len(rows))
 
-    relevance_and_calculations(record=True)
-
-    answers: dict[str, Any] = {}
-    states: list[FieldState] = []
-    for item in scope.items:
-        if isinstance(item, _RepeatPlan):
-            name = item.repeat.name
-            if relevance[name] and name in repeat_answers:
-                answers[name] = repeat_answers[name]
-            states.extend(repeat_states.get(name, []))
-            continue
-        field_ = item.field
-        name = field_.name
-        location = f"{prefix}{name}"
-        relevant = relevance[name]
-        value = typed.get(name) if relevant else None
-        required = False
-        if relevant and item.required is not None:
-            required = item.required.text == "true()" or run.truth(
-                item.required, context, location, "required"
+    def check_fields(self) -> tuple[dict[str, Any], list[FieldState]]:
+        """Required answers, choices and constraints, in form order -> (clean answers, states)."""
+        run, typed, relevance = self.run, self.typed, self.relevance
+        answers: dict[str, Any] = {}
+        states: list[FieldState] = []
+        for item in self.plan.items:
+            name = item.name
+            if isinstance(item, _RepeatPlan):
+                if relevance[name] and name in self.repeat_answers:
+                    answers[name] = self.repeat_answers[name]
+                states.extend(self.repeat_states.get(name, []))
+                continue
+            if not relevance[name]:
+                if run.collect_states:
+                    states.append(self.state(item, False, False, None, len(run.problems)))
+                continue
+            value = typed.get(name)
+            required = item.always_required or (
+                item.required is not None and self.rule(item.required, name, "required", True)
             )
-        errors_before = len(run.problems)
-        if relevant and field_.type not in NO_ANSWER_TYPES and name not in wrong_type:
-            if is_empty(value):
-                if required and item.calculation is None:
-                    message = pick_translation(
-                        field_.required_message, run.language, run.form.default_language
-                    )
-                    run.problem(location, message or "an answer is required", "required")
-            elif item.calculation is None:
-                # As in ODK, constraints and choice lists check what a person entered; a value
-                # the form computes itself is not held to them.
-                _check_choices(run, item, value, context, location)
-                if item.constraint is not None:
-                    context.current = value
-                    holds = run.truth(item.constraint, context, location, "constraint")
-                    context.current = None
-                    if not holds:
+            errors_before = len(run.problems)
+            empty = is_empty(value)
+            if item.answered and name not in self.wrong_type:
+                if empty:
+                    if required and item.calculation is None:
                         message = pick_translation(
-                            field_.constraint_message, run.language, run.form.default_language
+                            item.field.required_message, run.language, run.form.default_language
                         )
-                        run.problem(
-                            location,
-                            message or f"the answer does not meet the constraint {field_.constraint}",
-                            "constraint",
-                            constraint=field_.constraint,
-                        )
-        output = clean(value) if relevant and not is_empty(value) else None
-        if output is not None:
-            answers[name] = output
-        if not run.collect_states:
-            continue
-        states.append(
-            FieldState(
-                name=name,
-                location=location,
-                type=field_.type,
-                relevant=relevant,
-                required=required,
-                value=output,
-                errors=[p.message for p in run.problems[errors_before:] if p.location == location],
-                read_only=field_.read_only is not None,
+                        run.problem(self.prefix + name, message or "an answer is required", "required")
+                elif item.calculation is None:
+                    self.check_answer(item, value)
+            output = None if empty else clean(value)
+            if output is not None:
+                answers[name] = output
+            if run.collect_states:
+                states.append(self.state(item, True, required, output, errors_before))
+        return answers, states
+
+    def check_answer(self, item: _FieldPlan, value: Any) -> None:
+        # As in ODK, constraints and choice lists check what a person entered; a value the
+        # form computes itself is not held to them.
+        if item.choices is not None:
+            self.check_choices(item, item.choices, value)
+        if item.constraint is None:
+            return
+        self.context.current = value
+        holds = self.holds(item.constraint, item.name, "constraint")
+        self.context.current = None
+        if not holds:
+            field_, run = item.field, self.run
+            message = pick_translation(field_.constraint_message, run.language, run.form.default_language)
+            run.problem(
+                self.prefix + item.name,
+                message or f"the answer does not meet the constraint {field_.constraint}",
+                "constraint",
+                constraint=field_.constraint,
             )
+
+    def check_choices(self, item: _FieldPlan, choices: dict[str, dict[str, Any]], value: Any) -> None:
+        if type(value) is str and value in choices and item.choice_filter is None:
+            return  # one offered choice: the usual select_one answer
+        chosen = value if isinstance(value, list) else [value]
+        list_name = item.field.list_name
+        location = self.prefix + item.name
+        for choice in chosen:
+            nodes = choices.get(choice)
+            if nodes is None:
+                self.run.problem(
+                    location,
+                    f"{choice!r} is not a choice of list {list_name!r}",
+                    "not_a_choice",
+                    list_name=list_name,
+                )
+                continue
+            if item.choice_filter is not None:
+                self.context.nodes = nodes
+                offered = self.holds(item.choice_filter, item.name, "choice_filter")
+                self.context.nodes = None
+                if not offered:
+                    self.run.problem(
+                        location,
+                        f"{choice!r} is not offered here: the choice_filter "
+                        f"{item.field.choice_filter} excludes it",
+                        "choice_filtered",
+                        list_name=list_name,
+                    )
+        if len(set(chosen)) != len(chosen):
+            self.run.problem(location, "a choice is selected more than once", "duplicate_choice")
+
+    def state(
+        self, item: _FieldPlan, relevant: bool, required: bool, value: Any, errors_before: int
+    ) -> FieldState:
+        location = self.prefix + item.name
+        return FieldState(
+            name=item.name,
+            location=location,
+            type=item.field.type,
+            relevant=relevant,
+            required=required,
+            value=value,
+            errors=[p.message for p in self.run.problems[errors_before:] if p.location == location],
+            read_only=item.field.read_only is not None,
         )
-    return answers, states
 
 
 def _typed_view(scope: _ScopePlan, answers: dict[str, Any]) -> dict[str, Any]:
@@ -501,7 +593,7 @@ def _typed_view(scope: _ScopePlan, answers: dict[str, Any]) -> dict[str, Any]:
     view: dict[str, Any] = {}
     for name, value in answers.items():
         item = scope.names.get(name)
-        if isinstance(item, _FieldPlan) and isinstance(value, str) and item.field.type in ("date", "today"):
+        if isinstance(item, _FieldPlan) and isinstance(value, str) and item.dated:
             view[name] = date.fromisoformat(value)
             continue
         view[name] = value
@@ -523,39 +615,6 @@ def _check_count(run: _Run, item: _RepeatPlan, context: EvaluationContext, locat
             f"expected {int(wanted)} instance(s) (repeat_count {item.repeat.repeat_count}), got {count}",
             "repeat_count",
         )
-
-
-def _check_choices(
-    run: _Run, item: _FieldPlan, value: Any, context: EvaluationContext, location: str
-) -> None:
-    if item.choices is None:
-        return
-    chosen = value if isinstance(value, list) else [value]
-    list_name = item.field.list_name
-    for choice in chosen:
-        nodes = item.choices.get(choice)
-        if nodes is None:
-            run.problem(
-                location,
-                f"{choice!r} is not a choice of list {list_name!r}",
-                "not_a_choice",
-                list_name=list_name,
-            )
-            continue
-        if item.choice_filter is not None:
-            context.nodes = nodes
-            offered = run.truth(item.choice_filter, context, location, "choice_filter")
-            context.nodes = None
-            if not offered:
-                run.problem(
-                    location,
-                    f"{choice!r} is not offered here: the choice_filter "
-                    f"{item.field.choice_filter} excludes it",
-                    "choice_filtered",
-                    list_name=list_name,
-                )
-    if len(set(chosen)) != len(chosen):
-        run.problem(location, "a choice is selected more than once", "duplicate_choice")
 
 
 def evaluate_form(
@@ -590,7 +649,7 @@ def evaluate_form(
             "wrong_type",
         )
         return FormState([], {}, run.problems)
-    clean_answers, states = _evaluate_scope(run, _plan(form), answers, "answers.", None, None)
+    clean_answers, states = _Scope(run, _plan(form), answers, "answers.", None, None).check()
     return FormState(states, clean_answers, run.problems)
 
 

@@ -380,3 +380,51 @@ def test_a_response_with_too_many_repeat_instances_is_refused_without_checking_t
     codes = {p.code for p in caught.value.problems}
     assert codes == {"too_many_instances"}
     assert caught.value.problems[0].location == "answers.outer[4].inner"
+
+
+# --- relevance worked out once per pass, and again when what it reads changes ------------------
+
+
+def test_a_relevance_that_reads_repeat_answers_sees_every_instance() -> None:
+    form = Form(
+        form_id="f",
+        version="1",
+        title="f",
+        children=[
+            Repeat(name="member", children=[Field(name="member_name", type="text")]),
+            Field(
+                name="names_checked",
+                type="acknowledge",
+                relevant="join(' ', ${member_name}) != '' and count-non-empty(${member_name}) > 0",
+                required="true()",
+            ),
+        ],
+    )
+    assert problems_of(form, {"member": [{"member_name": "Ada"}]}) == [("answers.names_checked", "required")]
+    assert validate_response(form, {"member": [{}]}) == {"member": [{}]}
+
+
+def test_a_relevance_shared_by_many_questions_follows_the_values_it_reads() -> None:
+    form = Form(
+        form_id="f",
+        version="1",
+        title="f",
+        children=[
+            Field(name="before", type="text", relevant="${double} > 1 and ${hidden} = ''"),
+            Field(name="n", type="integer"),
+            Field(name="hidden", type="text", relevant="${n} > 5"),
+            Field(name="double", type="calculate", calculation="${n} * 2"),
+            Field(name="after", type="text", relevant="${double} > 1 and ${hidden} = ''"),
+        ],
+    )
+    state = evaluate_form(form, {"n": 1, "hidden": "dropped, since n is not above 5"})
+    assert [(s.name, s.relevant) for s in state.fields] == [
+        ("before", True),
+        ("n", True),
+        ("hidden", False),
+        ("double", True),
+        ("after", True),
+    ]
+    assert state.answers == {"n": 1, "double": 2}
+    closed = evaluate_form(form, {"n": 0})
+    assert [s.name for s in closed.fields if s.relevant] == ["n", "double"]
