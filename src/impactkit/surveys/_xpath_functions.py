@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from impactkit.errors import ExpressionError, Problem
+from impactkit.surveys import _regex_bounds
 from impactkit.surveys._xpath_values import (
     TIME_PATTERN,
     as_list,
@@ -41,7 +42,9 @@ MAX_REGEX_INPUT = 10_000
 """Longest text regex() will test (characters); longer text does not match."""
 REGEX_TIMEOUT_SECONDS = 1.0
 """Wall-clock budget of one regex() match. Generous, because a thread may wait its turn for the
-interpreter under load: a short budget would refuse valid answers at random."""
+interpreter under load: a short budget would refuse valid answers at random. A simple pattern
+on text of at most 1,000 characters (see ``_regex_bounds``) runs without it: it cannot take
+long, and a match with a budget costs several times more."""
 MAX_PATTERN_LENGTH = 2_000
 
 
@@ -140,11 +143,22 @@ def translate_odk_regex(pattern: str) -> str:
     return "".join(out)
 
 
-_PATTERN_CACHE: dict[str, Any] = {}
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    compiled: Any
+    simple: bool
+    """True when it may run without a time budget on short text (``_regex_bounds.is_simple``)."""
+
+
+_PATTERN_CACHE: dict[str, _Pattern] = {}
 
 
 def compile_regex(pattern: str) -> Any:
     """Compile an ODK regex (after translation), or raise ExpressionError saying why not."""
+    return _known_pattern(pattern).compiled
+
+
+def _known_pattern(pattern: str) -> _Pattern:
     cached = _PATTERN_CACHE.get(pattern)
     if cached is not None:
         return cached
@@ -159,16 +173,23 @@ def compile_regex(pattern: str) -> Any:
     except Exception as error:  # both engines raise their own error classes
         message = f"regular expression {pattern!r} is not valid: {error}"
         raise ExpressionError(message, problems=[Problem(message, code="expression_regex")]) from None
+    known = _Pattern(compiled, _regex_bounds.is_simple(translated))
     if len(_PATTERN_CACHE) < 4096:
-        _PATTERN_CACHE[pattern] = compiled
-    return compiled
+        _PATTERN_CACHE[pattern] = known
+    return known
 
 
 def _regex(env: Environment, args: list[Any]) -> bool:
+    """regex(text, pattern): a simple pattern (see ``_regex_bounds``) on text of at most
+    ``_regex_bounds.TEXT_LENGTH`` characters runs without a time budget, any other match
+    with ``REGEX_TIMEOUT_SECONDS``."""
     text = to_string(args[0])
     if len(text) > MAX_REGEX_INPUT:
         return False
-    compiled = compile_regex(to_string(args[1]))
+    pattern = _known_pattern(to_string(args[1]))
+    compiled = pattern.compiled
+    if pattern.simple and len(text) <= _regex_bounds.TEXT_LENGTH:
+        return compiled.search(text) is not None
     try:
         if _HAS_TIMEOUT:
             return compiled.search(text, timeout=REGEX_TIMEOUT_SECONDS) is not None
