@@ -33,15 +33,34 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-_write_slots: weakref.WeakKeyDictionary[Engine, threading.Semaphore] = weakref.WeakKeyDictionary()
+class _WriteSlot:
+    """One engine's SQLite writer slot: a semaphore for this process's threads and, for a file
+    database, a lock file (opened once) for the other processes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.semaphore = threading.Semaphore(1)
+        self.lock_fd: int | None = None
+        database = engine.url.database or ""
+        if fcntl is not None and database and database != ":memory:":
+            try:
+                self.lock_fd = os.open(f"{database}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a folder we may not write to: SQLite's busy handler still serialises
+                self.lock_fd = None
+
+    def __del__(self) -> None:
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+
+
+_write_slots: weakref.WeakKeyDictionary[Engine, _WriteSlot] = weakref.WeakKeyDictionary()
 _slots_lock = threading.Lock()
 
 
-def _write_slot(engine: Engine) -> threading.Semaphore:
+def _write_slot(engine: Engine) -> _WriteSlot:
     with _slots_lock:
         slot = _write_slots.get(engine)
         if slot is None:
-            slot = _write_slots[engine] = threading.Semaphore(1)
+            slot = _write_slots[engine] = _WriteSlot(engine)
     return slot
 
 
@@ -57,23 +76,19 @@ def sqlite_write_slot(engine: Engine) -> Iterator[None]:
         yield
         return
     slot = _write_slot(engine)
-    if not slot.acquire(timeout=30):
+    if not slot.semaphore.acquire(timeout=30):
         raise TimeoutError("the database is busy writing; try again")
     try:
-        database = engine.url.database or ""
-        if not database or database == ":memory:" or fcntl is None:
+        if slot.lock_fd is None:
             yield
             return
+        fcntl.flock(slot.lock_fd, fcntl.LOCK_EX)
         try:
-            lock = open(f"{database}.writer-lock", "a+b")  # noqa: SIM115 - closed below
-        except OSError:  # a folder we may not write to: SQLite's busy handler still serialises
             yield
-            return
-        with lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            yield
+        finally:
+            fcntl.flock(slot.lock_fd, fcntl.LOCK_UN)
     finally:
-        slot.release()
+        slot.semaphore.release()
 
 
 def claim_sqlite_writer(session: Session) -> None:
@@ -87,7 +102,7 @@ def claim_sqlite_writer(session: Session) -> None:
     engine = session.get_bind()
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite" or session.info.get(_SLOT):
         return
-    slot = _write_slot(engine)
+    slot = _write_slot(engine).semaphore
     if not slot.acquire(timeout=30):
         raise TimeoutError("the database is busy writing; try again")
     session.info[_SLOT] = slot
