@@ -14,8 +14,15 @@ from typing import Any
 
 from impactkit.errors import ExpressionError, Problem
 from impactkit.surveys._tree import Binary, Call, Current, Literal, Negate, Node, Parent, Reference
-from impactkit.surveys._xpath_functions import FUNCTIONS, Environment, FunctionSpec
-from impactkit.surveys._xpath_values import arithmetic, compare, to_bool, to_number
+from impactkit.surveys._xpath_functions import FUNCTIONS, Environment, FunctionSpec, regex_matcher
+from impactkit.surveys._xpath_values import (
+    arithmetic,
+    compare,
+    split_selection,
+    to_bool,
+    to_number,
+    to_string,
+)
 
 MAX_STEPS = 100_000
 """Most function calls (each read of a node-set included) one evaluation may make."""
@@ -29,6 +36,22 @@ _ORDERINGS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+_TRUTH_OPERATORS = frozenset({"and", "or", "=", "!=", *_ORDERINGS})
+_TRUTH_FUNCTIONS = frozenset(
+    {
+        "not",
+        "boolean",
+        "boolean-from-string",
+        "true",
+        "false",
+        "selected",
+        "contains",
+        "starts-with",
+        "ends-with",
+        "regex",
+    }
+)
+"""Functions that always return a bool."""
 _SIMPLE_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -106,9 +129,9 @@ def _binary(node: Binary) -> Evaluator:
     symbol = node.operator
     left, right = compile_tree(node.left), compile_tree(node.right)
     if symbol == "and":
-        return _and(left, right)
+        return _and(left, right, truths=_gives_truth(node.left) and _gives_truth(node.right))
     if symbol == "or":
-        return _or(left, right)
+        return _or(left, right, truths=_gives_truth(node.left) and _gives_truth(node.right))
     if symbol in ("=", "!="):
         equality = _equality(node.left, node.right, left, right)
         return equality if symbol == "=" else _not(equality)
@@ -123,18 +146,33 @@ def _binary(node: Binary) -> Evaluator:
     return other
 
 
-def _and(left: Evaluator, right: Evaluator) -> Evaluator:
+def _gives_truth(node: Node) -> bool:
+    """True when the node's value is always a bool, so boolean() would leave it as it is."""
+    if isinstance(node, Binary):
+        return node.operator in _TRUTH_OPERATORS
+    return isinstance(node, Call) and node.name in _TRUTH_FUNCTIONS
+
+
+def _and(left: Evaluator, right: Evaluator, *, truths: bool) -> Evaluator:
+    """``and``; when both sides give bools (``. >= 14 and . <= 110``) they need no boolean()."""
+
     def both(environment: Environment) -> bool:
         return to_bool(left(environment)) and to_bool(right(environment))
 
-    return both
+    def both_truths(environment: Environment) -> bool:
+        return left(environment) and right(environment)  # type: ignore[no-any-return]
+
+    return both_truths if truths else both
 
 
-def _or(left: Evaluator, right: Evaluator) -> Evaluator:
+def _or(left: Evaluator, right: Evaluator, *, truths: bool) -> Evaluator:
     def either(environment: Environment) -> bool:
         return to_bool(left(environment)) or to_bool(right(environment))
 
-    return either
+    def either_truth(environment: Environment) -> bool:
+        return left(environment) or right(environment)  # type: ignore[no-any-return]
+
+    return either_truth if truths else either
 
 
 def _not(test: Evaluator) -> Evaluator:
@@ -147,6 +185,8 @@ def _not(test: Evaluator) -> Evaluator:
 def _equality(left_node: Node, right_node: Node, left: Evaluator, right: Evaluator) -> Evaluator:
     """XPath ``=``; two strings (the usual ``${consent} = 'yes'``) compare without coercion."""
     if isinstance(right_node, Literal) and isinstance(right_node.value, str):
+        if isinstance(left_node, Reference) and not left_node.path:
+            return _field_equals_text(left_node.name, right_node.value)
         return _equals_text(left, right_node.value, text_first=False)
     if isinstance(left_node, Literal) and isinstance(left_node.value, str):
         return _equals_text(right, left_node.value, text_first=True)
@@ -159,6 +199,18 @@ def _equality(left_node: Node, right_node: Node, left: Evaluator, right: Evaluat
         return compare("=", a, b)
 
     return equals
+
+
+def _field_equals_text(name: str, text: str) -> Evaluator:
+    """``${name} = 'text'``, the relevance rule of nearly every form."""
+
+    def field_equals_text(environment: Environment) -> bool:
+        value = environment.context.values.get(name)
+        if type(value) is str:
+            return value == text
+        return compare("=", value, text)
+
+    return field_equals_text
 
 
 def _equals_text(other: Evaluator, text: str, *, text_first: bool) -> Evaluator:
@@ -181,6 +233,12 @@ def _ordering(
     """``<`` ``<=`` ``>`` ``>=`` compare numbers; a literal side is converted once, here."""
     if isinstance(right_node, Literal):
         bound = to_number(right_node.value)
+
+        def current_against_right(environment: Environment) -> bool:
+            return test(to_number(environment.context.current), bound)
+
+        if isinstance(left_node, Current):  # a constraint such as ``. <= 120``
+            return current_against_right
 
         def against_right(environment: Environment) -> bool:
             return test(to_number(left(environment)), bound)
@@ -218,6 +276,9 @@ def _call(node: Call) -> Evaluator:
     if node.name == "if":
         condition, when_true, when_false = (compile_tree(argument) for argument in node.arguments)
         return _if(condition, when_true, when_false)
+    shortcut = _shortcut(node)
+    if shortcut is not None:
+        return shortcut
     spec = FUNCTIONS[node.name]
     arguments = [_argument(spec, position, argument) for position, argument in enumerate(node.arguments)]
     implementation = spec.implementation
@@ -249,6 +310,57 @@ def _call(node: Call) -> Evaluator:
         return implementation(environment, [argument(environment) for argument in arguments])
 
     return call
+
+
+def _shortcut(node: Call) -> Evaluator | None:
+    """The calls forms make on nearly every question, their constant work done once here:
+    ``not(...)``, ``selected(..., 'choice')`` and ``regex(..., 'pattern')``."""
+    arguments = node.arguments
+    if node.name == "not":
+        return _negation(compile_tree(arguments[0]), truth=_gives_truth(arguments[0]))
+    if len(arguments) != 2 or not isinstance(arguments[1], Literal):
+        return None
+    if node.name == "selected":
+        return _selected(compile_tree(arguments[0]), to_string(arguments[1].value).strip())
+    if node.name == "regex":
+        return _matching(compile_tree(arguments[0]), regex_matcher(to_string(arguments[1].value)))
+    return None
+
+
+def _negation(operand: Evaluator, *, truth: bool) -> Evaluator:
+    def negation(environment: Environment) -> bool:
+        environment.steps += 1
+        if environment.steps > MAX_STEPS:
+            raise _step_limit()
+        return not to_bool(operand(environment))
+
+    def truth_negation(environment: Environment) -> bool:
+        environment.steps += 1
+        if environment.steps > MAX_STEPS:
+            raise _step_limit()
+        return not operand(environment)
+
+    return truth_negation if truth else negation
+
+
+def _selected(selection: Evaluator, choice: str) -> Evaluator:
+    def selected(environment: Environment) -> bool:
+        environment.steps += 1
+        if environment.steps > MAX_STEPS:
+            raise _step_limit()
+        return choice in split_selection(selection(environment))
+
+    return selected
+
+
+def _matching(subject: Evaluator, matches: Callable[[str], bool]) -> Evaluator:
+    def matching(environment: Environment) -> bool:
+        environment.steps += 1
+        if environment.steps > MAX_STEPS:
+            raise _step_limit()
+        return matches(to_string(subject(environment)))
+
+    return matching
 
 
 def _if(condition: Evaluator, when_true: Evaluator, when_false: Evaluator) -> Evaluator:

@@ -180,13 +180,29 @@ def _known_pattern(pattern: str) -> _Pattern:
 
 
 def _regex(env: Environment, args: list[Any]) -> bool:
-    """regex(text, pattern): a simple pattern (see ``_regex_bounds``) on text of at most
-    ``_regex_bounds.TEXT_LENGTH`` characters runs without a time budget, any other match
-    with ``REGEX_TIMEOUT_SECONDS``."""
     text = to_string(args[0])
     if len(text) > MAX_REGEX_INPUT:
         return False
-    pattern = _known_pattern(to_string(args[1]))
+    return _search(_known_pattern(to_string(args[1])), text)
+
+
+def regex_matcher(pattern: str) -> Callable[[str], bool]:
+    """regex() for a pattern known in advance (the usual literal): text -> whether it matches.
+
+    Raises:
+        ExpressionError: the pattern does not compile.
+    """
+    known = _known_pattern(pattern)
+
+    def matches(text: str) -> bool:
+        return len(text) <= MAX_REGEX_INPUT and _search(known, text)
+
+    return matches
+
+
+def _search(pattern: _Pattern, text: str) -> bool:
+    """A simple pattern (see ``_regex_bounds``) on text of at most ``_regex_bounds.TEXT_LENGTH``
+    characters is searched without a time budget; any other search has ``REGEX_TIMEOUT_SECONDS``."""
     compiled = pattern.compiled
     if pattern.simple and len(text) <= _regex_bounds.TEXT_LENGTH:
         return compiled.search(text) is not None

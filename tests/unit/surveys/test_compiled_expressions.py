@@ -72,21 +72,31 @@ def test_compiled_evaluation_agrees_with_walking_the_tree(
 
 
 @pytest.mark.parametrize(
-    ("text", "answers"),
+    ("text", "answers", "current"),
     [
-        ("${consent} = 'yes'", {"consent": "yes"}),
-        ("'yes' != ${consent}", {"consent": True}),
-        ("${age} = 30", {"age": "30"}),
-        ("${age} >= 15 and ${age} < '18'", {"age": 17}),
-        ("3 < ${age}", {"age": None}),
-        ("${a} - ${b} * 2 + -${a}", {"a": "2024-01-03", "b": 1}),
-        ("count(${s}) + sum(${s})", {"s": [1, 2]}),
-        ("if(${a} > 1, concat('big ', ${a}), 'small')", {"a": 2}),
+        ("${consent} = 'yes'", {"consent": "yes"}, None),
+        ("${consent} = 'yes'", {"consent": True}, None),
+        ("'yes' != ${consent}", {"consent": True}, None),
+        ("${age} = 30", {"age": "30"}, None),
+        ("${age} >= 15 and ${age} < '18'", {"age": 17}, None),
+        ("3 < ${age}", {"age": None}, None),
+        (". >= 14 and . <= 110", {}, 30),
+        (". <= 120", {}, "2024-01-01"),
+        ("not(selected(., 'none') and count-selected(.) > 1)", {}, ["none", "work"]),
+        ("not(${a})", {"a": ""}, None),
+        ("selected(${s}, 1) or selected(${s}, ' b ')", {"s": "1 b"}, None),
+        ("regex(., '^[A-Z0-9]{2,8}-[0-9]{1,6}$')", {}, "TO-0042"),
+        ("regex(${code}, '^(a+)+$')", {"code": "a" * 20 + "!"}, None),
+        ("${a} - ${b} * 2 + -${a}", {"a": "2024-01-03", "b": 1}, None),
+        ("count(${s}) + sum(${s})", {"s": [1, 2]}, None),
+        ("if(${a} > 1, concat('big ', ${a}), 'small')", {"a": 2}, None),
     ],
 )
-def test_the_shortcuts_of_the_compiler_keep_xpath_semantics(text: str, answers: dict[str, Any]) -> None:
+def test_the_shortcuts_of_the_compiler_keep_xpath_semantics(
+    text: str, answers: dict[str, Any], current: Any
+) -> None:
     expression = parse_expression(text)
-    context = EvaluationContext(values=answers)
+    context = EvaluationContext(values=answers, current=current)
     assert outcome(lambda: expression.evaluate(context)) == outcome(
         lambda: evaluate_by_walking(expression.tree, context)
     )
