@@ -136,6 +136,10 @@ def _format_number(number: float) -> str:
 def _selection(value: Any) -> list[str]:
     if isinstance(value, str):
         return value.split()
+    if type(value) is list:  # the usual JSON list of names, checked in one pass
+        names = [item.strip() for item in value if type(item) is str]
+        if len(names) == len(value):
+            return names
     if isinstance(value, list | tuple) and all(
         isinstance(item, str | int) and not isinstance(item, bool) for item in value
     ):
@@ -224,6 +228,8 @@ def clean(value: Any) -> Any:
     kind = type(value)  # the exact types of most answers first
     if value is None or kind is str or kind is int or kind is bool:
         return value
+    if kind is list:
+        return [item if type(item) is str else clean(item) for item in value]
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):

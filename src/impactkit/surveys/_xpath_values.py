@@ -25,6 +25,11 @@ def is_empty(value: Any) -> bool:
     """True for an unanswered value: None, '' or an empty selection."""
     if value is None:
         return True
+    kind = type(value)  # the exact types of answers first: this runs for every answer
+    if kind is str or kind is list:
+        return len(value) == 0
+    if kind is int or kind is float:
+        return False
     if isinstance(value, str):
         return value == ""
     if isinstance(value, list | tuple):
@@ -220,6 +225,10 @@ def split_selection(value: Any) -> list[str]:
     """The choices of a select_multiple value: a list, or a space-separated string."""
     if value is None:
         return []
+    if type(value) is list:  # an answer's list of names: no conversion to do
+        names = [v for v in value if type(v) is str]
+        if len(names) == len(value):
+            return [name for name in names if name]
     if isinstance(value, list | tuple):
         return [to_string(v) for v in value if not is_empty(v)]
     return to_string(value).split()

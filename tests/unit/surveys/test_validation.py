@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import date
 from pathlib import Path
@@ -428,3 +429,17 @@ def test_a_relevance_shared_by_many_questions_follows_the_values_it_reads() -> N
     assert state.answers == {"n": 1, "double": 2}
     closed = evaluate_form(form, {"n": 0})
     assert [s.name for s in closed.fields if s.relevant] == ["n", "double"]
+
+
+def test_checking_a_response_leaves_nothing_for_the_garbage_collector() -> None:
+    form = outcome_form()
+    answers = {"age": 30, "consent": "yes", "household": [{"member_age": 3}, {"member_age": "x"}]}
+    evaluate_form(form, answers, today=TODAY)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(20):
+            evaluate_form(form, answers, today=TODAY)
+        assert gc.collect() == 0, "a reference cycle keeps each checked response alive until a collection"
+    finally:
+        gc.enable()
