@@ -340,10 +340,13 @@ def prepare_responses(
     """Check each submission (its project, period and form version, then its answers) and
     build the rows to insert; nothing is written.
 
+    An instance id already stored is found when its row is inserted (see
+    :func:`insert_prepared`); one whose answers fail is looked up here, so that a resend is
+    answered by what is stored (already stored, a conflict, erased) whatever its answers.
+
     With ``session`` None nothing is read from the database either: projects and form
     versions come from ``engine``'s cache, and :class:`CacheMiss` is raised when it cannot
-    answer. A batch (more than one submission) needs a session: its instance ids already
-    stored are looked up first, which spares validating resends.
+    answer (or when an invalid response needs its look-up).
     """
     cache = _cache_for(engine)
     results: list[ItemResult | None] = [None] * len(submissions)
@@ -354,22 +357,12 @@ def prepare_responses(
         if submission.period_id is not None:
             periods.add(submission.period_id)
     scopes = _project_scope(session, cache, wanted)
-    # For one response, an id already stored shows up as a clash at insert time (and is then
-    # looked up); for a batch, looking them all up first spares validating resends.
-    stored: dict[str, _Stored] = {}
-    if len(submissions) > 1:
-        if session is None:
-            raise CacheMiss
-        stored = _existing(session, {s.instance_id for s in submissions})
     pending: dict[str, tuple[int, dict[str, Any]]] = {}
     forms: dict[tuple[int, str, str], FormVersion | None] = {}
+    invalid: list[int] = []
 
     for index, submission in enumerate(submissions):
         digest = hashes[index]
-        previous = stored.get(submission.instance_id)
-        if previous is not None:
-            results[index] = _repeat_result(index, submission.instance_id, previous, digest)
-            continue
         if submission.instance_id in pending:
             _, first_row = pending[submission.instance_id]
             status = "already_stored" if first_row["content_hash"] == digest else "conflict"
@@ -416,6 +409,7 @@ def prepare_responses(
             results[index] = ItemResult(
                 index, submission.instance_id, "invalid", [p.as_dict() for p in exc.problems]
             )
+            invalid.append(index)
             continue
         pending[submission.instance_id] = (
             index,
@@ -436,6 +430,14 @@ def prepare_responses(
                 "submitted_at": utcnow(),
             },
         )
+    if invalid:
+        if session is None:
+            raise CacheMiss
+        stored = _existing(session, {submissions[index].instance_id for index in invalid})
+        for index in invalid:
+            instance_id = submissions[index].instance_id
+            if instance_id in stored:
+                results[index] = _repeat_result(index, instance_id, stored[instance_id], hashes[index])
     return Prepared(results, list(pending.values()), hashes)
 
 

@@ -81,6 +81,24 @@ def test_resubmitting_the_same_instance_stores_it_once(live_server: LiveServer) 
     assert stored_count(live_server) == 1
 
 
+def test_a_resend_is_answered_by_what_is_stored_even_when_its_answers_now_fail(
+    live_server: LiveServer,
+) -> None:
+    world = setup(live_server)
+    editor = live_server.client(world.tokens["editor_a"])
+    body = submission(world)
+    assert editor.post("/api/v1/responses", json=body).status_code == 201
+    broken = {**body, "answers": beneficiary_answers(age=5)}  # below the form's minimum age
+    single = editor.post("/api/v1/responses", json=broken)
+    assert single.status_code == 409, single.text
+    assert single.json()["errors"][0]["location"] == "instance_id"
+    fresh = submission(world, answers=beneficiary_answers(age=5))
+    batch = editor.post("/api/v1/responses/batch", json={"responses": [broken, body, fresh]}).json()
+    assert [r["status"] for r in batch["results"]] == ["conflict", "already_stored", "invalid"]
+    assert batch["results"][2]["errors"][0]["location"] == "answers.age"
+    assert stored_count(live_server) == 1
+
+
 def test_a_submission_without_an_instance_id_is_refused(live_server: LiveServer) -> None:
     world = setup(live_server)
     editor = live_server.client(world.tokens["editor_a"])
