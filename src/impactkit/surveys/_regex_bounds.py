@@ -9,14 +9,14 @@ quantifiers in a row (``\\d+\\d+$``). A pattern is *simple* when its work is bou
   (``\\p{L}``, a fuzzy ``{e<=1}``, set operations such as ``[[a-z]--[aeiou]]``);
 - on text of ``TEXT_LENGTH`` characters, its ways of matching, times the positions a
   search starts from (one when it begins with ``^`` or ``\\A``, else every position),
-  times its length, come to at most ``MAX_WORK``. A sequence has the product of its parts'
-  ways, an alternation the sum of its branches' ways, and a quantifier, for each count of
-  repetitions it allows (up to ``TEXT_LENGTH``), the ways of its body to that power.
+  times the pattern's length, come to at most ``MAX_WORK``. A sequence has the product of
+  its parts' ways, an alternation the sum of its branches' ways, and a quantifier, for each
+  count of repetitions it allows (up to ``TEXT_LENGTH``), the ways of its body to that power.
 
 ``^[A-Z0-9]{2,8}-[0-9]{1,6}$`` has 42 ways and ``^-?\\d+(\\.\\d+)?$`` about two million:
-both are simple. ``\\d+\\d+$`` (a billion ways) and ``^(a+)+$`` (exponentially many) are
-not. Work of fifty million takes a backtracking matcher tens of milliseconds, far inside the
-time budget regex() otherwise gives a match.
+both are simple. ``\\d+\\d+$`` (a million ways from each of a thousand positions) and
+``^(a+)+$`` (exponentially many) are not. Work of fifty million takes a backtracking matcher
+tens of milliseconds, far inside the time budget regex() otherwise gives a match.
 """
 
 from __future__ import annotations
