@@ -385,7 +385,7 @@ class _Scope:
         typed = self.typed
         for item in self.plan.answerable:
             value = raw.get(item.name)
-            if value == "" if type(value) is str else is_empty(value):
+            if value is None or (value == "" if type(value) is str else is_empty(value)):
                 continue
             try:
                 typed[item.name] = item.coerce(value)
@@ -521,7 +521,7 @@ class _Scope:
                 item.required is not None and self.rule(item.required, name, "required", True)
             )
             errors_before = len(problems) if collect_states else 0
-            empty = value == "" if type(value) is str else is_empty(value)
+            empty = value is None or (value == "" if type(value) is str else is_empty(value))
             if item.entered and name not in wrong_type:
                 if empty:
                     if required:
