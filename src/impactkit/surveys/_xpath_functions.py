@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random as random_module
 import re
+import sys
 import uuid as uuid_module
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -224,17 +225,24 @@ def _concat(env: Environment, args: list[Any]) -> str:
     return _checked("".join(to_string(a) for a in args))
 
 
+def _index(number: float) -> int:
+    """A whole index from a number that is not NaN; ±Infinity lies beyond every end."""
+    if math.isinf(number):
+        return sys.maxsize if number > 0 else -sys.maxsize
+    return int(number)
+
+
 def _substr(env: Environment, args: list[Any]) -> str:
     text = to_string(args[0])
     start = to_number(args[1])
     if math.isnan(start):
         return ""
-    begin = max(int(start), 0)
+    begin = max(_index(start), 0)
     if len(args) > 2:
         end = to_number(args[2])
         if math.isnan(end):
             return ""
-        return text[begin : max(int(end), 0)]
+        return text[begin : max(_index(end), 0)]
     return text[begin:]
 
 
@@ -277,7 +285,7 @@ def _selected(env: Environment, args: list[Any]) -> bool:
 def _selected_at(env: Environment, args: list[Any]) -> str:
     choices = split_selection(args[0])
     index = to_number(args[1])
-    if math.isnan(index) or index < 0 or int(index) >= len(choices):
+    if math.isnan(index) or index < 0 or _index(index) >= len(choices):
         return ""
     return choices[int(index)]
 
@@ -398,7 +406,7 @@ def _count_selected(env: Environment, args: list[Any]) -> float:
 def _indexed_repeat(env: Environment, args: list[Any]) -> Any:
     values = as_list(args[0])
     index = to_number(args[2])
-    if math.isnan(index) or index < 1 or int(index) > len(values):
+    if math.isnan(index) or index < 1 or _index(index) > len(values):
         return ""
     return values[int(index) - 1]
 

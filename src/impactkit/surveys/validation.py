@@ -654,7 +654,7 @@ def _check_count(run: _Run, item: _RepeatPlan, context: EvaluationContext, locat
         wanted = to_number(item.repeat_count.evaluate(context))
     except ExpressionError:
         return
-    if not math.isnan(wanted) and wanted >= 0 and count != int(wanted):
+    if math.isfinite(wanted) and wanted >= 0 and count != int(wanted):
         run.problem(
             location,
             f"expected {int(wanted)} instance(s) (repeat_count {item.repeat.repeat_count}), got {count}",

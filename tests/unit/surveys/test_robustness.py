@@ -24,6 +24,8 @@ ATOMS = [
     "-1",
     "2.5",
     "'x'",
+    "(1 div 0)",
+    "(-1 div 0)",
     "''",
     "'2024-02-29'",
     "'a b'",
@@ -81,6 +83,31 @@ def test_any_well_formed_expression_evaluates_or_raises_expression_error(
         assert error.message
     else:
         assert result is None or isinstance(result, str | int | float | bool | date | list)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "substr('abc', 1 div 0)",
+        "substr('abc', -1 div 0, 1 div 0)",
+        "selected-at('a b', 1 div 0)",
+        "indexed-repeat(${a}, ${a}, 1 div 0)",
+    ],
+)
+def test_an_infinite_position_is_beyond_every_end_not_a_crash(text: str) -> None:
+    assert parse_expression(text).evaluate({"a": "x"}) in ("", "abc")
+
+
+def test_an_infinite_repeat_count_checks_nothing_and_does_not_crash() -> None:
+    from impactkit.surveys import validate_response
+
+    form = Form(
+        form_id="f",
+        version="1",
+        title="f",
+        children=[Repeat(name="r", repeat_count="1 div 0", children=[Field(name="x", type="text")])],
+    )
+    assert validate_response(form, {"r": [{"x": "a"}]}) == {"r": [{"x": "a"}]}
 
 
 @settings(max_examples=400)
