@@ -21,7 +21,8 @@ import weakref
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from impactkit.store.db import sqlite_write_slot
 from impactkit.store.surveys import Prepared, insert_prepared
@@ -47,6 +48,7 @@ class ResponseWriter:
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._closed = False
         self._lock = threading.Lock()
+        self._connection: Connection | None = None
         self._thread = threading.Thread(target=self._run, name="impactkit-response-writer", daemon=True)
         self._thread.start()
 
@@ -71,6 +73,14 @@ class ResponseWriter:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        try:
+            self._serve()
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def _serve(self) -> None:
         stop = False
         while not stop:
             job = self._queue.get()
@@ -114,8 +124,27 @@ class ResponseWriter:
             job.future.set_result(None)
 
     def _commit(self, groups: list[Prepared]) -> None:
-        with sqlite_write_slot(self.engine), self.engine.begin() as connection:
-            insert_prepared(connection, groups)
+        """One transaction on the writer's own connection, kept open between groups (no pool
+        check-out and liveness ping per group); a connection found dead is replaced once."""
+        with sqlite_write_slot(self.engine):
+            try:
+                self._transaction(groups)
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+                self._transaction(groups)
+
+    def _transaction(self, groups: list[Prepared]) -> None:
+        if self._connection is None:
+            self._connection = self.engine.connect()
+        connection = self._connection
+        try:
+            with connection.begin():
+                insert_prepared(connection, groups)
+        except BaseException:
+            self._connection = None
+            connection.close()
+            raise
 
 
 _writers: weakref.WeakKeyDictionary[Engine, ResponseWriter] = weakref.WeakKeyDictionary()

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from impactkit.store.db import make_engine, session_scope, sqlite_write_slot
@@ -194,3 +195,23 @@ def test_sqlite_writers_of_two_processes_take_turns_on_the_lock_file(tmp_path: P
     assert 0 <= taken.value - released < 0.25  # woken at once, not after a busy handler's sleep
     assert (tmp_path / "turns.db.writer-lock").exists()
     engine.dispose()
+
+
+def test_the_writer_replaces_a_connection_the_database_dropped(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("only a database server can drop the writer's connection")
+    world = _world(engine)
+    writer = ResponseWriter(engine)
+    try:
+        before = _prepare(engine, _submission(world))
+        writer.submit(before).result(timeout=30)
+        assert writer._connection is not None
+        backend = writer._connection.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        after = _prepare(engine, _submission(world))
+        writer.submit(after).result(timeout=30)
+    finally:
+        writer.close()
+    assert [before.outcome()[0].status, after.outcome()[0].status] == ["stored", "stored"]
+    assert _count(engine) == 2
