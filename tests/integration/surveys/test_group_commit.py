@@ -197,9 +197,10 @@ def test_sqlite_writers_of_two_processes_take_turns_on_the_lock_file(tmp_path: P
     engine.dispose()
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_the_writer_replaces_a_connection_the_database_dropped(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("only a database server can drop the writer's connection")
+    """Only a database server can drop the writer's connection: PostgreSQL alone."""
     world = _world(engine)
     writer = ResponseWriter(engine)
     try:
