@@ -6,6 +6,7 @@ import asyncio
 import base64
 import binascii
 import builtins
+import contextlib
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -277,10 +278,8 @@ async def _store(
     loop = asyncio.get_running_loop()
     prepared: store.Prepared | None = None
     if len(submissions) == 1:
-        try:
+        with contextlib.suppress(store.CacheMiss):
             prepared = store.prepare_responses(None, engine, submissions, allowed_organisations=allowed)
-        except store.CacheMiss:
-            prepared = None
     if prepared is None:
         prepared = await loop.run_in_executor(None, _prepare_with_session, engine, submissions, allowed)
     if prepared.rows:

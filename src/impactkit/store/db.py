@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on Windows; SQLite's busy handler still serialises writers
-    fcntl = None  # type: ignore[assignment]
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +14,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows; SQLite's busy handler still serialises writers
+    fcntl = None  # type: ignore[assignment]
 
 SQLITE_SYNCHRONOUS = os.environ.get("IMPACTKIT_SQLITE_SYNCHRONOUS", "NORMAL").upper()
 """NORMAL (default) survives a crash of the process; FULL also survives power loss."""

@@ -504,23 +504,29 @@ def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> set[str]
     return {row[0] for row in connection.execute(statement, rows).all()}
 
 
+def _converters(dialect: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Each column's value converter for ``dialect`` (None where the driver takes the value as is)."""
+    return {name: _response.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names}
+
+
 @lru_cache(maxsize=8)
-def _psycopg_insert_sql(dialect: Any, names: tuple[str, ...]) -> str:
+def _psycopg_insert_plan(dialect: Any, names: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    """The one-row INSERT of these columns, and the converters of the columns that need one."""
     statement = (
         pg_insert(_response)
         .values({name: bindparam(name) for name in names})
         .on_conflict_do_nothing(index_elements=["instance_id"])
         .returning(_response.c.instance_id)
     )
-    return str(statement.compile(dialect=dialect))
+    converting = {name: convert for name, convert in _converters(dialect, names).items() if convert}
+    return str(statement.compile(dialect=dialect)), converting
 
 
 def _insert_rows_psycopg(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
-    from psycopg.types.json import Jsonb
-
-    names = tuple(rows[0])
-    sql = _psycopg_insert_sql(connection.dialect, names)
-    parameters = [{**row, "answers": Jsonb(row["answers"])} for row in rows]
+    sql, converting = _psycopg_insert_plan(connection.dialect, tuple(rows[0]))
+    parameters = [
+        {**row, **{name: convert(row[name]) for name, convert in converting.items()}} for row in rows
+    ]
     inserted: set[str] = set()
     with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
         cursor.executemany(sql, parameters, returning=True)
@@ -549,9 +555,7 @@ def _sqlite_insert_plan(
         .returning(_response.c.instance_id)
     )
     compiled = statement.compile(dialect=dialect)
-    converters = {
-        name: _response.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    }
+    converters = _converters(dialect, names)
     plan = []
     for parameter in compiled.positiontup or ():
         name, _, row = parameter.rpartition("__")
