@@ -6,7 +6,9 @@ Run:   .venv/bin/python bench/bench_ingest.py            (full: SQLite and Postg
 
 For each backend and worker count: a fresh database (a SQLite file; a PostgreSQL database created
 for the run and dropped after), `impactkit serve` started as a subprocess, the demo data loaded,
-then over loopback:
+a warm-up (single POSTs and one batch), then rounds of four phases, one right after the other,
+so that each round's ratio compares figures taken on the same machine state (on a shared
+machine the speed of a core moves by half from minute to minute); over loopback:
   - single POSTs of one response each, many keep-alive connections in flight;
   - batches of 1,000 responses per POST;
   - the baseline: SQLAlchemy Core ``executemany`` of the same row dicts (validated answers,
@@ -15,6 +17,7 @@ then over loopback:
   - for reference, the service's own insert (``insert_prepared``: driver-level statements,
     ON CONFLICT, RETURNING) of such rows alone, 1,000 per transaction: what storing costs
     without HTTP and validation.
+The table gives the medians over the rounds, and the lowest and highest batch/raw ratio.
 Goals (DESIGN §6, issue 3): single POSTs ≥ 1,500/s; batches ≥ half the raw insert rate.
 """
 
@@ -25,6 +28,7 @@ import collections
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +51,7 @@ from tests.reliability.loadclient import (  # noqa: E402
 )
 
 from impactkit.demo import load_demo  # noqa: E402
+from impactkit.settings import load_settings  # noqa: E402
 from impactkit.store import migrate  # noqa: E402
 from impactkit.store.db import make_engine, session_scope  # noqa: E402
 from impactkit.store.surveys import (  # noqa: E402
@@ -69,17 +74,28 @@ BATCH = 1000
 
 
 @dataclass
+class Round:
+    """One round's figures: each phase runs right after the other, on the same machine state."""
+
+    single_rate: float
+    batch_rate: float
+    raw_rate: float
+    own_insert_rate: float
+
+    @property
+    def batch_to_raw(self) -> float:
+        return self.batch_rate / self.raw_rate
+
+
+@dataclass
 class Row:
     backend: str
     workers: int
-    single_rate: float
-    single_count: int
-    batch_rate: float
-    batch_count: int
-    raw_rate: float
-    raw_count: int
-    own_insert_rate: float
+    rounds: list[Round]
     non_2xx: int
+
+    def median(self, figure: str) -> float:
+        return statistics.median(getattr(r, figure) for r in self.rounds)
 
 
 def free_port() -> int:
@@ -279,6 +295,7 @@ def run(
     workers: int,
     singles: int,
     batches: int,
+    rounds: int,
     folder: Path,
     profile_to: Path | None,
     concurrency: int,
@@ -297,55 +314,72 @@ def run(
             url, free_port(), folder / f"data-{backend}-{workers}", workers=workers
         ).start()
         tag = f"{backend}-{workers}-{uuid.uuid4().hex[:6]}"
-        warm_ids = instance_ids(200, f"{tag}-warm")
-        warm = [dumps(response_body(i, n, project_id, period_id)) for n, i in enumerate(warm_ids)]
+        # warm up as a server that has run a while: single POSTs, and one batch, which also
+        # waits for the helper processes that check large batches to finish starting
+        warm_ids = instance_ids(200 + BATCH, f"{tag}-warm")
+        warm = [dumps(response_body(i, n, project_id, period_id)) for n, i in enumerate(warm_ids[:200])]
         post_concurrently([server.port], "/api/v1/responses", token, warm, concurrency=16)
-
-        single_ids = instance_ids(singles, f"{tag}-single")
-        single_bodies = [dumps(response_body(i, n, project_id, period_id)) for n, i in enumerate(single_ids)]
-        if profile_to is not None:
-            profile(server, 10, profile_to)
-            time.sleep(0.5)
-        single = post_concurrently(
-            [server.port], "/api/v1/responses", token, single_bodies, concurrency=concurrency
+        warm_batch = [response_body(i, n, project_id, period_id) for n, i in enumerate(warm_ids[200:])]
+        post_concurrently(
+            [server.port], "/api/v1/responses/batch", token, [dumps({"responses": warm_batch})], concurrency=1
         )
+        expected = len(warm_ids)
+        figures: list[Round] = []
+        non_2xx = 0
+        for number in range(rounds):
+            seed = f"{tag}-{number}"
+            single_ids = instance_ids(singles, f"{seed}-single")
+            single_bodies = [
+                dumps(response_body(i, n, project_id, period_id)) for n, i in enumerate(single_ids)
+            ]
+            if profile_to is not None and number == 0:
+                profile(server, 10, profile_to)
+                time.sleep(0.5)
+            single = post_concurrently(
+                [server.port], "/api/v1/responses", token, single_bodies, concurrency=concurrency
+            )
 
-        batch_ids = instance_ids(batches * BATCH, f"{tag}-batch")
-        batch_items = [response_body(i, n, project_id, period_id) for n, i in enumerate(batch_ids)]
-        batch_bodies = [
-            dumps({"responses": batch_items[s : s + BATCH]}) for s in range(0, len(batch_items), BATCH)
-        ]
-        batch = post_concurrently(
-            [server.port], "/api/v1/responses/batch", token, batch_bodies, concurrency=2, keep_bodies=True
-        )
-        batch_stored = sum(json.loads(body)["stored"] for body in batch.bodies)
+            batch_ids = instance_ids(batches * BATCH, f"{seed}-batch")
+            batch_items = [response_body(i, n, project_id, period_id) for n, i in enumerate(batch_ids)]
+            batch_bodies = [
+                dumps({"responses": batch_items[s : s + BATCH]}) for s in range(0, len(batch_items), BATCH)
+            ]
+            batch = post_concurrently(
+                [server.port],
+                "/api/v1/responses/batch",
+                token,
+                batch_bodies,
+                concurrency=2,
+                keep_bodies=True,
+            )
+            batch_stored = sum(json.loads(body)["stored"] for body in batch.bodies)
 
-        raw_ids = instance_ids(batches * BATCH, f"{tag}-raw")
-        raw_bodies = [response_body(i, n, project_id, period_id) for n, i in enumerate(raw_ids)]
-        rows = raw_rows(url, raw_bodies, organisation_id)
-        raw_seconds = raw_insert(url, rows)
-        own_ids = instance_ids(batches * BATCH, f"{tag}-own")
-        own_bodies = [response_body(i, n, project_id, period_id) for n, i in enumerate(own_ids)]
-        own_rows = raw_rows(url, own_bodies, organisation_id)
-        own_seconds = own_insert(url, own_rows)
+            raw_ids = instance_ids(batches * BATCH, f"{seed}-raw")
+            raw_bodies = [response_body(i, n, project_id, period_id) for n, i in enumerate(raw_ids)]
+            rows = raw_rows(url, raw_bodies, organisation_id)
+            raw_seconds = raw_insert(url, rows)
+            own_ids = instance_ids(batches * BATCH, f"{seed}-own")
+            own_bodies = [response_body(i, n, project_id, period_id) for n, i in enumerate(own_ids)]
+            own_rows = raw_rows(url, own_bodies, organisation_id)
+            own_seconds = own_insert(url, own_rows)
 
-        expected = len(warm) + singles + batches * BATCH + len(rows) + len(own_rows)
+            expected += singles + batches * BATCH + len(rows) + len(own_rows)
+            if single.statuses.get(201, 0) != singles or batch_stored != batches * BATCH:
+                statuses = dict(single.statuses)
+                print(f"  !! {backend}/{workers}: singles {statuses}, batches stored {batch_stored}")
+            non_2xx += sum(n for code, n in (single.statuses + batch.statuses).items() if code >= 300)
+            figures.append(
+                Round(
+                    singles / single.seconds,
+                    batches * BATCH / batch.seconds,
+                    len(rows) / raw_seconds,
+                    len(own_rows) / own_seconds,
+                )
+            )
         count = stored(url)
-        if count != expected or single.statuses.get(201, 0) != singles or batch_stored != batches * BATCH:
-            print(f"  !! {backend}/{workers}: stored {count} of {expected}; singles {dict(single.statuses)}")
-        non_2xx = sum(n for code, n in (single.statuses + batch.statuses).items() if code >= 300)
-        return Row(
-            backend,
-            workers,
-            singles / single.seconds,
-            singles,
-            batches * BATCH / batch.seconds,
-            batches * BATCH,
-            len(rows) / raw_seconds,
-            len(rows),
-            len(own_rows) / own_seconds,
-            non_2xx,
-        )
+        if count != expected:
+            print(f"  !! {backend}/{workers}: stored {count} of {expected}")
+        return Row(backend, workers, figures, non_2xx)
     finally:
         if server is not None:
             server.stop()
@@ -354,15 +388,19 @@ def run(
 
 HEADER = (
     f"{'backend':<11}{'workers':>8}{'single POST/s':>15}{'batch resp/s':>14}"
-    f"{'raw insert/s':>14}{'batch/raw':>10}{'own insert/s':>14}{'non-2xx':>9}"
+    f"{'raw insert/s':>14}{'batch/raw':>10}{'(min-max)':>12}{'own insert/s':>14}{'non-2xx':>9}"
     "   goals: single >= 1500/s, batch/raw >= 0.50"
 )
 
 
 def print_row(row: Row) -> None:
+    """Medians over the rounds; batch/raw is the median of each round's own ratio."""
+    ratios = [r.batch_to_raw for r in row.rounds]
+    spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
     print(
-        f"{row.backend:<11}{row.workers:>8}{row.single_rate:>15,.0f}{row.batch_rate:>14,.0f}"
-        f"{row.raw_rate:>14,.0f}{row.batch_rate / row.raw_rate:>10.2f}{row.own_insert_rate:>14,.0f}"
+        f"{row.backend:<11}{row.workers:>8}{row.median('single_rate'):>15,.0f}"
+        f"{row.median('batch_rate'):>14,.0f}{row.median('raw_rate'):>14,.0f}"
+        f"{statistics.median(ratios):>10.2f}{spread:>12}{row.median('own_insert_rate'):>14,.0f}"
         f"{row.non_2xx:>9}",
         flush=True,
     )
@@ -377,8 +415,10 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
     parser.add_argument("--profile", action="store_true", help="py-spy the server during single POSTs")
     parser.add_argument("--concurrency", type=int, default=16, help="single POSTs in flight (default 16)")
+    parser.add_argument("--rounds", type=int, help="rounds per line (default 5; 3 with --quick)")
     args = parser.parse_args()
-    singles, batches = (1000, 3) if args.quick else (4000, 10)
+    singles, batches, rounds = (1000, 3, 3) if args.quick else (2000, 5, 5)
+    rounds = args.rounds or rounds
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     worker_counts = [int(w) for w in args.workers.split(",")]
     rows: list[Row] = []
@@ -388,7 +428,9 @@ def main() -> None:
             for workers in worker_counts:
                 profile_to = folder / f"profile-{backend}-{workers}.txt" if args.profile else None
                 try:
-                    rows.append(run(backend, workers, singles, batches, folder, profile_to, args.concurrency))
+                    rows.append(
+                        run(backend, workers, singles, batches, rounds, folder, profile_to, args.concurrency)
+                    )
                 except RuntimeError as exc:
                     print(f"!! {backend} with {workers} worker(s) failed: {str(exc)[:2000]}")
                     continue
@@ -404,9 +446,10 @@ def main() -> None:
     for row in rows:
         print_row(row)
     print(
-        f"(singles: {singles} POSTs, {args.concurrency} connections in flight; batches: "
-        f"{batches * BATCH} responses in POSTs of {BATCH}, 2 in flight; raw: {batches * BATCH} rows, "
-        f"{BATCH} per transaction; own insert: the same count through the service's insert)"
+        f"(medians of {rounds} rounds, each: {singles} single POSTs, {args.concurrency} connections in "
+        f"flight; {batches * BATCH} responses in batches of {BATCH}, 2 in flight; raw: {batches * BATCH} "
+        f"rows, {BATCH} per transaction; own insert: the same count through the service's insert. "
+        f"Helper processes per server process: {load_settings().check_processes})"
     )
 
 

@@ -33,6 +33,8 @@ class Settings:
         max_body_bytes: largest request body accepted (bigger gets 413).
         max_batch: most responses accepted in one batch request.
         public_base_url: the address printed in survey links.
+        check_processes: helper processes per server process that check large batches of
+            responses (0: the server process checks them itself).
     """
 
     data_dir: Path
@@ -40,6 +42,7 @@ class Settings:
     secret_key: str
     max_body_bytes: int = 10 * 1024 * 1024
     max_batch: int = 1000
+    check_processes: int = 0
     public_base_url: str = "http://127.0.0.1:8000"
     cookie_secure: bool = False
     extra: dict[str, str] = field(default_factory=dict)
@@ -48,6 +51,12 @@ class Settings:
     def backend(self) -> str:
         """``sqlite`` or ``postgresql``: the engine behind :attr:`database_url`."""
         return self.database_url.split(":", 1)[0].split("+", 1)[0]
+
+
+def default_check_processes() -> int:
+    """Helpers checking large batches, per server process: one per core, up to 4 (none on one core)."""
+    cores = os.cpu_count() or 1
+    return min(4, cores) if cores > 1 else 0
 
 
 def default_database_url(data_dir: Path) -> str:
@@ -92,6 +101,7 @@ def load_settings(database_url: str | None = None, data_dir: str | Path | None =
         secret_key=_secret_key(folder),
         max_body_bytes=_int_env("IMPACTKIT_MAX_BODY_BYTES", 10 * 1024 * 1024),
         max_batch=_int_env("IMPACTKIT_MAX_BATCH", 1000),
+        check_processes=max(0, _int_env("IMPACTKIT_CHECK_PROCESSES", default_check_processes())),
         public_base_url=os.environ.get("IMPACTKIT_PUBLIC_URL", "http://127.0.0.1:8000"),
         cookie_secure=os.environ.get("IMPACTKIT_COOKIE_SECURE", "0") == "1",
     )

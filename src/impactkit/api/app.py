@@ -26,6 +26,7 @@ from impactkit.api.ratelimit import rate_limit_middleware
 from impactkit.errors import ConfigError
 from impactkit.settings import Settings, load_settings
 from impactkit.store import migrate
+from impactkit.store.checking import close_helpers, helpers_for
 from impactkit.store.db import describe, make_engine
 from impactkit.store.writer import close_writer
 
@@ -106,11 +107,14 @@ def create_app(
     engine: Engine | None = None,
     migrate_on_start: bool = False,
     extra_handlers: Sequence[Any] = (),
+    start_helpers: bool = False,
 ) -> Litestar:
     """Build the app for ``settings`` (read from the environment when omitted).
 
     The database must be at the newest migration: with ``migrate_on_start`` the app
     migrates it on purpose, otherwise it refuses to start and says which command to run.
+    With ``start_helpers`` the processes that check large batches start with the app (as
+    ``impactkit serve`` does); otherwise they start with the first large batch.
     """
     settings = settings or load_settings()
     engine = engine or make_engine(settings.database_url)
@@ -122,8 +126,14 @@ def create_app(
             "(or start with `impactkit serve --migrate`)"
         )
 
+    def _start() -> None:
+        helpers = helpers_for(engine, settings.check_processes) if start_helpers else None
+        if helpers is not None:
+            helpers.start()  # in the background: the app answers meanwhile
+
     def _dispose() -> None:
         close_writer(engine)
+        close_helpers(engine)
         engine.dispose()
 
     pages = _pages_options(settings)
@@ -141,6 +151,7 @@ def create_app(
         state=State({"engine": engine, "settings": settings}),
         request_max_body_size=settings.max_body_bytes,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
+        on_startup=[_start],
         on_shutdown=[_dispose],
         response_headers=None,
         debug=False,

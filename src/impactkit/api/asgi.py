@@ -7,7 +7,7 @@ import sys
 
 from impactkit.api.app import create_app
 
-app = create_app()
+app = create_app(start_helpers=True)
 
 # What start-up loaded (the app, pandas, scipy, the parsed frameworks) stays for the life of the
 # process: frozen out of the cyclic collector, which otherwise walks all of it on every full

@@ -7,6 +7,7 @@ one look-up of the instance ids already stored, one insert of the new rows.
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 import weakref
@@ -140,9 +141,10 @@ def list_form_versions(session: Session, organisation_ids: Sequence[int] | None)
     return [row for (row,) in session.exec(query).all()]  # type: ignore[call-overload]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Submission:
-    """One response as submitted: the envelope and the answers."""
+    """One response as submitted: the envelope and the answers (not frozen: a frozen dataclass
+    takes three times as long to build, once per response of every batch)."""
 
     instance_id: str
     form_id: str
@@ -175,7 +177,8 @@ class ItemResult:
     """What became of one submitted response."""
 
     index: int
-    instance_id: str
+    instance_id: str | None
+    """None only for a batch item that is not a submission at all (no id could be read)."""
     status: str
     """stored | already_stored | conflict | erased | invalid | not_found"""
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -192,8 +195,13 @@ class ItemResult:
         }[self.status]
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def normalise_instance_id(raw: str) -> str:
     """The canonical text of a UUID (``uuid:`` prefix of ODK allowed); ValueError otherwise."""
+    if _CANONICAL_UUID.fullmatch(raw):  # already canonical, as clients almost always send it
+        return raw
     text = raw.strip()
     if text.lower().startswith("uuid:"):
         text = text[5:]
@@ -362,7 +370,7 @@ def prepare_responses(
         if submission.instance_id in pending:
             _, first_row = pending[submission.instance_id]
             status = "already_stored" if first_row["content_hash"] == digest else "conflict"
-            results[index] = ItemResult(index, submission.instance_id, status, _conflict_errors(status))
+            results[index] = ItemResult(index, submission.instance_id, status, conflict_errors(status))
             continue
         scope = scopes.get(submission.project_id)
         if scope is None or (
@@ -497,7 +505,11 @@ def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> set[str]
         .on_conflict_do_nothing(index_elements=["instance_id"])
         .returning(_response.c.instance_id)
     )
-    return {row[0] for row in connection.execute(statement, rows).all()}
+    values = [
+        {**row, "answers": json.loads(row["answers"])} if type(row["answers"]) is bytes else row
+        for row in rows
+    ]
+    return {row[0] for row in connection.execute(statement, values).all()}
 
 
 def _converters(dialect: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -517,19 +529,25 @@ def _converters(dialect: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return converters
 
 
-def _json_bytes(value: Any) -> bytes:
+def json_bytes(value: Any) -> bytes:
+    """``value`` as JSON (UTF-8), as the answers column stores it."""
     try:
         return msgspec.json.encode(value)
     except (TypeError, UnicodeEncodeError):  # not JSON data: as SQLAlchemy's encoder would say
         return json.dumps(value).encode("utf-8")
 
 
+def _as_json(value: Any) -> bytes:
+    return value if type(value) is bytes else json_bytes(value)
+
+
 def _answers_converter(dialect: Any) -> Callable[[Any], Any]:
+    """Answers given as bytes are JSON already written (by :func:`json_bytes`), stored as they are."""
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         from psycopg.types.json import Jsonb
 
-        return lambda value: None if value is None else Jsonb(value, dumps=_json_bytes)
-    return lambda value: None if value is None else _json_bytes(value).decode("utf-8")
+        return lambda value: None if value is None else Jsonb(value, dumps=_as_json)
+    return lambda value: None if value is None else _as_json(value).decode("utf-8")
 
 
 def _last_value_kept(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -634,7 +652,7 @@ def _existing(session: Session | Connection, instance_ids: set[str]) -> dict[str
     return {iid: _Stored(digest, erased is not None) for iid, digest, erased in session.execute(query).all()}
 
 
-def _conflict_errors(status: str) -> list[dict[str, Any]]:
+def conflict_errors(status: str) -> list[dict[str, Any]]:
     if status == "conflict":
         return [
             Problem(
@@ -662,7 +680,7 @@ def _repeat_result(index: int, instance_id: str, previous: _Stored, digest: str)
             ],
         )
     status = "already_stored" if previous.content_hash == digest else "conflict"
-    return ItemResult(index, instance_id, status, _conflict_errors(status))
+    return ItemResult(index, instance_id, status, conflict_errors(status))
 
 
 def _not_found(index: int, submission: Submission, location: str, message: str) -> ItemResult:
