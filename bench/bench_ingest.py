@@ -8,7 +8,8 @@ For each backend and worker count: a fresh database (a SQLite file; a PostgreSQL
 for the run and dropped after), `impactkit serve` started as a subprocess, the demo data loaded,
 a warm-up (single POSTs and one batch), then rounds of four phases, one right after the other,
 so that each round's ratio compares figures taken on the same machine state (on a shared
-machine the speed of a core moves by half from minute to minute); over loopback:
+machine the speed of a core moves by half from minute to minute); batches and the raw insert
+take turns at going first, since inserting slows as the table grows. Over loopback:
   - single POSTs of one response each, many keep-alive connections in flight;
   - batches of 1,000 responses per POST;
   - the baseline: SQLAlchemy Core ``executemany`` of the same row dicts (validated answers,
@@ -299,6 +300,7 @@ def run(
     folder: Path,
     profile_to: Path | None,
     concurrency: int,
+    verbose: bool = False,
 ) -> Row:
     url, drop = fresh_database(backend, folder)
     server = None
@@ -344,20 +346,29 @@ def run(
             batch_bodies = [
                 dumps({"responses": batch_items[s : s + BATCH]}) for s in range(0, len(batch_items), BATCH)
             ]
-            batch = post_concurrently(
-                [server.port],
-                "/api/v1/responses/batch",
-                token,
-                batch_bodies,
-                concurrency=2,
-                keep_bodies=True,
-            )
-            batch_stored = sum(json.loads(body)["stored"] for body in batch.bodies)
-
             raw_ids = instance_ids(batches * BATCH, f"{seed}-raw")
             raw_bodies = [response_body(i, n, project_id, period_id) for n, i in enumerate(raw_ids)]
             rows = raw_rows(url, raw_bodies, organisation_id)
-            raw_seconds = raw_insert(url, rows)
+
+            def post_batches(batch_bodies: list[bytes] = batch_bodies) -> Any:
+                return post_concurrently(
+                    [server.port],
+                    "/api/v1/responses/batch",
+                    token,
+                    batch_bodies,
+                    concurrency=2,
+                    keep_bodies=True,
+                )
+
+            # the table grows as it goes, and inserting gets slower with it: batches and the raw
+            # insert take turns at going first
+            if number % 2 == 0:
+                batch = post_batches()
+                raw_seconds = raw_insert(url, rows)
+            else:
+                raw_seconds = raw_insert(url, rows)
+                batch = post_batches()
+            batch_stored = sum(json.loads(body)["stored"] for body in batch.bodies)
             own_ids = instance_ids(batches * BATCH, f"{seed}-own")
             own_bodies = [response_body(i, n, project_id, period_id) for n, i in enumerate(own_ids)]
             own_rows = raw_rows(url, own_bodies, organisation_id)
@@ -376,6 +387,14 @@ def run(
                     len(own_rows) / own_seconds,
                 )
             )
+            if verbose:
+                last = figures[-1]
+                print(
+                    f"  round {number + 1}: single {last.single_rate:,.0f}/s, "
+                    f"batch {last.batch_rate:,.0f}/s, raw {last.raw_rate:,.0f}/s "
+                    f"({last.batch_to_raw:.2f}), own {last.own_insert_rate:,.0f}/s",
+                    flush=True,
+                )
         count = stored(url)
         if count != expected:
             print(f"  !! {backend}/{workers}: stored {count} of {expected}")
@@ -416,8 +435,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="py-spy the server during single POSTs")
     parser.add_argument("--concurrency", type=int, default=16, help="single POSTs in flight (default 16)")
     parser.add_argument("--rounds", type=int, help="rounds per line (default 5; 3 with --quick)")
+    parser.add_argument("--verbose", action="store_true", help="print every round's figures")
     args = parser.parse_args()
-    singles, batches, rounds = (1000, 3, 3) if args.quick else (2000, 5, 5)
+    singles, batches, rounds = (1000, 4, 3) if args.quick else (2000, 8, 5)
     rounds = args.rounds or rounds
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     worker_counts = [int(w) for w in args.workers.split(",")]
@@ -429,7 +449,17 @@ def main() -> None:
                 profile_to = folder / f"profile-{backend}-{workers}.txt" if args.profile else None
                 try:
                     rows.append(
-                        run(backend, workers, singles, batches, rounds, folder, profile_to, args.concurrency)
+                        run(
+                            backend,
+                            workers,
+                            singles,
+                            batches,
+                            rounds,
+                            folder,
+                            profile_to,
+                            args.concurrency,
+                            args.verbose,
+                        )
                     )
                 except RuntimeError as exc:
                     print(f"!! {backend} with {workers} worker(s) failed: {str(exc)[:2000]}")

@@ -112,8 +112,10 @@ def handle_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Re
 
 
 def handle_busy(request: Request[Any, Any, Any], exc: TimeoutError) -> Response[dict[str, Any]]:
-    """The database stayed busy past its wait: nothing was stored, the client may resend."""
-    detail = f"{exc}; nothing was stored, resend the same request"
+    """The database stayed busy past its wait: the client may resend the same request."""
+    # A large batch is written chunk by chunk: some chunks may be stored already, and a resend
+    # answers them already_stored, so resending is always safe.
+    detail = f"{exc}; resend the same request (responses already stored are answered as such)"
     return problem(request, 503, detail, headers={"Retry-After": "2"})
 
 

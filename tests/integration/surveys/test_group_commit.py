@@ -18,7 +18,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from impactkit.store.db import make_engine, session_scope, sqlite_write_slot
-from impactkit.store.surveys import Prepared, Submission, prepare_responses, publish_shipped_forms
+from impactkit.store.surveys import (
+    Prepared,
+    Submission,
+    insert_prepared,
+    prepare_responses,
+    publish_shipped_forms,
+)
 from impactkit.store.tables import SurveyResponse
 from impactkit.store.writer import ResponseWriter
 from tests.conftest import LiveServer
@@ -114,6 +120,20 @@ def test_the_same_instance_id_in_two_waiting_requests_is_stored_once(engine: Eng
     statuses = [p.outcome()[0].status for p in prepared]
     assert statuses == ["stored", "stored", "already_stored", "conflict"]
     assert _count(engine) == 2
+
+
+def test_ids_stored_meanwhile_are_told_apart_from_the_rows_just_inserted(engine: Engine) -> None:
+    world = _world(engine)
+    batch = [_submission(world) for _ in range(5)]
+    prepared = _prepare(engine, *batch)  # checked while nothing was stored yet
+    meanwhile = _prepare(engine, batch[1], _submission(world, batch[3].instance_id, age=50))
+    with engine.begin() as connection:
+        insert_prepared(connection, [meanwhile])
+    with engine.begin() as connection:
+        insert_prepared(connection, [prepared])
+    statuses = [result.status for result in prepared.outcome()]
+    assert statuses == ["stored", "already_stored", "stored", "conflict", "stored"]
+    assert _count(engine) == 5
 
 
 def test_a_request_that_fails_does_not_take_the_others_with_it(engine: Engine) -> None:
