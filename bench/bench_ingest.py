@@ -479,7 +479,8 @@ def main() -> None:
         f"(medians of {rounds} rounds, each: {singles} single POSTs, {args.concurrency} connections in "
         f"flight; {batches * BATCH} responses in batches of {BATCH}, 2 in flight; raw: {batches * BATCH} "
         f"rows, {BATCH} per transaction; own insert: the same count through the service's insert. "
-        f"Helper processes per server process: {load_settings().check_processes})"
+        f"Helpers checking batches: {load_settings().check_processes} per server process, shared "
+        "among the processes when there are several)"
     )
 
 

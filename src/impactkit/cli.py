@@ -97,6 +97,8 @@ def serve(host: str, port: int, database_url: str | None, migrate: bool, workers
     with _engine(database_url) as (settings, engine):
         create_app(settings, engine=engine, migrate_on_start=migrate)  # fail fast on an un-migrated database
     os.environ["IMPACTKIT_DATABASE_URL"] = settings.database_url
+    if workers > 1 and not os.environ.get("IMPACTKIT_CHECK_PROCESSES"):
+        os.environ["IMPACTKIT_CHECK_PROCESSES"] = str(helpers_per_worker(settings.check_processes, workers))
     base = f"http://{host}:{port}"
     click.echo(f"impactkit {__version__} on {settings.backend}")
     click.echo(f"  web page:  {base}/  (staff sign in at {base}/signin)")
@@ -111,6 +113,16 @@ def serve(host: str, port: int, database_url: str | None, migrate: bool, workers
         access_log=False,
         timeout_graceful_shutdown=5,
     )
+
+
+def helpers_per_worker(helpers: int, workers: int) -> int:
+    """The cores are shared among the server processes: so are the helpers that check batches
+    (at least one each, unless there are to be none).
+
+    >>> helpers_per_worker(2, 2), helpers_per_worker(4, 3), helpers_per_worker(0, 2)
+    (1, 1, 0)
+    """
+    return max(1, helpers // workers) if helpers else 0
 
 
 @main.group(cls=Group)

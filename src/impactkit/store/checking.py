@@ -199,9 +199,11 @@ class Helpers:
                 )
             return self._pool
 
-    def start(self) -> Future[int]:
-        """Start the processes now (they start on first use otherwise); done when one answers."""
-        return self._executor().submit(_ready)
+    def start(self) -> list[Future[int]]:
+        """Start every process now (they start on first use otherwise): one task each, since the
+        pool starts a process only for a task no idle one can take; each future gives a pid."""
+        executor = self._executor()
+        return [executor.submit(_ready) for _ in range(self.processes)]
 
     def check(self, raw_items: Sequence[Any], start: int, allowed: set[int] | None) -> Future[CheckedChunk]:
         """Check a chunk in a helper (:func:`check_chunk`); the future fails with

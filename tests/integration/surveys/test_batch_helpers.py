@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from impactkit.settings import Settings
@@ -24,7 +24,12 @@ from impactkit.store.db import session_scope
 from impactkit.store.surveys import erase_responses
 from impactkit.store.tables import SurveyResponse
 from tests.conftest import LiveServer
-from tests.integration.surveys.test_responses_api import beneficiary_answers, setup, submission
+from tests.integration.surveys.test_responses_api import (
+    beneficiary_answers,
+    setup,
+    stored_count,
+    submission,
+)
 
 SIZE = 4 * CHUNK_MIN + 37
 """Items per batch: several chunks, the last one short."""
@@ -42,11 +47,6 @@ def stored_answers(live_server: LiveServer, instance_id: str) -> dict[str, Any] 
             select(SurveyResponse.answers).where(SurveyResponse.instance_id == instance_id)  # type: ignore[arg-type]
         ).first()
     return None if row is None else row[0]
-
-
-def count(live_server: LiveServer) -> int:
-    with Session(live_server.engine) as session:
-        return int(session.execute(select(func.count()).select_from(SurveyResponse)).scalar_one())
 
 
 def test_a_large_mixed_batch_gets_the_same_result_per_item_either_way(live_server: LiveServer) -> None:
@@ -90,7 +90,7 @@ def test_a_large_mixed_batch_gets_the_same_result_per_item_either_way(live_serve
     assert body["stored"] == expected.count("stored")
     assert body["already_stored"] == 1
     assert body["failed"] == SIZE - body["stored"] - 1
-    assert count(live_server) == 3 + expected.count("stored")
+    assert stored_count(live_server) == 3 + expected.count("stored")
     # a stored answer is the validated one, written as JSON: read back equal
     assert stored_answers(live_server, items[7]["instance_id"]) == beneficiary_answers(age=27)
 
@@ -113,7 +113,7 @@ def test_an_id_repeated_across_chunks_is_a_resend_of_its_first_copy(live_server:
     results = editor.post("/api/v1/responses/batch", json={"responses": items}).json()["results"]
     assert results[5]["status"] == "stored"
     assert [r["status"] for r in results[-3:]] == ["already_stored", "already_stored", "conflict"]
-    assert count(live_server) == SIZE - 3
+    assert stored_count(live_server) == SIZE - 3
 
 
 @pytest.mark.parametrize("settings", [2], ids=["checked-by-helpers"], indirect=True)
@@ -124,7 +124,9 @@ def test_a_helper_that_dies_costs_no_response(
     editor = live_server.client(world.tokens["editor_a"])
     helpers = helpers_for(live_server.engine, live_server.settings.check_processes)
     assert helpers is not None
-    helpers.start().result(timeout=120)
+    for future in helpers.start():
+        future.result(timeout=120)
+    assert len(helpers.pids()) == 2, "start() should bring up every helper"
     for pid in helpers.pids():
         os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
@@ -139,4 +141,4 @@ def test_a_helper_that_dies_costs_no_response(
     again = [submission(world) for _ in range(SIZE)]
     assert editor.post("/api/v1/responses/batch", json={"responses": again}).json()["stored"] == SIZE
     assert helpers.pids(), "new helpers should have started"
-    assert count(live_server) == 2 * SIZE
+    assert stored_count(live_server) == 2 * SIZE

@@ -41,3 +41,10 @@ def test_ids_spelled_differently_are_the_same_id() -> None:
 def test_the_docstring_examples_run() -> None:
     result = doctest.testmod(checking)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_several_server_processes_share_the_helpers() -> None:
+    from impactkit import cli
+
+    assert [cli.helpers_per_worker(4, w) for w in (1, 2, 3, 4, 8)] == [4, 2, 1, 1, 1]
+    assert cli.helpers_per_worker(0, 4) == 0
