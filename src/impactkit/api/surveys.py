@@ -247,8 +247,7 @@ async def _store_batch(
         for start, stop in bounds:
             try:
                 checking.append(asyncio.wrap_future(helpers.check(raw_items[start:stop], start, allowed)))
-            except BrokenProcessPool:
-                helpers.replace()
+            except BrokenProcessPool:  # a helper had died: new ones start with the next batch
                 checking.append(here(start, stop))
     chunks: builtins.list[CheckedChunk] = []
     writing: builtins.list[asyncio.Future[None]] = []
@@ -256,9 +255,7 @@ async def _store_batch(
         for (start, stop), task in zip(bounds, checking, strict=True):
             try:
                 chunk = await task
-            except BrokenProcessPool:  # the helper died: check its chunk here
-                assert helpers is not None
-                helpers.replace()
+            except BrokenProcessPool:  # its helper died: check the chunk here
                 chunk = await here(start, stop)
             chunks.append(chunk)
             if chunk.prepared.rows:

@@ -26,6 +26,7 @@ import threading
 import weakref
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -206,24 +207,38 @@ class Helpers:
         return [executor.submit(_ready) for _ in range(self.processes)]
 
     def check(self, raw_items: Sequence[Any], start: int, allowed: set[int] | None) -> Future[CheckedChunk]:
-        """Check a chunk in a helper (:func:`check_chunk`); the future fails with
-        ``BrokenProcessPool`` if the helper died (see :meth:`replace`)."""
-        return self._executor().submit(_check_in_helper, self.url, list(raw_items), start, allowed)
+        """Check a chunk in a helper (:func:`check_chunk`). If a helper dies, this call or the
+        future fails with ``BrokenProcessPool`` and the next call starts new helpers."""
+        pool = self._executor()
+        try:
+            future = pool.submit(_check_in_helper, self.url, list(raw_items), start, allowed)
+        except BrokenProcessPool:
+            self._drop(pool)
+            raise
+        future.add_done_callback(lambda done: self._drop_if_broken(pool, done))
+        return future
 
     def pids(self) -> list[int]:
         """The process ids of the running helpers (none before the first start)."""
         with self._lock:
             pool = self._pool
+        # ProcessPoolExecutor keeps its processes by pid in _processes (no public accessor)
         processes = getattr(pool, "_processes", None) or {}
         return sorted(pid for pid, process in dict(processes).items() if process.is_alive())
 
-    def replace(self) -> None:
-        """Drop a pool whose process died; the next chunk starts a new one."""
+    def _drop_if_broken(self, pool: ProcessPoolExecutor, done: Future[CheckedChunk]) -> None:
+        if not done.cancelled() and isinstance(done.exception(), BrokenProcessPool):
+            self._drop(pool)
+
+    def _drop(self, pool: ProcessPoolExecutor) -> None:
+        """Drop ``pool``, whose process died, unless a newer pool has taken its place already
+        (every chunk it held fails alike, and must not drop the pool that replaced it)."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            log.warning("a helper process died; starting new ones")
-            pool.shutdown(wait=False, cancel_futures=True)
+            if self._pool is not pool:
+                return
+            self._pool = None
+        log.warning("a helper process died; starting new ones")
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         with self._lock:

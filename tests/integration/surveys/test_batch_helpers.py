@@ -11,6 +11,7 @@ import dataclasses
 import os
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -141,4 +142,20 @@ def test_a_helper_that_dies_costs_no_response(
     again = [submission(world) for _ in range(SIZE)]
     assert editor.post("/api/v1/responses/batch", json={"responses": again}).json()["stored"] == SIZE
     assert helpers.pids(), "new helpers should have started"
-    assert stored_count(live_server) == 2 * SIZE
+
+    # killed again while three batches arrive together: each one's chunks fail or get checked
+    # here, and none of the failures may take down the helpers that replace the dead ones
+    for pid in helpers.pids():
+        os.kill(pid, signal.SIGKILL)
+    batches = [[submission(world) for _ in range(SIZE)] for _ in range(3)]
+    clients = [live_server.client(world.tokens["editor_a"]) for _ in batches]
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(
+            pool.map(lambda c, b: c.post("/api/v1/responses/batch", json={"responses": b}), clients, batches)
+        )
+    assert [a.status_code for a in answers] == [200, 200, 200], [a.text[:300] for a in answers]
+    assert [a.json()["stored"] for a in answers] == [SIZE] * 3
+    last = [submission(world) for _ in range(SIZE)]
+    assert editor.post("/api/v1/responses/batch", json={"responses": last}).json()["stored"] == SIZE
+    assert helpers.pids(), "new helpers should have started again"
+    assert stored_count(live_server) == 6 * SIZE
