@@ -31,6 +31,20 @@ from impactkit.frameworks.model import (
     Tags,
     Target,
 )
+from impactkit.frameworks.proxies import (
+    AdjustedProxy,
+    PriceIndex,
+    ProxyBank,
+    ProxyEntry,
+    SourceReference,
+    adjust_proxy,
+    adjust_value,
+    check_proxy_bank,
+    financial_proxy,
+    load_proxy_bank,
+    price_factor,
+    shipped_proxy_bank,
+)
 
 if TYPE_CHECKING:
     from impactkit.frameworks.compute import compute_kpis
@@ -42,6 +56,7 @@ from impactkit.frameworks.results import (
 )
 
 __all__ = [
+    "AdjustedProxy",
     "AgeBand",
     "Breakdown",
     "ChangeSpec",
@@ -54,18 +69,29 @@ __all__ = [
     "KpiResult",
     "KpiResults",
     "LocalizedText",
+    "PriceIndex",
+    "ProxyBank",
+    "ProxyEntry",
     "Source",
+    "SourceReference",
     "Tags",
     "Target",
+    "adjust_proxy",
+    "adjust_value",
     "check_framework",
+    "check_proxy_bank",
     "compute_kpis",
+    "financial_proxy",
     "framework_problems",
     "get_framework",
     "load_framework",
+    "load_proxy_bank",
     "plan_objective_ids",
+    "price_factor",
     "sdg_target_ids",
     "shipped_form_fields",
     "shipped_frameworks",
+    "shipped_proxy_bank",
 ]
 
 

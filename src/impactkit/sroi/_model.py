@@ -124,6 +124,8 @@ class FinancialProxy(_Model):
     year: int | None = None
     """Price year of the value."""
     source: str = ""
+    bank: str | None = None
+    """The proxy-bank entry it was taken from, ``bank_id@version#proxy_id`` (None: typed in)."""
 
 
 # --- distributions -------------------------------------------------------------------------
@@ -324,6 +326,8 @@ class ValueMap(_Model):
     horizon_years: int | None = None
     """Length of the analysis in years; by default the last year any outcome has value."""
     conventions: Conventions = Field(default_factory=Conventions)
+    proxy_bank: str | None = None
+    """``id@version`` of the proxy bank the map's proxies were taken from, if any."""
 
     @field_validator("discount_rate", mode="before")
     @classmethod
@@ -443,6 +447,16 @@ def check_value_map(value_map: ValueMap) -> tuple[list[Problem], list[Problem]]:
         if not outcome.proxy.source.strip():
             warnings.append(
                 Problem("financial proxy has no source", f"{where}.proxy.source{label}", "warning")
+            )
+        bank = outcome.proxy.bank
+        if bank is not None and bank.partition("#")[0] != value_map.proxy_bank:
+            warnings.append(
+                Problem(
+                    f"proxy taken from {bank.partition('#')[0]} but the value map records "
+                    f"proxy_bank {value_map.proxy_bank!r}",
+                    f"{where}.proxy.bank{label}",
+                    "warning",
+                )
             )
         for estimate, dist in outcome.distributions.items():
             dloc = f"{where}.distributions.{estimate}{label}"
