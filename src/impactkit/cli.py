@@ -43,9 +43,60 @@ class Group(click.Group):
     """A click group whose commands all report errors plainly."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        if cmd.callback is not None and not isinstance(cmd, click.Group):
-            cmd.callback = friendly_errors(cmd.callback)
+        _wrap_errors(cmd)
         super().add_command(cmd, name)
+
+
+def _wrap_errors(command: click.Command) -> None:
+    """Every command of a group, contributed ones included, reports errors plainly (once)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _wrap_errors(sub)
+    elif command.callback is not None and not getattr(command.callback, "_impactkit_friendly", False):
+        command.callback = friendly_errors(command.callback)
+        command.callback._impactkit_friendly = True  # type: ignore[attr-defined]
+
+
+class LazyGroup(Group):
+    """The top-level group: the library's command groups are imported only when one is run.
+
+    Importing a group's module may pull in pandas, scipy or statsmodels (seconds of start-up);
+    ``impactkit --help`` shows their one-line help from :data:`LIBRARY_COMMANDS` instead, so a
+    command that needs none of them never imports them.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, tuple[str, str]] = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            target, _ = self.lazy[cmd_name]
+            module_name, _, attribute = target.partition(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            if not isinstance(command, click.Command):  # pragma: no cover - a wrong table entry
+                raise TypeError(f"{target} is not a click command")
+            for extra in _LIBRARY_EXTRAS.get(cmd_name, []):
+                if isinstance(command, click.Group) and extra.name not in command.commands:
+                    command.add_command(extra)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name) or click.Command(name, help=self.lazy[name][1])
+            if not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 database_option = click.option(
@@ -74,7 +125,22 @@ def _print(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
-@click.group(cls=Group)
+LIBRARY_COMMANDS: dict[str, tuple[str, str]] = {
+    "frameworks": ("impactkit.frameworks.cli:frameworks_group", "List, show and check impact frameworks."),
+    "kpis": ("impactkit.frameworks.cli:kpis_group", "Compute KPIs."),
+    "sroi": (
+        "impactkit.sroi.cli:sroi",
+        "SROI analyses: value maps, ratio, sensitivity, uncertainty, Excel value maps.",
+    ),
+    "report": (
+        "impactkit.reports.cli:report",
+        "Social reports: verify frozen reports and exported workbooks.",
+    ),
+}
+"""The library's command groups: name → (``module:attribute``, the group's one-line help)."""
+
+
+@click.group(cls=LazyGroup, lazy=LIBRARY_COMMANDS)
 @click.version_option(__version__, prog_name="impactkit")
 def main() -> None:
     """impactkit: surveys, simplified KPIs, SROI and validated social reports for the social economy."""
@@ -440,41 +506,6 @@ def forms_list(database_url: str | None) -> None:
             click.echo(f"{row.id:5}  {row.form_id:32} {row.version:16} {owner:18} {row.title}")
 
 
-# Library tools contributed by the capabilities: (module, attribute) of click commands.
-_PLUGGED_COMMANDS = [
-    ("impactkit.frameworks.cli", "frameworks_group"),
-    ("impactkit.frameworks.cli", "kpis_group"),
-    ("impactkit.sroi.cli", "sroi"),
-    ("impactkit.reports.cli", "report"),
-]
-
-
-def _plug_commands() -> None:
-    for module_name, attribute in _PLUGGED_COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        command = getattr(module, attribute, None)
-        if isinstance(command, click.Command):
-            _wrap_errors(command)
-            main.add_command(command)
-
-
-def _wrap_errors(command: click.Command) -> None:
-    """Every command of a contributed group reports errors plainly too."""
-    if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            _wrap_errors(sub)
-    elif command.callback is not None:
-        command.callback = friendly_errors(command.callback)
-
-
-_plug_commands()
-
-
 @click.command("project")
 @database_option
 @click.option("--project-id", required=True, type=int)
@@ -500,7 +531,5 @@ def project_kpis_command(
         click.echo(f"{result.indicator_id:36} {value:>10} {interval:24} n={result.n!s:6} {met}")
 
 
-_kpis = main.commands.get("kpis")
-if isinstance(_kpis, click.Group):
-    _wrap_errors(project_kpis_command)
-    _kpis.add_command(project_kpis_command)
+_LIBRARY_EXTRAS: dict[str, list[click.Command]] = {"kpis": [project_kpis_command]}
+"""Commands added to a library group when it is loaded (they need the store; the library does not)."""

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-import statsmodels.api as sm
 from pydantic import BaseModel
-from scipy.stats import norm
-from statsmodels.stats.proportion import proportion_confint
 
 from impactkit.errors import Problem, ValueMapError
 from impactkit.sroi._model import Normal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas, scipy and statsmodels are imported by the functions that use them: importing them
+# costs seconds, which ``import impactkit.sroi`` (and every command of the CLI) should not pay.
 
 
 class ComparisonDeadweight(BaseModel):
@@ -64,6 +65,8 @@ def _column_problems(frame: pd.DataFrame, columns: list[str]) -> list[Problem]:
 
 
 def _binary(series: pd.Series, column: str) -> tuple[pd.Series, list[Problem]]:
+    import pandas as pd
+
     values = series.dropna()
     if values.dtype == bool:
         return values.astype(int), []
@@ -111,6 +114,9 @@ def deadweight_from_comparison(
         >>> round(result.interval_low, 4), round(result.interval_high, 4)
         (0.0456, 0.6994)
     """
+    from scipy.stats import norm
+    from statsmodels.stats.proportion import proportion_confint
+
     problems = _column_problems(frame, [outcome_col, group_col])
     if problems:
         raise ValueMapError("cannot estimate deadweight from the comparison group", problems)
@@ -179,6 +185,11 @@ def deadweight_from_did(
     Raises:
         ValueMapError: missing columns, a non-numeric outcome, or a group or wave missing.
     """
+    import numpy as np
+    import pandas as pd
+    import statsmodels.api as sm
+    from scipy.stats import norm
+
     columns = [outcome, group, period, respondent]
     problems = _column_problems(frame, columns)
     if problems:

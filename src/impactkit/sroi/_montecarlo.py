@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 from pydantic import BaseModel
-from scipy.special import ndtr, ndtri
 
 from impactkit.sroi._engine import (
     Estimates,
@@ -45,6 +44,8 @@ def _truncated_normal(
     rng: np.random.Generator, mean: float, sd: float, low: float, high: float, size: int
 ) -> FloatArray:
     # Inverse-CDF sampling between the bounds: an exact truncation, not a clip at the edges.
+    from scipy.special import ndtr, ndtri  # here: scipy costs a second to import
+
     lower = ndtr((low - mean) / sd) if math.isfinite(low) else 0.0
     upper = ndtr((high - mean) / sd) if math.isfinite(high) else 1.0
     uniform = rng.uniform(lower, upper, size)

@@ -8,7 +8,6 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel
-from scipy.optimize import brentq
 
 from impactkit.sroi._engine import Estimates, FloatArray, base_estimates, sroi_ratio
 from impactkit.sroi._model import ESTIMATES, FRACTION_ESTIMATES, ValueMap, ensure_valid
@@ -218,6 +217,8 @@ def _break_even(
         return BreakEven(reachable=True, value=float(a), method="brentq", note="")
     if ratio([b])[0] - 1.0 == 0:
         return BreakEven(reachable=True, value=float(b), method="brentq", note="")
+    from scipy.optimize import brentq  # here: scipy costs a second to import
+
     root = brentq(lambda x: float(ratio([x])[0]) - 1.0, a, b, xtol=1e-12)
     return BreakEven(reachable=True, value=float(root), method="brentq", note="")
 
