@@ -13,7 +13,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from sqlalchemy.engine import Engine
@@ -21,8 +20,10 @@ from sqlalchemy.engine import Engine
 from impactkit import __version__
 from impactkit.api.admin import ADMIN_CONTROLLERS
 from impactkit.api.deps import provide_db, provide_principal
+from impactkit.api.openapi_page import ApiDocsPage
 from impactkit.api.problems import exception_handlers
 from impactkit.api.ratelimit import rate_limit_middleware
+from impactkit.api.security import security_headers_hook
 from impactkit.errors import ConfigError
 from impactkit.settings import Settings, load_settings
 from impactkit.store import migrate
@@ -87,7 +88,7 @@ def openapi_config() -> OpenAPIConfig:
         ),
         path="/schema",
         render_plugins=[
-            SwaggerRenderPlugin(
+            ApiDocsPage(
                 path="/swagger",
                 js_url="/static/swagger/swagger-ui-bundle.js",
                 css_url="/static/swagger/swagger-ui.css",
@@ -153,6 +154,7 @@ def create_app(
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         on_startup=[_start],
         on_shutdown=[_dispose],
+        before_send=[security_headers_hook(https=settings.cookie_secure)],
         response_headers=None,
         debug=False,
         logging_config=None,
