@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -790,10 +791,20 @@ FORMS = {
 }
 
 
+def all_forms() -> dict[str, Any]:
+    """Every shipped form's builder: the general forms above and the sector frameworks' forms."""
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    from shipped_sector_surveys import SECTOR_FORMS
+
+    return {**FORMS, **SECTOR_FORMS}
+
+
 def main() -> None:
     """Build every shipped form into ``surveys/``."""
     SURVEYS_DIR.mkdir(exist_ok=True)
-    for form_id, build in FORMS.items():
+    for form_id, build in all_forms().items():
         survey, choice_rows, settings = build()
         path = SURVEYS_DIR / f"{form_id}.xlsx"
         write_form(path, survey, choice_rows, settings)

@@ -2,10 +2,14 @@
 
 No real person is behind any row. Beneficiaries answer at baseline and at endline (half the
 responses each), linked by their respondent code; every organisation also files one
-self-report and a few volunteers answer the volunteer survey.
+self-report and a few volunteers answer the volunteer survey. ``form_responses`` answers any
+form from its own choices, constraints and relevance rules (the sector frameworks' forms).
 """
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -158,4 +162,141 @@ def synthetic_responses(
     }
 
 
-__all__ = ["synthetic_responses"]
+# --- responses to any form, from the form's own rules -------------------------------------
+
+_BOUND = re.compile(r"\.\s*(>=|>|<=|<)\s*(-?\d+(?:\.\d+)?|\$\{([A-Za-z_][A-Za-z0-9_.-]*)\})")
+STABLE_FIELDS = frozenset(
+    {"respondent_code", "gender", "age", "territory_type", "respondent_role", "disadvantage", "consent"}
+)
+"""Answers a person gives identically at baseline and at endline (who they are, not outcomes)."""
+
+
+def _bounds(field: Any, answers: dict[str, Any]) -> tuple[float, float]:
+    """Numeric range read from a constraint such as ``. >= 0 and . <= ${total}`` (0–100 else)."""
+    low, high = 0.0, 100.0
+    for operator, literal, reference in _BOUND.findall(field.constraint or ""):
+        if reference:
+            value = answers.get(reference)
+            if not isinstance(value, int | float):
+                continue
+            number = float(value)
+        else:
+            number = float(literal)
+        if operator in {">=", ">"}:
+            low = number + (1 if operator == ">" else 0)
+        else:
+            high = number - (1 if operator == "<" else 0)
+    return low, max(low, high)
+
+
+def _candidate(form: Any, field: Any, answers: dict[str, Any], rng: np.random.Generator, person: int) -> Any:
+    base = field.type.split()[0]
+    if field.name == "consent":
+        return "yes"
+    if base in {"select_one", "select_multiple"}:
+        names = [choice.name for choice in form.choices.get(field.list_name or "", [])]
+        if base == "select_one":
+            return str(rng.choice(names))
+        picked = [name for name in names if rng.random() < 0.3] or [str(rng.choice(names))]
+        return " ".join(picked)
+    if base in {"integer", "decimal", "range"}:
+        low, high = _bounds(field, answers)
+        if base == "decimal":
+            return round(float(rng.uniform(low, high)), 2)
+        # Skewed towards small numbers, as hours, counts and money usually are.
+        span = high - low
+        return (
+            int(low + np.floor(span * rng.beta(1.0, 5.0) + 0.5))
+            if span > 20
+            else int(rng.integers(low, high + 1))
+        )
+    if base == "text":
+        if "regex(" in (field.constraint or ""):
+            return f"TO-{person:06d}"
+        return None if not field.required else "—"
+    if base == "date":
+        return "2026-03-01"
+    return None
+
+
+def _answer(
+    form: Any, fields: list[Any], answers: dict[str, Any], rng: np.random.Generator, person: int
+) -> None:
+    from impactkit.errors import KpiError
+    from impactkit.surveys import evaluate_form
+
+    for field in fields:
+        if field.type in {"note", "calculate", "start", "end", "today", "deviceid"} or field.name in answers:
+            continue
+        state = evaluate_form(form, answers).field(field.name)
+        if state is None or not state.relevant:
+            continue
+        for _ in range(50):
+            candidate = _candidate(form, field, answers, rng, person)
+            if candidate is None:
+                break
+            answers[field.name] = candidate
+            checked = evaluate_form(form, answers).field(field.name)
+            if checked is not None and not checked.errors:
+                break
+        else:
+            raise KpiError(f"no answer to {field.name!r} of form {form.form_id!r} meets its constraint")
+
+
+def form_responses(
+    form: Any,
+    n_people: int = 60,
+    *,
+    waves: bool = True,
+    seed: int = 2030,
+    organisation_id: str = "org-0001",
+    period_id: str = "2026",
+) -> pd.DataFrame:
+    """Synthetic responses to any form, made from the form's own types, choices and rules.
+
+    Every answer is drawn from the question's choices or from the range its constraint allows,
+    only for questions that are relevant given the answers before it, then checked by the
+    survey engine (``evaluate_form``) and redrawn until the form's constraint holds; each
+    complete response passes ``validate_response``.
+
+    Args:
+        form: an ``impactkit.surveys.Form`` (e.g. from ``load_xlsform``).
+        n_people: people answering.
+        waves: True: each person answers at baseline and endline (who they are — code, gender,
+            age, territory, role — kept, outcomes drawn again); False: one response each.
+        seed: random seed; the same seed gives the same frame.
+
+    Returns:
+        One row per response with the answer columns (select_multiple as space-separated
+        names) and the metadata columns ``compute_kpis`` reads.
+    """
+    from impactkit.surveys import validate_response
+
+    rng = np.random.default_rng(seed)
+    fields = list(form.fields())
+    rows: list[dict[str, Any]] = []
+    for person in range(n_people):
+        baseline: dict[str, Any] = {}
+        _answer(form, fields, baseline, rng, person)
+        plan = [("baseline", baseline)]
+        if waves:
+            endline = {k: v for k, v in baseline.items() if k in STABLE_FIELDS}
+            _answer(form, fields, endline, rng, person)
+            plan.append(("endline", endline))
+        for wave, answers in plan:
+            clean = validate_response(form, answers)
+            row = {key: " ".join(value) if isinstance(value, list) else value for key, value in clean.items()}
+            row.update(
+                _instance_id=f"{form.form_id}-{person}-{wave}",
+                _organisation_id=organisation_id,
+                _project_id="project-1",
+                _period_id=period_id,
+                _wave=wave if waves else None,
+                _submitted_at=pd.Timestamp("2026-01-15" if wave == "baseline" else "2026-11-15"),
+                _territory_type="rural",
+            )
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+__all__ = ["STABLE_FIELDS", "form_responses", "synthetic_responses"]

@@ -14,13 +14,21 @@ from impactkit._paths import data_dir
 from impactkit.frameworks.cli import frameworks_group, kpis_group
 
 
-def test_list_shows_the_three_shipped_frameworks() -> None:
+def test_list_shows_every_shipped_framework() -> None:
     result = CliRunner().invoke(frameworks_group, ["list"])
     assert result.exit_code == 0, result.output
     for framework_id in ("simplified-kpis", "plan-objectives", "sdg-map"):
         assert framework_id in result.output
     listed = json.loads(CliRunner().invoke(frameworks_group, ["list", "--json"]).output)
-    assert {row["id"] for row in listed} == {"simplified-kpis", "plan-objectives", "sdg-map"}
+    assert {row["id"] for row in listed} == {
+        "simplified-kpis",
+        "plan-objectives",
+        "sdg-map",
+        "work-integration",
+        "care",
+        "youth-neet",
+        "culture-community",
+    }
 
 
 def test_show_prints_each_indicator_and_its_source_question() -> None:
