@@ -208,7 +208,7 @@ def _candidate(form: Any, field: Any, answers: dict[str, Any], rng: np.random.Ge
         return (
             int(low + np.floor(span * rng.beta(1.0, 5.0) + 0.5))
             if span > 20
-            else int(rng.integers(low, high + 1))
+            else int(rng.integers(int(low), int(high) + 1))
         )
     if base == "text":
         if "regex(" in (field.constraint or ""):
