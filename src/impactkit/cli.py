@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,6 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 import click
-from pydantic import ValidationError
 
 from impactkit import __version__
 from impactkit.errors import ImpactkitError
@@ -19,24 +19,69 @@ from impactkit.errors import ImpactkitError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+EXIT_INVALID = 2
+"""Exit code for input that is not valid (the problems are listed)."""
+EXIT_FAILED = 1
+"""Exit code for an instance that is not ready (no database, not migrated) or an operation that failed."""
+
+
 def friendly_errors(func: F) -> F:
-    """Turn impactkit and validation errors into a clear message and exit code 2, never a traceback."""
+    """Turn every error into a clear message and a non-zero exit code, never a traceback.
+
+    Bad input exits 2 with every problem listed; an instance that is not ready, a database
+    that refuses, a file that cannot be read, or anything unexpected exits 1 with one line
+    (``IMPACTKIT_DEBUG=1`` shows the traceback of an unexpected failure).
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ImpactkitError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        except ValidationError as exc:
-            click.echo("error: invalid input", err=True)
-            for item in exc.errors():
-                where = ".".join(str(part) for part in item["loc"])
-                click.echo(f"  - {where}: {item['msg']}", err=True)
-            sys.exit(2)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # the one place that turns errors into messages
+            code = _report(exc)
+            if code is None:
+                raise
+            sys.exit(code)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _report(exc: Exception) -> int | None:
+    """Print ``exc`` for a person and return the exit code (None: let it propagate, for debugging)."""
+    from pydantic import ValidationError  # imported here: only when something failed
+
+    from impactkit.store.migrate import DatabaseNotReady
+
+    if isinstance(exc, DatabaseNotReady):
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_FAILED
+    if isinstance(exc, ImpactkitError):
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_INVALID
+    if isinstance(exc, ValidationError):
+        click.echo("error: invalid input", err=True)
+        for item in exc.errors():
+            where = ".".join(str(part) for part in item["loc"])
+            click.echo(f"  - {where}: {item['msg']}", err=True)
+        return EXIT_INVALID
+    if os.environ.get("IMPACTKIT_DEBUG") == "1":
+        return None
+    if type(exc).__module__.startswith("sqlalchemy."):
+        from impactkit.store.migrate import connection_problem
+
+        reason = connection_problem(exc) if hasattr(exc, "orig") else str(exc).splitlines()[0]  # type: ignore[arg-type]
+        click.echo(f"error: the database refused the operation: {reason}", err=True)
+    elif isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+    else:
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        click.echo(
+            f"error: unexpected {type(exc).__name__}: {first} (IMPACTKIT_DEBUG=1 shows where)", err=True
+        )
+    return EXIT_FAILED
 
 
 class Group(click.Group):
@@ -99,23 +144,63 @@ class LazyGroup(Group):
             formatter.write_dl(rows)
 
 
-database_option = click.option(
-    "--database-url",
-    envvar="IMPACTKIT_DATABASE_URL",
+def _remember_data_dir(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        ctx.find_root().meta["impactkit.data_dir"] = value
+    return value
+
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
     default=None,
-    help="SQLAlchemy URL (default: SQLite file under IMPACTKIT_DATA_DIR, ./var).",
+    expose_value=False,
+    callback=_remember_data_dir,
+    help="The instance's data folder (default: IMPACTKIT_DATA_DIR, else the platform's; "
+    "see `impactkit info`).",
 )
 
 
+def database_option(func: F) -> F:
+    """``--database-url`` and ``--data-dir``: which instance a command works on."""
+    func = click.option(
+        "--database-url",
+        default=None,
+        help="SQLAlchemy URL (default: IMPACTKIT_DATABASE_URL, else impactkit.db in the data folder).",
+    )(func)
+    return data_dir_option(func)
+
+
+def _chosen_data_dir() -> str | None:
+    context = click.get_current_context(silent=True)
+    return None if context is None else context.find_root().meta.get("impactkit.data_dir")
+
+
 @contextmanager
-def _engine(database_url: str | None) -> Iterator[tuple[Any, Any]]:
-    """Settings and an engine for one command; the engine is closed when it ends."""
-    from impactkit.settings import load_settings
+def _engine(
+    database_url: str | None, *, create: bool = False, check: bool = True, need_secret: bool = False
+) -> Iterator[tuple[Any, Any]]:
+    """Settings and an engine for one command; the engine is closed when it ends.
+
+    Unless ``create``, the database must exist (nothing is created by looking for it) and, with
+    ``check``, be at the newest migration; otherwise the command stops with one line naming it.
+    The secret key is generated into the data folder only for a command that ``need_secret``.
+    """
+    from dataclasses import replace
+
+    from impactkit.settings import load_settings, secret_key
+    from impactkit.store import migrate
     from impactkit.store.db import make_engine
 
-    settings = load_settings(database_url=database_url)
+    settings = load_settings(database_url=database_url, data_dir=_chosen_data_dir(), need_secret=False)
+    if not create:
+        migrate.require_database_file(settings.database_url, f" (data folder: {settings.data_dir_source})")
     engine = make_engine(settings.database_url)
     try:
+        if check and not create:
+            migrate.require_current(engine)
+        if need_secret:
+            settings = replace(settings, secret_key=secret_key(settings.data_dir))
         yield settings, engine
     finally:
         engine.dispose()
@@ -142,6 +227,7 @@ LIBRARY_COMMANDS: dict[str, tuple[str, str]] = {
 
 @click.group(cls=LazyGroup, lazy=LIBRARY_COMMANDS)
 @click.version_option(__version__, prog_name="impactkit")
+@data_dir_option
 def main() -> None:
     """impactkit: surveys, simplified KPIs, SROI and validated social reports for the social economy."""
 
@@ -154,19 +240,26 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
 def serve(host: str, port: int, database_url: str | None, migrate: bool, workers: int) -> None:
     """Start the web page and the API."""
-    import os
-
     import uvicorn
 
-    from impactkit.api.app import create_app
+    from impactkit.store import migrate as migrations
 
-    with _engine(database_url) as (settings, engine):
-        create_app(settings, engine=engine, migrate_on_start=migrate)  # fail fast on an un-migrated database
+    with _engine(database_url, create=migrate, need_secret=True) as (settings, engine):
+        if migrate:
+            migrations.upgrade(engine)
+        where = migrations.shown_url(settings.database_url)
+    # The server processes read the same instance from the environment.
     os.environ["IMPACTKIT_DATABASE_URL"] = settings.database_url
+    os.environ["IMPACTKIT_DATA_DIR"] = str(settings.data_dir)
     if workers > 1 and not os.environ.get("IMPACTKIT_CHECK_PROCESSES"):
         os.environ["IMPACTKIT_CHECK_PROCESSES"] = str(helpers_per_worker(settings.check_processes, workers))
     base = f"http://{host}:{port}"
-    click.echo(f"impactkit {__version__} on {settings.backend}")
+    click.echo(f"impactkit {__version__} on {where}")
+    if settings.backend != "sqlite" and not os.environ.get("IMPACTKIT_SECRET_KEY"):
+        click.echo(
+            f"  note: the secret key is read from {settings.data_dir}; every machine serving this "
+            "database needs the same one (set IMPACTKIT_SECRET_KEY)"
+        )
     click.echo(f"  web page:  {base}/  (staff sign in at {base}/signin)")
     click.echo(f"  API docs:  {base}/schema/swagger")
     click.echo(f"  OpenAPI:   {base}/schema/openapi.json")
@@ -199,12 +292,13 @@ def db() -> None:
 @db.command("upgrade")
 @database_option
 def db_upgrade(database_url: str | None) -> None:
-    """Apply every pending migration."""
+    """Create the database or apply every pending migration; publish the shipped forms."""
     from impactkit.store import migrate
 
-    with _engine(database_url) as (settings, engine):
+    with _engine(database_url, create=True) as (settings, engine):
         migrate.upgrade(engine)
-        click.echo(f"database at revision {migrate.current_revision(engine)} ({settings.backend})")
+        where = migrate.shown_url(settings.database_url)
+        click.echo(f"database {where} at revision {migrate.current_revision(engine)}")
         _publish_shipped(engine)
 
 
@@ -224,9 +318,69 @@ def db_current(database_url: str | None) -> None:
     """Show the migration the database is at, and whether any is pending."""
     from impactkit.store import migrate
 
-    with _engine(database_url) as (_, engine):
+    with _engine(database_url, check=False) as (_, engine):
         state = "pending migrations" if migrate.pending(engine) else "up to date"
         click.echo(f"{migrate.current_revision(engine)} (head {migrate.head_revision(engine)}): {state}")
+
+
+@main.command()
+@database_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def info(database_url: str | None, as_json: bool) -> None:
+    """Where this instance is (data folder, database), its state, and the order it is looked for in."""
+    from impactkit.settings import load_settings, platform_data_dir, secret_key_source
+
+    settings = load_settings(database_url=database_url, data_dir=_chosen_data_dir(), need_secret=False)
+    details: dict[str, Any] = {
+        "version": __version__,
+        "python": sys.executable,
+        "data_dir": str(settings.data_dir),
+        "data_dir_from": settings.data_dir_source,
+        "data_dir_exists": settings.data_dir.is_dir(),
+        "database": _shown_url(settings.database_url),
+        "database_from": settings.database_source,
+        "database_state": _database_state(settings.database_url),
+        "secret_key": secret_key_source(settings.data_dir),
+        "search_order": ["--data-dir", "IMPACTKIT_DATA_DIR", "IMPACTKIT_DATABASE_URL", "platform default"],
+        "platform_default": str(platform_data_dir()),
+    }
+    if as_json:
+        _print(details)
+        return
+    folder_note = "" if details["data_dir_exists"] else ", not created yet"
+    click.echo(f"impactkit {__version__} (Python at {sys.executable})")
+    click.echo(f"data folder   {settings.data_dir}  (from {settings.data_dir_source}{folder_note})")
+    click.echo(f"database      {details['database']}  (from {settings.database_source})")
+    click.echo(f"              {details['database_state']}")
+    click.echo(f"secret key    {details['secret_key']}")
+    click.echo(
+        "looked for    --data-dir, then IMPACTKIT_DATA_DIR, then IMPACTKIT_DATABASE_URL, "
+        f"then the platform default ({details['platform_default']})"
+    )
+
+
+def _shown_url(url: str) -> str:
+    from impactkit.store.migrate import shown_url
+
+    return shown_url(url)
+
+
+def _database_state(url: str) -> str:
+    """The database's state in words, without creating anything."""
+    from impactkit.store import migrate
+    from impactkit.store.db import make_engine
+
+    path = migrate.sqlite_file(url)
+    if path is not None and not path.exists():
+        return "missing: create it with `impactkit db upgrade`"
+    engine = make_engine(url)
+    try:
+        migrate.require_current(engine)
+        return f"ready (migration {migrate.current_revision(engine)})"
+    except migrate.DatabaseNotReady as problem:
+        return f"not ready: {problem}"
+    finally:
+        engine.dispose()
 
 
 @main.command()
@@ -235,7 +389,7 @@ def demo(database_url: str | None) -> None:
     """Load the demo data (safe to run again: nothing is duplicated)."""
     from impactkit.demo import DEMO_PASSWORD, load_demo, load_demo_link, load_demo_report, load_demo_responses
 
-    with _engine(database_url) as (settings, engine):
+    with _engine(database_url, need_secret=True) as (settings, engine):
         _publish_shipped(engine)
         result = load_demo(engine, settings.secret_key)
         stored = load_demo_responses(engine)
@@ -476,8 +630,8 @@ def forms_import(database_url: str | None, path: str, organisation_id: int | Non
     from impactkit.store.surveys import publish_form
     from impactkit.surveys.xlsform import load_xlsform
 
-    form = load_xlsform(path)
     with _engine(database_url) as (_, engine), session_scope(engine) as session:
+        form = load_xlsform(path)
         if organisation_id is not None:
             from impactkit.store.admin import get
             from impactkit.store.tables import Organisation

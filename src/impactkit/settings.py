@@ -1,4 +1,16 @@
-"""Typed settings read from the environment once: database URL, data folder, secrets, limits."""
+"""Typed settings read from the environment once: database URL, data folder, secrets, limits.
+
+Where the instance is (documented in docs/administrators.md, printed by ``impactkit info``):
+
+1. ``--data-dir DIR`` on the command line, else
+2. ``IMPACTKIT_DATA_DIR``, else
+3. the platform's data folder for applications (``~/.local/share/impactkit`` on Linux, from
+   platformdirs) — never the current directory unless one of the above names it.
+
+The database is ``--database-url`` or ``IMPACTKIT_DATABASE_URL`` when either is given (typically
+PostgreSQL), else the SQLite file ``impactkit.db`` in the data folder. The data folder also keeps
+the generated secret key (unless ``IMPACTKIT_SECRET_KEY`` is set).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +21,8 @@ from pathlib import Path
 
 from impactkit.errors import ConfigError
 
-DEFAULT_DATA_DIR = Path("var")
+DATABASE_FILE = "impactkit.db"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 def _int_env(name: str, default: int) -> int:
@@ -46,6 +59,11 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     cookie_secure: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    data_dir_source: str = "given"
+    """Where :attr:`data_dir` came from: ``--data-dir``, ``IMPACTKIT_DATA_DIR`` or ``platform default``."""
+    database_source: str = "given"
+    """Where :attr:`database_url` came from: ``--database-url``, ``IMPACTKIT_DATABASE_URL`` or
+    ``data folder``."""
 
     @property
     def backend(self) -> str:
@@ -60,16 +78,35 @@ def default_check_processes() -> int:
 
 
 def default_database_url(data_dir: Path) -> str:
-    return f"sqlite:///{(data_dir / 'impactkit.db').resolve()}"
+    return f"sqlite:///{(data_dir / DATABASE_FILE).resolve()}"
 
 
-def _secret_key(data_dir: Path) -> str:
+def platform_data_dir() -> Path:
+    """The platform's folder for this application's data (``~/.local/share/impactkit`` on Linux)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("impactkit", appauthor=False))
+
+
+def secret_key_source(data_dir: Path) -> str:
+    """Where the secret key comes from: the environment, the data folder's file, or nowhere yet."""
+    if os.environ.get("IMPACTKIT_SECRET_KEY"):
+        return "IMPACTKIT_SECRET_KEY"
+    path = data_dir / SECRET_KEY_FILE
+    return str(path) if path.exists() else f"{path} (not created yet)"
+
+
+def secret_key(data_dir: Path, *, create: bool = True) -> str:
+    """The instance's secret key: ``IMPACTKIT_SECRET_KEY``, else the data folder's ``secret_key``
+    file, generated there on first use when ``create`` (else ``""``)."""
     from_env = os.environ.get("IMPACTKIT_SECRET_KEY")
     if from_env:
         return from_env
-    path = data_dir / "secret_key"
+    path = data_dir / SECRET_KEY_FILE
     if path.exists():
         return path.read_text().strip()
+    if not create:
+        return ""
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     path.write_text(key)
@@ -91,14 +128,36 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def load_settings(database_url: str | None = None, data_dir: str | Path | None = None) -> Settings:
-    """Build the settings from arguments first, then ``IMPACTKIT_*`` variables, then defaults."""
-    folder = Path(data_dir or os.environ.get("IMPACTKIT_DATA_DIR") or DEFAULT_DATA_DIR)
-    url = database_url or os.environ.get("IMPACTKIT_DATABASE_URL") or default_database_url(folder)
+def load_settings(
+    database_url: str | None = None,
+    data_dir: str | Path | None = None,
+    *,
+    need_secret: bool = True,
+) -> Settings:
+    """Build the settings from arguments first, then ``IMPACTKIT_*`` variables, then defaults.
+
+    With ``need_secret=False`` a missing secret key is not generated (``secret_key`` is then
+    ``""``): commands that only read or administer the database create no file.
+    """
+    if data_dir:
+        folder, folder_source = Path(data_dir), "--data-dir"
+    elif os.environ.get("IMPACTKIT_DATA_DIR"):
+        folder, folder_source = Path(os.environ["IMPACTKIT_DATA_DIR"]), "IMPACTKIT_DATA_DIR"
+    else:
+        folder, folder_source = platform_data_dir(), "platform default"
+    folder = folder.expanduser().absolute()
+    if database_url:
+        url, url_source = database_url, "--database-url"
+    elif os.environ.get("IMPACTKIT_DATABASE_URL"):
+        url, url_source = os.environ["IMPACTKIT_DATABASE_URL"], "IMPACTKIT_DATABASE_URL"
+    else:
+        url, url_source = default_database_url(folder), "data folder"
     return Settings(
         data_dir=folder,
+        data_dir_source=folder_source,
         database_url=normalise_database_url(url),
-        secret_key=_secret_key(folder),
+        database_source=url_source,
+        secret_key=secret_key(folder, create=need_secret),
         max_body_bytes=_int_env("IMPACTKIT_MAX_BODY_BYTES", 10 * 1024 * 1024),
         max_batch=_int_env("IMPACTKIT_MAX_BATCH", 1000),
         check_processes=max(0, _int_env("IMPACTKIT_CHECK_PROCESSES", default_check_processes())),

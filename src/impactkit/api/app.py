@@ -24,7 +24,6 @@ from impactkit.api.openapi_page import ApiDocsPage
 from impactkit.api.problems import exception_handlers
 from impactkit.api.ratelimit import rate_limit_middleware
 from impactkit.api.security import security_headers_hook
-from impactkit.errors import ConfigError
 from impactkit.settings import Settings, load_settings
 from impactkit.store import migrate
 from impactkit.store.checking import close_helpers, helpers_for
@@ -118,14 +117,14 @@ def create_app(
     ``impactkit serve`` does); otherwise they start with the first large batch.
     """
     settings = settings or load_settings()
-    engine = engine or make_engine(settings.database_url)
+    if engine is None:
+        if not migrate_on_start:
+            migrate.require_database_file(settings.database_url)
+        engine = make_engine(settings.database_url)
     if migrate_on_start:
         migrate.upgrade(engine)
-    elif migrate.pending(engine):
-        raise ConfigError(
-            "the database schema is not up to date: run `impactkit db upgrade` "
-            "(or start with `impactkit serve --migrate`)"
-        )
+    else:
+        migrate.require_current(engine)
 
     def _start() -> None:
         helpers = helpers_for(engine, settings.check_processes) if start_helpers else None

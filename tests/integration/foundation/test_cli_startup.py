@@ -50,6 +50,7 @@ def run_and_list_heavy(args: list[str], env: dict[str, str], cwd: Path) -> tuple
 LIGHT_COMMANDS = [
     ["--help"],
     ["--version"],
+    ["info"],
     ["forms", "list"],
     ["admin", "list", "organisations"],
     ["admin", "create-user", "--email", "light@example.org", "--name", "Light"],
