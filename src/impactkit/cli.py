@@ -254,22 +254,36 @@ def serve(host: str, port: int, database_url: str | None, migrate: bool, workers
     if workers > 1 and not os.environ.get("IMPACTKIT_CHECK_PROCESSES"):
         os.environ["IMPACTKIT_CHECK_PROCESSES"] = str(helpers_per_worker(settings.check_processes, workers))
     base = f"http://{host}:{port}"
-    click.echo(f"impactkit {__version__} on {where}")
+    banner = [f"impactkit {__version__} on {where}"]
     if settings.backend != "sqlite" and not os.environ.get("IMPACTKIT_SECRET_KEY"):
-        click.echo(
+        banner.append(
             f"  note: the secret key is read from {settings.data_dir}; every machine serving this "
             "database needs the same one (set IMPACTKIT_SECRET_KEY)"
         )
-    click.echo(f"  web page:  {base}/  (staff sign in at {base}/signin)")
-    click.echo(f"  API docs:  {base}/schema/swagger")
-    click.echo(f"  OpenAPI:   {base}/schema/openapi.json")
+    banner.append(f"  web page:  {base}/  (staff sign in at {base}/signin)")
+    banner.append(f"  API docs:  {base}/schema/swagger")
+    banner.append(f"  OpenAPI:   {base}/schema/openapi.json")
+    if settings.trusted_proxies:
+        banner.append(f"  forwarded headers believed from: {', '.join(settings.trusted_proxies)}")
+    if settings.log_format == "json":  # everything the server writes is then one JSON object a line
+        from impactkit.logs import json_line
+
+        click.echo(json_line("impactkit.serve", banner[0], details=[line.strip() for line in banner[1:]]))
+    else:
+        click.echo("\n".join(banner))
+    from impactkit.logs import logging_config
+
     uvicorn.run(
         "impactkit.api.asgi:app",
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
-        access_log=False,
+        log_config=logging_config(settings.log_level, settings.log_format),
+        log_level=settings.log_level,
+        access_log=False,  # impactkit writes its own, with secrets masked (impactkit.access)
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
+        server_header=False,
         timeout_graceful_shutdown=5,
     )
 
@@ -302,14 +316,18 @@ def db_upgrade(database_url: str | None) -> None:
         _publish_shipped(engine)
 
 
-def _publish_shipped(engine: Any) -> None:
+def _publish_shipped(engine: Any, *, quiet: bool = False) -> None:
+    """Publish the shipped forms; say which were new (``quiet``: say nothing if none was)."""
     from impactkit.store.db import session_scope
     from impactkit.store.surveys import publish_shipped_forms
 
     with session_scope(engine) as session:
-        for row, created in publish_shipped_forms(session):
-            state = "published" if created else "already published"
-            click.echo(f"shared form {row.form_id} version {row.version}: {state}")
+        results = publish_shipped_forms(session)
+    new = [row for row, created in results if created]
+    for row in new:
+        click.echo(f"shared form {row.form_id} version {row.version}: published")
+    if not new and not quiet:
+        click.echo(f"shared forms: all {len(results)} already published")
 
 
 @db.command("current")
@@ -390,7 +408,7 @@ def demo(database_url: str | None) -> None:
     from impactkit.demo import DEMO_PASSWORD, load_demo, load_demo_link, load_demo_report, load_demo_responses
 
     with _engine(database_url, need_secret=True) as (settings, engine):
-        _publish_shipped(engine)
+        _publish_shipped(engine, quiet=True)
         result = load_demo(engine, settings.secret_key)
         stored = load_demo_responses(engine)
         click.echo(f"demo survey responses: {stored} new (120 beneficiary answers and a self-report in all)")

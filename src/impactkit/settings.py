@@ -59,6 +59,15 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     cookie_secure: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    log_level: str = "info"
+    """``debug``, ``info``, ``warning`` or ``error``: the server's log level."""
+    log_format: str = "text"
+    """``text`` or ``json`` (one object a line): the server's log format."""
+    access_log: bool = True
+    """One line per request (``impactkit.access``, at level info)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed (none by default: the connecting address is the client)."""
     data_dir_source: str = "given"
     """Where :attr:`data_dir` came from: ``--data-dir``, ``IMPACTKIT_DATA_DIR`` or ``platform default``."""
     database_source: str = "given"
@@ -128,6 +137,39 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _choice_env(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+def _networks_env(name: str) -> tuple[str, ...]:
+    import ipaddress
+
+    raw = os.environ.get(name, "")
+    entries = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{name}: {entry!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/8)"
+            ) from None
+    return entries
+
+
+def _flag_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+        raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+    return raw in ("1", "true", "yes", "on")
+
+
 def load_settings(
     database_url: str | None = None,
     data_dir: str | Path | None = None,
@@ -163,4 +205,8 @@ def load_settings(
         check_processes=max(0, _int_env("IMPACTKIT_CHECK_PROCESSES", default_check_processes())),
         public_base_url=os.environ.get("IMPACTKIT_PUBLIC_URL", "http://127.0.0.1:8000"),
         cookie_secure=os.environ.get("IMPACTKIT_COOKIE_SECURE", "0") == "1",
+        log_level=_choice_env("IMPACTKIT_LOG_LEVEL", ("debug", "info", "warning", "error"), "info"),
+        log_format=_choice_env("IMPACTKIT_LOG_FORMAT", ("text", "json"), "text"),
+        access_log=_flag_env("IMPACTKIT_ACCESS_LOG", True),
+        trusted_proxies=_networks_env("IMPACTKIT_TRUSTED_PROXIES"),
     )

@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy.engine import Engine
 
 from impactkit import __version__
+from impactkit.api.access_log import access_log
 from impactkit.api.admin import ADMIN_CONTROLLERS
 from impactkit.api.deps import provide_db, provide_principal
 from impactkit.api.openapi_page import ApiDocsPage
@@ -137,7 +138,7 @@ def create_app(
         engine.dispose()
 
     pages = _pages_options(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=[*_route_handlers(), *pages.get("route_handlers", []), *extra_handlers],
         middleware=[rate_limit_middleware, *pages.get("middleware", [])],
         template_config=pages.get("template_config"),
@@ -158,6 +159,10 @@ def create_app(
         debug=False,
         logging_config=None,
     )
+    if settings.access_log:
+        # Around the whole application, so that a request no route matched is logged too.
+        app.asgi_handler = access_log(app.asgi_handler)
+    return app
 
 
 __all__ = ["MediaType", "create_app"]

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 
 from impactkit.api.app import create_app
+from impactkit.logs import configure
+from impactkit.settings import load_settings
 
-app = create_app(start_helpers=True)
+settings = load_settings()
+if not logging.getLogger("impactkit").handlers:  # started by a bare ASGI server, not `impactkit serve`
+    configure(settings.log_level, settings.log_format)
+app = create_app(settings, start_helpers=True)
 
 # What start-up loaded (the app, pandas, scipy, the parsed frameworks) stays for the life of the
 # process: frozen out of the cyclic collector, which otherwise walks all of it on every full

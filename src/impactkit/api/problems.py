@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.exc import DataError
 
+from impactkit.api.access_log import loggable_path
 from impactkit.errors import ImpactkitError
 
 log = logging.getLogger("impactkit.api")
@@ -89,7 +90,7 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     if (status == 400 and "Malformed" in detail) or "decode" in detail.lower():
         detail = f"the request body is not valid JSON: {detail}"
     if status == HTTP_500_INTERNAL_SERVER_ERROR:
-        log.error("internal error on %s %s", request.method, request.url.path)
+        log.error("internal error on %s %s", request.method, loggable_path(request.scope))
         detail = "the server could not complete the request"
     return problem(request, status, detail, _field_errors(exc.extra), headers=headers or None)
 
@@ -127,7 +128,7 @@ def handle_out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Resp
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    log.exception("unexpected error on %s %s", request.method, loggable_path(request.scope))
     return problem(request, 500, "the server could not complete the request; it has been logged")
 
 
