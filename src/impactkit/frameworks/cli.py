@@ -17,6 +17,7 @@ from impactkit.frameworks.loading import (
     shipped_frameworks,
 )
 from impactkit.frameworks.model import Framework
+from impactkit.frameworks.proxies import check_proxy_bank
 
 EXIT_INVALID = 2
 
@@ -88,11 +89,13 @@ def show_framework(framework_id: str, as_json: bool, lang: str) -> None:
         click.echo(f"{indicator.id} — {getattr(indicator.labels, lang)}")
         click.echo(f"  kind: {indicator.kind}, unit: {indicator.unit}")
         source = indicator.source
-        if source.reported:
+        if source is None:
+            click.echo(f"  derived: {indicator.derived}")
+        elif source.reported:
             click.echo(f"  source: reported {source.form}: {indicator.value_expression}")
         else:
             click.echo(f"  source: form {source.form}: {indicator.value_expression or 'responses'}")
-        if source.filter:
+        if source is not None and source.filter:
             click.echo(f"  filter: {source.filter}")
         if indicator.denominator is not None:
             click.echo(f"  denominator: {indicator.denominator.value_expression}")
@@ -109,15 +112,39 @@ def show_framework(framework_id: str, as_json: bool, lang: str) -> None:
 
 @frameworks_group.command("check")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def check_command(path: Path) -> None:
-    """Check a framework file; list every problem and exit 2 if there is any."""
-    problems = check_framework(path)
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The version published before: an indicator that keeps its id keeps its definition.",
+)
+def check_command(path: Path, previous: Path | None) -> None:
+    """Check a framework file; list every problem and exit 2 if there is any.
+
+    Refused: unknown forms, questions or disaggregations, expressions that do not parse,
+    circular definitions of derived indicators, an indicator whose definition changed without
+    a new id (against every shipped version, and --previous), a proxy without a source.
+    """
+    before = None
+    if previous is not None:
+        try:
+            before = load_framework(previous)
+        except ImpactkitError as error:
+            _fail(error)
+            return
+    problems = check_framework(path, previous=before)
     if problems:
         click.echo(f"{path}: {len(problems)} problem(s)", err=True)
         for problem in problems:
-            click.echo(f"  - {problem}", err=True)
+            click.echo(f"  - {path.name}: {problem}", err=True)
         raise SystemExit(EXIT_INVALID)
     framework = load_framework(path)
+    proxy_problems = check_proxy_bank()
+    if proxy_problems:
+        click.echo(f"the proxy bank: {len(proxy_problems)} problem(s)", err=True)
+        for problem in proxy_problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(EXIT_INVALID)
     click.echo(f"{path}: OK ({framework.id} {framework.version}, {framework.content_hash()[:12]})")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -549,15 +550,15 @@ def _method_with_population(base: str, fpc_used: pd.Series | None) -> str | pd.S
 
 
 def _survey_indicator(indicator: Indicator, context: _Context) -> _Output:
-    data = context.form(indicator.source.form)
+    data = context.form(indicator.measured.form)
     kind = indicator.kind
     if data is None or data.frame.empty:
         return _empty_output(
             _survey_method(indicator, weighted=False),
-            f"no_data: no responses to form {indicator.source.form!r}",
+            f"no_data: no responses to form {indicator.measured.form!r}",
         )
     expression = indicator.value_expression
-    mask = _survey_rows(data, indicator.source, expression)
+    mask = _survey_rows(data, indicator.measured, expression)
     if expression is None:
         values = pd.Series(1.0, index=data.frame.index)
     elif kind == "proportion":
@@ -662,12 +663,12 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
     )
     if spec.report == "mean_change":
         method = "mean change: t interval over linked respondents" + method.partition(";")[2]
-    data = context.form(indicator.source.form)
+    data = context.form(indicator.measured.form)
     if data is None or data.frame.empty or "_wave" not in data.frame.columns:
-        return _empty_output(method, f"no_data: no baseline/endline responses to {indicator.source.form!r}")
+        return _empty_output(method, f"no_data: no baseline/endline responses to {indicator.measured.form!r}")
     expression = indicator.value_expression
     assert expression is not None
-    mask = _survey_rows(data, indicator.source, expression)
+    mask = _survey_rows(data, indicator.measured, expression)
     values = _as_number(data.evaluate(expression))
     link = data.column(spec.link_by) if spec.link_by in data.frame.columns else None
     if link is None:
@@ -860,7 +861,7 @@ def _latest_reports(data: _FormData) -> tuple[pd.DataFrame, pd.Series]:
 
 
 def _reported_indicator(indicator: Indicator, context: _Context) -> _Output:
-    source = indicator.source
+    source = indicator.measured
     ratio = indicator.denominator is not None
     method = (
         "ratio of reported figures (sum of numerators / sum of denominators over organisations)"
@@ -921,6 +922,69 @@ def _reported_indicator(indicator: Indicator, context: _Context) -> _Output:
 
 
 # --- assembly ----------------------------------------------------------------------------
+
+
+def derivation_order(framework: Framework) -> list[Indicator]:
+    """The derived indicators, each after the derived indicators it reads.
+
+    Raises:
+        KpiError: a circular definition (the problem names the cycle).
+    """
+    from impactkit.frameworks.loading import derivation_cycle
+
+    derived = {i.id: i for i in framework.indicators if i.kind == "derived"}
+    cycle = derivation_cycle(framework)
+    if cycle:
+        raise KpiError(
+            f"circular definition: {' → '.join(cycle)}",
+            problems=[
+                Problem(f"circular definition: {' → '.join(cycle)}", f"indicators[{cycle[0]}].derived")
+            ],
+        )
+    ordered: list[Indicator] = []
+    seen: set[str] = set()
+
+    def visit(indicator: Indicator) -> None:
+        if indicator.id in seen:
+            return
+        seen.add(indicator.id)
+        for name in sorted(_parse(indicator.derived or "0").references):
+            if name in derived:
+                visit(derived[name])
+        ordered.append(indicator)
+
+    for indicator in derived.values():
+        visit(indicator)
+    return ordered
+
+
+def _derived_indicator(indicator: Indicator, computed: Mapping[str, _Output]) -> _Output:
+    """Evaluate a derived indicator's expression, group by group, over the other values."""
+    from impactkit.surveys.expressions import EvaluationContext
+
+    expression = _parse(indicator.derived or "")
+    names = sorted(expression.references)
+    groups: set[Any] = set()
+    for name in names:
+        groups.update(computed[name].overall.index)
+    rows = []
+    undefined: dict[Any, list[str]] = {}
+    for group in sorted(groups, key=str):
+        values: dict[str, Any] = {}
+        for name in names:
+            table = computed[name].overall
+            value: Any = table.at[group, "value"] if group in table.index else None
+            values[name] = None if value is None or pd.isna(value) else float(value)
+        missing = [name for name, value in values.items() if value is None]
+        result = None if missing else expression.evaluate(EvaluationContext(values=values))
+        number = float(result) if isinstance(result, int | float) and not isinstance(result, bool) else None
+        if number is None or not math.isfinite(number):
+            reason = f"no value for {', '.join(missing)}" if missing else "not a finite number"
+            undefined[group] = [f"undefined: {reason}"]
+            number = None
+        rows.append({"group": group, "value": number, "n": None, "ci_low": None, "ci_high": None})
+    overall = pd.DataFrame(rows, columns=["group", *STAT_COLUMNS]).set_index("group")
+    return _Output(overall=overall, method=f"derived: {indicator.derived}", flags=undefined)
 
 
 def _populations(
@@ -1057,15 +1121,20 @@ def compute_kpis(
         specs={spec.id: spec for spec in framework.disaggregations},
         group_by=group_by,
     )
-    outputs: list[tuple[Indicator, _Output]] = []
+    computed: dict[str, _Output] = {}
     for indicator in framework.indicators:
+        if indicator.kind == "derived":
+            continue
         if indicator.kind == "change":
             output = _change_indicator(indicator, context)
-        elif indicator.source.reported:
+        elif indicator.measured.reported:
             output = _reported_indicator(indicator, context)
         else:
             output = _survey_indicator(indicator, context)
-        outputs.append((indicator, output))
+        computed[indicator.id] = output
+    for indicator in derivation_order(framework):
+        computed[indicator.id] = _derived_indicator(indicator, computed)
+    outputs = [(indicator, computed[indicator.id]) for indicator in framework.indicators]
 
     groups: list[Any] = [ALL]
     if group_by is not None:
@@ -1202,7 +1271,8 @@ def _assemble(
             flags = list(output.common_flags) + output.flags.get(group, [])
             if row is None and not output.common_flags:
                 flags.append("no_data: no responses for this group")
-            if not indicator.source.reported and n is not None and 0 < n < context.min_n:
+            measured = indicator.source is not None and not indicator.source.reported
+            if measured and n is not None and 0 < n < context.min_n:
                 flags.append(f"small_n: n={n} < {context.min_n}")
             method = methods.get(group, output.method) if methods else output.method
             change_row = change.get(group)

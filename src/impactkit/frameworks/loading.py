@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -16,6 +17,8 @@ from impactkit.errors import ExpressionError, FrameworkError, ImpactkitError, Pr
 from impactkit.frameworks.model import Disaggregation, Framework, Indicator, Source
 
 PLAN_OBJECTIVES_FILE = "plan-objectives.yaml"
+REGISTRY_FILE = "registry/indicators.yaml"
+"""Every indicator definition ever shipped, by framework and id: an id keeps its definition."""
 SDG_MAP_FILE = "sdg-map.yaml"
 
 # Metadata columns every response carries (see compute.py); allowed as disaggregation fallbacks.
@@ -252,7 +255,11 @@ def _disaggregation_problems(
     disaggregations: Mapping[str, Disaggregation],
     forms: FormFields,
 ) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
+    if indicator.source is None:
+        if indicator.disaggregations:
+            problems.append(Problem("a derived indicator is not disaggregated", f"{where}.disaggregations"))
+        return problems
     fields = forms.get(indicator.source.form)
     for name in indicator.disaggregations:
         spec = disaggregations.get(name)
@@ -338,8 +345,14 @@ def _indicator_framework_problems(framework: Framework, forms: FormFields) -> li
     disaggregations = {d.id: d for d in framework.disaggregations}
     if framework.population is not None:
         problems += _source_problems(framework.population, "population", forms)
+    problems += _derivation_problems(framework)
+    problems += _proxy_reference_problems(framework)
     for indicator in framework.indicators:
         where = f"indicators[{indicator.id}]"
+        if indicator.source is None:
+            problems += _disaggregation_problems(indicator, where, disaggregations, forms)
+            problems += _tag_problems(indicator, where)
+            continue
         problems += _source_problems(indicator.source, f"{where}.source", forms)
         if indicator.denominator is not None:
             problems += _source_problems(indicator.denominator, f"{where}.denominator", forms)
@@ -374,6 +387,164 @@ def _indicator_framework_problems(framework: Framework, forms: FormFields) -> li
                     )
         problems += _disaggregation_problems(indicator, where, disaggregations, forms)
         problems += _tag_problems(indicator, where)
+    return problems
+
+
+def derivation_cycle(framework: Framework) -> list[str]:
+    """A circular chain of derived indicators (``[a, b, a]``), or an empty list."""
+    from impactkit.surveys.expressions import parse_expression
+
+    reads: dict[str, set[str]] = {}
+    for indicator in framework.indicators:
+        if indicator.derived is None:
+            continue
+        try:
+            reads[indicator.id] = set(parse_expression(indicator.derived).references)
+        except ExpressionError:
+            reads[indicator.id] = set()
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(name: str) -> list[str]:
+        state[name] = 1
+        stack.append(name)
+        for other in sorted(reads.get(name, ())):
+            if state.get(other) == 1:
+                return [*stack[stack.index(other) :], other]
+            if other in reads and state.get(other) is None:
+                found = visit(other)
+                if found:
+                    return found
+        stack.pop()
+        state[name] = 2
+        return []
+
+    for name in sorted(reads):
+        if state.get(name) is None:
+            found = visit(name)
+            if found:
+                return found
+    return []
+
+
+def _derivation_problems(framework: Framework) -> list[Problem]:
+    from impactkit.surveys.expressions import parse_expression
+
+    problems: list[Problem] = []
+    known = {i.id for i in framework.indicators}
+    for indicator in framework.indicators:
+        if indicator.derived is None:
+            continue
+        where = f"indicators[{indicator.id}].derived"
+        try:
+            expression = parse_expression(indicator.derived)
+        except ExpressionError as error:
+            detail = error.problems[0].message if error.problems else error.message
+            problems.append(Problem(f"cannot parse {indicator.derived!r}: {detail}", where, "bad_expression"))
+            continue
+        for name in sorted(expression.references):
+            if name not in known:
+                problems.append(
+                    Problem(
+                        f"unknown indicator ${{{name}}} (not in this framework)", where, "unknown_indicator"
+                    )
+                )
+    cycle = derivation_cycle(framework)
+    if cycle:
+        problems.append(
+            Problem(
+                f"circular definition: {' → '.join(cycle)}",
+                f"indicators[{cycle[0]}].derived",
+                "circular_definition",
+            )
+        )
+    return problems
+
+
+def _proxy_reference_problems(framework: Framework) -> list[Problem]:
+    from impactkit.frameworks.proxies import shipped_proxy_bank
+
+    own = {p.id for p in framework.proxies}
+    try:
+        bank = {p.id for p in shipped_proxy_bank().proxies}
+    except FrameworkError:
+        bank = set()
+    problems = [
+        Problem(f"duplicate proxy id {name!r}", f"proxies[{name}].id", "duplicate_id")
+        for name, count in Counter(p.id for p in framework.proxies).items()
+        if count > 1
+    ]
+    for indicator in framework.indicators:
+        if indicator.proxy is not None and indicator.proxy not in own | bank:
+            problems.append(
+                Problem(
+                    f"unknown proxy {indicator.proxy!r}: neither in the proxy bank nor among the "
+                    "framework's own proxies (a proxy without a checkable source is not used: "
+                    "leave the outcome counted, not monetised)",
+                    f"indicators[{indicator.id}].proxy",
+                    "unknown_proxy",
+                )
+            )
+    return problems
+
+
+@functools.cache
+def _registry(modified_ns: int) -> dict[str, dict[str, dict[str, Any]]]:
+    del modified_ns  # part of the cache key only
+    path = data_dir("frameworks") / REGISTRY_FILE
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): dict(v or {}) for k, v in (raw.get("frameworks") or {}).items()}
+
+
+def published_definitions(framework_id: str) -> dict[str, dict[str, Any]]:
+    """indicator id → the computation it was shipped with (``registry/indicators.yaml``)."""
+    path = data_dir("frameworks") / REGISTRY_FILE
+    if not path.is_file():
+        return {}
+    return _registry(path.stat().st_mtime_ns).get(framework_id, {})
+
+
+def definition_problems(framework: Framework, previous: Framework | None = None) -> list[Problem]:
+    """Indicators that kept an id but changed what they compute.
+
+    Compared with every definition shipped under the same framework id (and, for a framework
+    designed from another, under that one's id), and with ``previous`` (the version published
+    before, e.g. from the database). An id names one computation for good: a changed
+    definition needs a new id, so that values stay comparable.
+    """
+    references: list[tuple[str, dict[str, dict[str, Any]]]] = [
+        (f"shipped {framework.id}", published_definitions(framework.id))
+    ]
+    if framework.based_on:
+        base = framework.based_on.partition("@")[0]
+        references.append((f"shipped {base}", published_definitions(base)))
+    if previous is not None:
+        references.append(
+            (
+                f"{previous.id} {previous.version}",
+                {i.id: i.computation() for i in previous.indicators},
+            )
+        )
+    problems: list[Problem] = []
+    for indicator in framework.indicators:
+        now = indicator.computation()
+        for origin, definitions in references:
+            before = definitions.get(indicator.id)
+            if before is None or before == now:
+                continue
+            changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+            for key in changed:
+                problems.append(
+                    Problem(
+                        f"the definition changed without a new id: {key} was "
+                        f"{json.dumps(before.get(key), ensure_ascii=False)} in {origin}, now "
+                        f"{json.dumps(now.get(key), ensure_ascii=False)}; give the changed "
+                        "indicator a new id",
+                        f"indicators[{indicator.id}].{key}",
+                        "definition_changed",
+                    )
+                )
+            break
     return problems
 
 
@@ -456,12 +627,15 @@ def _shipped_indicator_frameworks() -> list[Framework]:
     return frameworks
 
 
-def framework_problems(framework: Framework, forms: FormFields | None = None) -> list[Problem]:
+def framework_problems(
+    framework: Framework, forms: FormFields | None = None, previous: Framework | None = None
+) -> list[Problem]:
     """Every problem of an already-parsed framework (fields checked against ``forms``).
 
     Args:
         framework: the framework to check.
         forms: form_id → field names (or survey ``Form`` objects); default the shipped forms.
+        previous: the version published before, whose indicator definitions must be kept.
     """
     form_fields = (
         shipped_form_fields()
@@ -472,15 +646,18 @@ def framework_problems(framework: Framework, forms: FormFields | None = None) ->
         return _objective_tree_problems(framework)
     if framework.kind == "sdg_map":
         return _sdg_map_problems(framework)
-    return _indicator_framework_problems(framework, form_fields)
+    return _indicator_framework_problems(framework, form_fields) + definition_problems(framework, previous)
 
 
-def check_framework(path: str | Path, forms: Mapping[str, Any] | None = None) -> list[Problem]:
+def check_framework(
+    path: str | Path, forms: Mapping[str, Any] | None = None, previous: Framework | None = None
+) -> list[Problem]:
     """Check a framework file and return every problem found (an empty list when it is valid).
 
     Args:
         path: a YAML (or JSON) framework file.
         forms: form_id → field names or survey ``Form``; default the shipped forms.
+        previous: the version published before (its indicators keep their definitions).
 
     Returns:
         Problems, each naming where (``indicators[people_reached].source.expression``) and
@@ -491,7 +668,7 @@ def check_framework(path: str | Path, forms: Mapping[str, Any] | None = None) ->
         return problems
     framework, problems = _validate(raw)
     if framework is not None:
-        problems += framework_problems(framework, forms)
+        problems += framework_problems(framework, forms, previous)
     return problems
 
 

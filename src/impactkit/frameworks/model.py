@@ -9,11 +9,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-IndicatorKind = Literal["count", "sum", "mean", "median", "proportion", "rate", "change"]
+IndicatorKind = Literal["count", "sum", "mean", "median", "proportion", "rate", "change", "derived"]
 ImpDimension = Literal["what", "who", "how_much", "contribution", "risk"]
 FrameworkKind = Literal["indicators", "objective_tree", "sdg_map"]
 
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+DEFINITION_FIELDS = ("kind", "unit", "source", "derived", "denominator", "per", "change", "breakdown")
+"""The fields that make an indicator's definition: changing one needs a new indicator id."""
 SIMPLE_REFERENCE = re.compile(r"^\s*\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}\s*$")
 
 
@@ -26,6 +28,10 @@ class LocalizedText(_Strict):
 
     it: str = Field(min_length=1)
     en: str = Field(min_length=1)
+
+
+# The proxy bank's models use LocalizedText; imported here, after it, to avoid a cycle.
+from impactkit.frameworks.proxies import ProxyEntry  # noqa: E402
 
 
 class Source(_Strict):
@@ -117,7 +123,11 @@ class Indicator(_Strict):
     definition: LocalizedText
     unit: str
     kind: IndicatorKind
-    source: Source
+    source: Source | None = None
+    """Where the values come from (every kind but ``derived``)."""
+    derived: str | None = None
+    """For ``derived``: an expression over other indicators' values, e.g.
+    ``${training_hours_total} div ${placements_started}``."""
     denominator: Source | None = None
     """For ``rate``, and for a ``proportion`` of two reported figures."""
     per: float = 1.0
@@ -127,10 +137,25 @@ class Indicator(_Strict):
     disaggregations: list[str] = Field(default_factory=list)
     target: Target | None = None
     tags: Tags = Field(default_factory=Tags)
+    proxy: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
+    """Id of the financial proxy that monetises it (the bank's or the framework's own);
+    without one the outcome is counted, not monetised."""
 
     @model_validator(mode="after")
     def _kind_fits_source(self) -> Indicator:
         problems: list[str] = []
+        if self.kind == "derived":
+            if self.derived is None:
+                problems.append("a derived indicator needs 'derived': an expression over other indicators")
+            if self.source is not None or self.denominator is not None or self.change is not None:
+                problems.append("a derived indicator is computed from other indicators: no 'source'")
+            if problems:
+                raise ValueError("; ".join(problems))
+            return self
+        if self.derived is not None:
+            problems.append("only a derived indicator has 'derived'")
+        if self.source is None:
+            raise ValueError("a source is needed: give 'source' (a form field or a reported figure)")
         if self.kind == "rate" and self.denominator is None:
             problems.append("a rate needs a 'denominator'")
         if self.kind == "change":
@@ -150,9 +175,36 @@ class Indicator(_Strict):
             raise ValueError("; ".join(problems))
         return self
 
+    def computation(self) -> dict[str, Any]:
+        """What the indicator computes, as plain data (the parts its definition is made of)."""
+        return self.model_dump(
+            mode="json",
+            include=set(DEFINITION_FIELDS),
+            exclude_defaults=True,
+        ) | {"kind": self.kind, "unit": self.unit}
+
+    def definition_fingerprint(self) -> str:
+        """SHA-256 of what the indicator computes (kind, unit, source, formula, change…).
+
+        Labels, the wording of the definition, disaggregations, targets, tags and the proxy may
+        change under the same id; a different fingerprint is a different indicator and needs a
+        new id, so that values stay comparable across organisations and years.
+        """
+        text = json.dumps(self.computation(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def measured(self) -> Source:
+        """The source of a measured (not derived) indicator."""
+        if self.source is None:
+            raise ValueError(f"indicator {self.id} is derived and has no source")
+        return self.source
+
     @property
     def value_expression(self) -> str | None:
         """The expression of each response's value (the change field for a change)."""
+        if self.source is None:
+            return self.derived
         expression = self.source.value_expression
         if expression is None and self.change is not None and self.change.field is not None:
             return f"${{{self.change.field}}}"
@@ -211,6 +263,10 @@ class SdgMapping(_Strict):
     rationale: LocalizedText | None = None
 
 
+_LATER_FRAMEWORK_FIELDS: dict[str, Any] = {"proxies": [], "based_on": None}
+_LATER_INDICATOR_FIELDS = ("derived", "proxy")
+
+
 class Framework(_Strict):
     """A framework: indicators with their computation, or a tagging tree (Plan, SDG)."""
 
@@ -229,6 +285,10 @@ class Framework(_Strict):
     goals: list[SdgGoal] = Field(default_factory=list)
     mappings: list[SdgMapping] = Field(default_factory=list)
     """Indicator → SDG targets (``kind: sdg_map``)."""
+    proxies: list[ProxyEntry] = Field(default_factory=list)
+    """The framework's own financial proxies (each with its checkable source), beside the bank's."""
+    based_on: str | None = None
+    """``id@version`` of the framework this one was designed from, if any."""
 
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with this id (KeyError if there is none)."""
@@ -254,8 +314,18 @@ class Framework(_Strict):
 
     def canonical_json(self) -> str:
         """The framework as canonical JSON: sorted keys, no spaces, UTF-8 text."""
+        data = self.model_dump(mode="json")
+        # Fields added after the first shipped versions are left out while unused, so that the
+        # hash of an unchanged framework stays what it was.
+        for key, empty in _LATER_FRAMEWORK_FIELDS.items():
+            if data.get(key) == empty:
+                data.pop(key)
+        for indicator in data.get("indicators", []):
+            for key in _LATER_INDICATOR_FIELDS:
+                if indicator.get(key) is None:
+                    indicator.pop(key)
         return json.dumps(
-            self.model_dump(mode="json"),
+            data,
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,

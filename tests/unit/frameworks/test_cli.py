@@ -67,8 +67,10 @@ def test_check_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
     result = CliRunner().invoke(frameworks_group, ["check", str(path)])
     assert result.exit_code == 2
-    assert "2 problem(s)" in result.output
+    # The misspelt field is also a changed definition of an id shipped before: both are named.
+    assert "3 problem(s)" in result.output
     assert "indicators[people_reached].source.field: unknown field 'people_reachd'" in result.output
+    assert "bad.yaml: indicators[people_reached].source: the definition changed" in result.output
     assert "indicators[young_people_reached].disaggregations: unknown disaggregation" in (result.output)
 
 

@@ -110,6 +110,11 @@ def test_a_malformed_framework_is_refused_with_every_problem_named(tmp_path: Pat
         ("indicators[volunteer_hours_median].tags.plan_objectives", "unknown_objective"),
         ("indicators[work_placements_disadvantaged].tags.sdg_targets", "unknown_sdg_target"),
         ("indicators[disadvantaged_workers_share].source.field", "unknown_field"),
+        # Ids shipped before that now compute something else (a changed definition needs a new id).
+        ("indicators[beneficiaries_improved].source", "definition_changed"),
+        ("indicators[beneficiary_satisfaction].source", "definition_changed"),
+        ("indicators[people_reached].source", "definition_changed"),
+        ("indicators[disadvantaged_workers_share].source", "definition_changed"),
     }
     messages = {p.location: p.message for p in caught.value.problems}
     assert "${autonomyy}" in messages["indicators[beneficiaries_improved].source.expression"]
