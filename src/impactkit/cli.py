@@ -359,6 +359,7 @@ def info(database_url: str | None, as_json: bool) -> None:
         "database_from": settings.database_source,
         "database_state": _database_state(settings.database_url),
         "secret_key": secret_key_source(settings.data_dir),
+        "rate_limits": _rate_limit_store(settings),
         "search_order": ["--data-dir", "IMPACTKIT_DATA_DIR", "IMPACTKIT_DATABASE_URL", "platform default"],
         "platform_default": str(platform_data_dir()),
     }
@@ -371,10 +372,19 @@ def info(database_url: str | None, as_json: bool) -> None:
     click.echo(f"database      {details['database']}  (from {settings.database_source})")
     click.echo(f"              {details['database_state']}")
     click.echo(f"secret key    {details['secret_key']}")
+    click.echo(f"rate limits   {details['rate_limits']}")
     click.echo(
         "looked for    --data-dir, then IMPACTKIT_DATA_DIR, then IMPACTKIT_DATABASE_URL, "
         f"then the platform default ({details['platform_default']})"
     )
+
+
+def _rate_limit_store(settings: Any) -> str:
+    if settings.redis_url:
+        return f"shared by every process, in Redis ({_shown_url(settings.redis_url)})"
+    if settings.backend == "postgresql":
+        return "shared by every process, in the PostgreSQL database"
+    return "counted by each server process on its own"
 
 
 def _shown_url(url: str) -> str:

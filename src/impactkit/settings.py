@@ -68,6 +68,10 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks of the reverse proxies whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` are believed (none by default: the connecting address is the client)."""
+    redis_url: str = ""
+    """Redis for the rate limits of every server process (else PostgreSQL, or each process)."""
+    redis_prefix: str = "impactkit:"
+    """Prefix of impactkit's keys in Redis (instances sharing one Redis need different ones)."""
     data_dir_source: str = "given"
     """Where :attr:`data_dir` came from: ``--data-dir``, ``IMPACTKIT_DATA_DIR`` or ``platform default``."""
     database_source: str = "given"
@@ -209,4 +213,6 @@ def load_settings(
         log_format=_choice_env("IMPACTKIT_LOG_FORMAT", ("text", "json"), "text"),
         access_log=_flag_env("IMPACTKIT_ACCESS_LOG", True),
         trusted_proxies=_networks_env("IMPACTKIT_TRUSTED_PROXIES"),
+        redis_url=os.environ.get("IMPACTKIT_REDIS_URL", "").strip(),
+        redis_prefix=os.environ.get("IMPACTKIT_REDIS_PREFIX", "impactkit:"),
     )

@@ -27,7 +27,7 @@ from impactkit.domain import MemberRole
 from impactkit.errors import NotFoundError
 from impactkit.store import admin as svc
 from impactkit.store import schemas as s
-from impactkit.store.principals import forget_cached_principals
+from impactkit.store.principals import authorisation_changed
 from impactkit.store.tables import (
     ApiToken,
     EvaluatorAccreditation,
@@ -166,7 +166,7 @@ class OrganisationController(Controller):
         row = db.get(Membership, membership_id)
         if row is None or row.organisation_id != organisation_id:
             raise NotFoundError(f"membership {membership_id} not found")
-        forget_cached_principals()
+        authorisation_changed(db)
         db.delete(row)
 
 

@@ -23,12 +23,13 @@ from impactkit.api.admin import ADMIN_CONTROLLERS
 from impactkit.api.deps import provide_db, provide_principal
 from impactkit.api.openapi_page import ApiDocsPage
 from impactkit.api.problems import exception_handlers
-from impactkit.api.ratelimit import rate_limit_middleware
+from impactkit.api.ratelimit import RateLimiter, rate_limit_middleware
 from impactkit.api.security import security_headers_hook
 from impactkit.settings import Settings, load_settings
 from impactkit.store import migrate
 from impactkit.store.checking import close_helpers, helpers_for
 from impactkit.store.db import describe, make_engine
+from impactkit.store.shared import hit_store_for
 from impactkit.store.writer import close_writer
 
 log = logging.getLogger("impactkit")
@@ -132,7 +133,12 @@ def create_app(
         if helpers is not None:
             helpers.start()  # in the background: the app answers meanwhile
 
+    rate_limiter = RateLimiter(hit_store_for(engine, settings.redis_url, settings.redis_prefix))
+
     def _dispose() -> None:
+        close = getattr(rate_limiter.store, "close", None)
+        if close is not None:
+            close()
         close_writer(engine)
         close_helpers(engine)
         engine.dispose()
@@ -149,7 +155,7 @@ def create_app(
         },
         exception_handlers=exception_handlers,
         openapi_config=openapi_config(),
-        state=State({"engine": engine, "settings": settings}),
+        state=State({"engine": engine, "settings": settings, "rate_limiter": rate_limiter}),
         request_max_body_size=settings.max_body_bytes,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         on_startup=[_start],

@@ -1,22 +1,31 @@
 """Rate limits on the doors strangers can knock on: sign-in and public survey links (429 + Retry-After).
 
-Counted per client address and door in this process (a sliding one-minute window); several
-API processes each count on their own, so the effective limit scales with the processes.
+Counted per client address and door in a sliding one-minute window. Where the hits are kept
+(:mod:`impactkit.store.shared`) decides whether a limit holds across server processes: in Redis
+when ``IMPACTKIT_REDIS_URL`` is set, else in PostgreSQL for a PostgreSQL database (every process on
+every machine counts together), else in each process (SQLite: with ``--workers N`` the
+effective limit is N times the setting). If the shared store cannot be reached the request is
+let through and a warning logged (at most once a minute): a limit must not take the service down.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import math
 import os
 import re
 import time
-from collections import deque
 from dataclasses import dataclass
-from threading import Lock
 from typing import cast
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
+
+from impactkit.store.shared import HitStore, MemoryHits
+
+log = logging.getLogger("impactkit.ratelimit")
 
 
 @dataclass(frozen=True)
@@ -50,39 +59,52 @@ def doors() -> list[Door]:
 
 
 class RateLimiter:
-    """Sliding-window counters per (door, client address)."""
+    """Sliding-window limits per (door, client address), kept in a :class:`HitStore`."""
 
-    def __init__(self, window_seconds: float = 60.0) -> None:
+    def __init__(self, store: HitStore | None = None, window_seconds: float = 60.0) -> None:
+        self.store: HitStore = store or MemoryHits()
         self.window = window_seconds
-        self._hits: dict[tuple[str, str], deque[float]] = {}
-        self._lock = Lock()
+        self._warned_at = -math.inf
 
     def retry_after(self, key: tuple[str, str], limit: int, now: float | None = None) -> int:
-        """0 when this hit is allowed (and counted), else the seconds to wait."""
-        moment = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= moment - self.window:
-                hits.popleft()
-            if len(hits) >= limit:
-                return max(1, int(hits[0] + self.window - moment) + 1)
-            hits.append(moment)
-            if len(self._hits) > 100_000:  # bound memory under a flood of addresses
-                self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > moment - self.window}
+        """0 when this hit is allowed (and counted), else the whole seconds to wait.
+
+        ``now`` (seconds) is for an in-process store only; shared stores use their own clock.
+        """
+        joined = "|".join(key)
+        try:
+            if now is not None and isinstance(self.store, MemoryHits):
+                wait = self.store.hit(joined, limit, self.window, now=now)
+            else:
+                wait = self.store.hit(joined, limit, self.window)
+        except Exception as error:  # the store is down: let the request through, say so
+            moment = time.monotonic()
+            if moment - self._warned_at >= 60:
+                self._warned_at = moment
+                log.warning("rate limits not applied: the %s store failed (%s)", self.store.name, error)
             return 0
+        return 0 if wait <= 0 else max(1, math.ceil(wait))
+
+    async def check(self, key: tuple[str, str], limit: int) -> int:
+        """:meth:`retry_after`, off the event loop when the store waits on the network."""
+        if not self.store.blocking:
+            return self.retry_after(key, limit)
+        return await asyncio.get_running_loop().run_in_executor(None, self.retry_after, key, limit)
 
 
 def rate_limit_middleware(app: ASGIApp) -> ASGIApp:
-    limiter = RateLimiter()
+    """Limit the watched doors with the application's limiter (``app.state.rate_limiter``)."""
     watched = doors()
+    fallback = RateLimiter()
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
             path = scope.get("path", "")
             for door in watched:
                 if scope.get("method") in door.methods and door.pattern.match(path):
+                    limiter = getattr(scope["app"].state, "rate_limiter", None) or fallback
                     client = (scope.get("client") or ("unknown", 0))[0]
-                    wait = limiter.retry_after((door.name, str(client)), door.per_minute)
+                    wait = await limiter.check((door.name, str(client)), door.per_minute)
                     if wait:
                         await _too_many(send, path, door, wait)
                         return

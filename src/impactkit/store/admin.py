@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel, select
 
 from impactkit.errors import ConflictError, NotFoundError
 from impactkit.store import schemas as s
-from impactkit.store.principals import forget_cached_principals
+from impactkit.store.principals import authorisation_changed
 from impactkit.store.security import hash_password, hash_token, new_token
 from impactkit.store.tables import (
     ApiToken,
@@ -38,8 +38,13 @@ def get(session: Session, table: type[Row], row_id: int, what: str | None = None
     return row
 
 
+_ROLE_ROWS = (Membership, FunderMembership, EvaluatorAccreditation)
+"""Rows that give a user a role: adding one changes who may do what."""
+
+
 def _add(session: Session, row: Row, conflict: str) -> Row:
-    forget_cached_principals()  # roles may have changed
+    if isinstance(row, _ROLE_ROWS):
+        authorisation_changed(session)
     session.add(row)
     try:
         session.flush()
@@ -132,7 +137,7 @@ def create_token(session: Session, user_id: int, data: s.TokenIn) -> tuple[ApiTo
 
 
 def revoke_token(session: Session, token: ApiToken, when: datetime | None = None) -> ApiToken:
-    forget_cached_principals()
+    authorisation_changed(session)
     token.revoked_at = when or utcnow()
     session.add(token)
     session.flush()

@@ -231,3 +231,30 @@ class ReportVersion(SQLModel, table=True):
     created_at: datetime = _created()
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     validated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+# --- State shared by every server process (rate limits, the authentication cache) ----------------
+
+
+class RateLimitHit(SQLModel, table=True):
+    """One counted request at a rate-limited door (sign-in, survey links), for limits that hold
+    across server processes on PostgreSQL. Rows leave once they are older than the window; on
+    PostgreSQL the table is UNLOGGED (not worth a write-ahead log; emptied by a crash)."""
+
+    __tablename__ = "rate_limit_hit"
+    __table_args__ = (Index("ix_rate_limit_hit_key_at", "key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    """``door|client address``."""
+    at: float = Field(index=True)
+    """Seconds since the epoch, by the database's clock."""
+
+
+class AuthEpoch(SQLModel, table=True):
+    """A counter raised in the same transaction as any change of who may do what (a token
+    revoked, a membership or accreditation added or removed): every server process compares it
+    with the one its cached principals were read at, and drops them when it moved."""
+
+    __tablename__ = "auth_epoch"
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0)
