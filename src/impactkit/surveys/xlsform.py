@@ -390,10 +390,7 @@ def _build_field(row: Row, parsed: _ParsedType, name: str, context: _Context) ->
             )
         )
     if question_type in FILE_SELECT_TYPES:
-        context.warnings.append(
-            f"survey row {row.number} ({name}): choices come from the file {list_name!r}, "
-            "which impactkit does not read; any choice name is accepted"
-        )
+        context.problems.append(_not_supported_file_select(row, question_type, list_name))
     if question_type == "range":
         for key, value in field_.parameters.items():
             try:
@@ -439,7 +436,8 @@ def _build_tree(rows: list[Row], context: _Context) -> list[Field | Group | Repe
             continue
         parsed = _parse_type(type_text)
         if isinstance(parsed, str):
-            context.problems.append(Problem(parsed, location=row.where("type"), code="bad_type"))
+            code = "not_supported" if " is not supported" in parsed else "bad_type"
+            context.problems.append(Problem(parsed, location=row.where("type"), code=code))
             continue
         if parsed.edge == "end":
             kind = "repeat" if parsed.kind == "loop" else parsed.kind
@@ -639,7 +637,9 @@ def _derived_version(sheets: dict[str, Sheet]) -> str:
     digest = hashlib.sha256()
     for title in sorted(sheets):
         sheet = sheets[title]
-        if title.strip().lower() not in ("survey", "choices", "external_choices", "settings"):
+        if title.strip().lower() not in ("survey", "choices", "external_choices", "settings") and (
+            _only_sheet(sheets) is None
+        ):
             continue
         skip = {index for index, raw in sheet.headers if snake(raw) == "version"}
         digest.update(f"[{title}]".encode())
@@ -650,7 +650,9 @@ def _derived_version(sheets: dict[str, Sheet]) -> str:
     return "content-" + digest.hexdigest()[:12]
 
 
-def load_xlsform(source: Path | str | bytes, filename: str | None = None) -> Form:
+def load_xlsform(
+    source: Path | str | bytes, filename: str | None = None, *, check_with_pyxform: bool = True
+) -> Form:
     """Read and check an XLSForm workbook.
 
     Args:
@@ -665,9 +667,14 @@ def load_xlsform(source: Path | str | bytes, filename: str | None = None) -> For
         (``content-<12 hex digits>``): the same form gives the same version, a changed
         form a new one; ``form.warnings`` says so.
 
+        With ``check_with_pyxform`` (the default) a form impactkit accepts is then given to
+        pyxform, the reference XLSForm converter, which has the last word (see
+        :mod:`impactkit.surveys.xform`).
+
     Raises:
         FormError: the workbook cannot be read, or has problems; ``problems`` lists every
-            one, located as ``sheet!CellRef column`` (e.g. ``survey!F12 relevant``).
+            one, located as ``sheet!CellRef column`` (e.g. ``survey!F12 relevant``). When
+            impactkit finds none but pyxform refuses the form, its message, made readable.
     """
     if isinstance(source, bytes):
         data = source
@@ -712,7 +719,10 @@ def load_xlsform(source: Path | str | bytes, filename: str | None = None) -> For
                 )
             ],
         ) from None
-    return _build_form(sheets, filename, problems)
+    form = _build_form(sheets, filename, problems)
+    if check_with_pyxform:
+        _check_with_pyxform(data, form, sheets)
+    return form
 
 
 def _build_form(sheets: dict[str, Sheet], filename: str | None, problems: list[Problem]) -> Form:
@@ -731,7 +741,7 @@ def _build_form(sheets: dict[str, Sheet], filename: str | None, problems: list[P
         external_lists = set(external)
         for list_name, items in external.items():
             choices.setdefault(list_name, items)
-    survey = find_sheet(sheets, "survey")
+    survey = find_sheet(sheets, "survey") or _only_sheet(sheets)
     if survey is None:
         problems.append(
             Problem(
@@ -769,6 +779,7 @@ def _build_form(sheets: dict[str, Sheet], filename: str | None, problems: list[P
     )
     children = _build_tree(rows, context)
     _check_expressions(context)
+    _refuse_what_impactkit_cannot_hold(sheets, rows, settings, settings_where, problems)
 
     form_id = settings.get("form_id") or (Path(filename).stem if filename else "")
     if not form_id:
@@ -818,6 +829,113 @@ def _build_form(sheets: dict[str, Sheet], filename: str | None, problems: list[P
             )
         form = form.model_copy(update={"version": derived, "warnings": form_warnings})
     return form
+
+
+# --- pyxform's verdict, and what pyxform accepts but impactkit cannot hold --------------------
+
+_NOT_SUPPORTED_SETTINGS = {
+    "public_key": "encrypted forms are not supported: impactkit validates every submission, so it "
+    "must be able to read it; remove public_key from the settings sheet",
+    "submission_url": "sending submissions to another server is not supported: impactkit is the "
+    "server that receives this form's submissions; remove submission_url from the settings sheet",
+}
+_FORM_SHEETS = frozenset({"survey", "choices", "settings", "external_choices", "entities", "osm"})
+
+
+def _only_sheet(sheets: dict[str, Sheet]) -> Sheet | None:
+    """A workbook with a single sheet not named like an XLSForm sheet: that sheet is the survey
+    (as pyxform reads it)."""
+    if len(sheets) == 1:
+        (title, sheet), = sheets.items()
+        if title.strip().lower() not in _FORM_SHEETS:
+            return sheet
+    return None
+
+
+def _not_supported_file_select(row: Row, question_type: str, file_name: str | None) -> Problem:
+    return Problem(
+        f"{question_type} is not supported: its choices come from the file {file_name!r}, which "
+        "impactkit does not store (ODK clients could not open the form); copy the choices to the "
+        "choices sheet and use select_one / select_multiple",
+        location=row.where("type"),
+        code="not_supported",
+    )
+
+
+def _refuse_what_impactkit_cannot_hold(
+    sheets: dict[str, Sheet],
+    rows: list[Row],
+    settings: dict[str, str],
+    settings_where: dict[str, str],
+    problems: list[Problem],
+) -> None:
+    """Features pyxform accepts that impactkit cannot keep, each refused on its cell: entities,
+    encryption, another submission server, searches in external CSV files. (select_*_from_file
+    and external instance types are refused where the type is read; pulldata() and external
+    instance() where the expression is parsed.)"""
+    entities = find_sheet(sheets, "entities")
+    if entities is not None and entities.rows:
+        number = entities.rows[0][0]
+        problems.append(
+            Problem(
+                "ODK entities are not supported: impactkit does not keep entity lists; remove "
+                "the entities sheet",
+                location=f"{entities.name}!A{number}",
+                code="not_supported",
+            )
+        )
+    for row in rows:
+        if row.get("save_to"):
+            problems.append(
+                Problem(
+                    "save_to (saving answers to an ODK entity) is not supported: impactkit does "
+                    "not keep entity lists",
+                    location=row.where("save_to"),
+                    code="not_supported",
+                )
+            )
+        if row.get("type").split(" ")[0] in ("select_one_external", "select_one external") and not row.get(
+            "choice_filter"
+        ):
+            problems.append(
+                Problem(
+                    "select_one_external needs a choice_filter: ODK clients read its choices "
+                    "from the external choices only through a filter",
+                    location=row.where("choice_filter"),
+                    code="missing_choice_filter",
+                )
+            )
+        appearance = row.get("appearance")
+        if "search(" in appearance.replace(" ", ""):
+            problems.append(
+                Problem(
+                    "the search() appearance is not supported: it reads choices from an external "
+                    "CSV file, which impactkit does not store",
+                    location=row.where("appearance"),
+                    code="not_supported",
+                )
+            )
+    for key, message in _NOT_SUPPORTED_SETTINGS.items():
+        if settings.get(key):
+            problems.append(
+                Problem(
+                    message, location=f"{settings_where.get(key, 'settings!A2')} {key}", code="not_supported"
+                )
+            )
+
+
+def _check_with_pyxform(data: bytes, form: Form, sheets: dict[str, Sheet]) -> None:
+    from impactkit.surveys.xform import columns_by_sheet, pyxform_problems
+
+    headers = {
+        title: [(column_letter(index), raw) for index, raw in sheet.headers]
+        for title, sheet in sheets.items()
+    }
+    problems = pyxform_problems(
+        data, form_id=form.form_id, version=form.version, columns=columns_by_sheet(headers)
+    )
+    if problems:
+        raise FormError("pyxform, the reference XLSForm converter, refuses the form", problems)
 
 
 __all__ = ["column_letter", "load_xlsform"]

@@ -240,19 +240,21 @@ def test_a_sheet_declaring_a_million_rows_reads_only_its_content(xlsform: Any) -
     assert [f.name for f in form.fields()] == ["a", "b"]
 
 
-def test_select_from_file_is_accepted_with_a_note_and_external_choices_are_read(xlsform: Any) -> None:
+def test_select_from_file_is_not_supported_and_external_choices_are_read(xlsform: Any) -> None:
     survey = [
         SURVEY_HEADER,
-        row("select_one_from_file villages.csv", "village"),
         row("select_one yes_no", "has_district"),
-        row("select_one_external district", "district"),
+        row("select_one_external district", "district", choice_filter="${has_district} = 'yes'"),
     ]
     external = [["list_name", "name", "label"], ["district", "north", "North"]]
     form = load_xlsform(xlsform(survey, CHOICES[:3], SETTINGS, extra_sheets={"external_choices": external}))
-    assert form.field_types()["village"] == "select_one_from_file"
     assert form.field_types()["district"] == "select_one"
     assert [c.name for c in form.choices["district"]] == ["north"]
-    assert any("villages.csv" in warning for warning in form.warnings)
+    with pytest.raises(FormError) as caught:
+        load_xlsform(xlsform([*survey[:2], row("select_one_from_file villages.csv", "f")], CHOICES[:3], SETTINGS))
+    [problem] = caught.value.problems
+    assert (problem.location, problem.code) == ("survey!A3 type", "not_supported")
+    assert "villages.csv" in problem.message
 
 
 def test_a_choice_filter_may_name_only_choice_columns(xlsform: Any) -> None:
