@@ -659,14 +659,15 @@ def forms_import(database_url: str | None, path: str, organisation_id: int | Non
     from impactkit.surveys.xlsform import load_xlsform
 
     with _engine(database_url) as (_, engine), session_scope(engine) as session:
-        form = load_xlsform(path)
+        source = Path(path).read_bytes()
+        form = load_xlsform(source, Path(path).name)
         if organisation_id is not None:
             from impactkit.store.admin import get
             from impactkit.store.tables import Organisation
 
             get(session, Organisation, organisation_id, "organisation")
         row, created = publish_form(
-            session, form, organisation_id=organisation_id, source_filename=Path(path).name
+            session, form, organisation_id=organisation_id, source_filename=Path(path).name, source=source
         )
         state = "published" if created else "already published (identical)"
         click.echo(f"form {row.form_id} version {row.version}: {state} (id {row.id})")

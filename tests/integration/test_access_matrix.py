@@ -486,6 +486,9 @@ CASES = [
         },
     ),
     Case("POST", "/api/v1/links/{link_id:int}/close", A_EDITORS, w("/api/v1/links/{link}/close")),
+    # ODK: XForms, OpenRosa and collector access
+    Case("GET", "/api/v1/forms/{form_version_id:int}/xform", A_MEMBERS, w("/api/v1/forms/{form_a}/xform")),
+    Case("GET", "/api/v1/forms/{form_version_id:int}/xlsform", A_MEMBERS, w("/api/v1/forms/{form_a}/xlsform")),
 ]
 
 

@@ -7,6 +7,7 @@ import base64
 import binascii
 import builtins
 import contextlib
+import re
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -35,7 +36,7 @@ from impactkit.store.checking import (
     repeats_an_id,
 )
 from impactkit.store.schemas import ResponseIn
-from impactkit.store.tables import FormVersion
+from impactkit.store.tables import FormSource, FormVersion
 from impactkit.store.writer import writer_for
 from impactkit.surveys.tabular import MAIN_TABLE, responses_to_tables
 from impactkit.surveys.xlsform import load_xlsform
@@ -165,7 +166,7 @@ class FormController(Controller):
             )
         form = load_xlsform(content, upload.filename or "form.xlsx")
         row, created = store.publish_form(
-            db, form, organisation_id=organisation_id, source_filename=upload.filename or ""
+            db, form, organisation_id=organisation_id, source_filename=upload.filename or "", source=content
         )
         return Response(_version_out(row, created), status_code=201 if created else 200)
 
@@ -183,13 +184,73 @@ class FormController(Controller):
         sync_to_thread=True,
     )
     def read(self, form_version_id: FromPath[int], principal: Caller, db: DB) -> dict[str, Any]:
+        row = self._visible(db, principal, form_version_id)
+        return {**_version_out(row).model_dump(), "definition": row.definition}
+
+    @get(
+        "/api/v1/forms/{form_version_id:int}/xform",
+        summary="The XForm of a form version, as ODK Collect and Enketo download it (users who can see it)",
+        sync_to_thread=True,
+        media_type="application/xml",
+    )
+    def xform(self, form_version_id: FromPath[int], principal: Caller, db: DB) -> Response[bytes]:
+        row = self._visible(db, principal, form_version_id)
+        source = _source_of(db, row)
+        return Response(
+            source.xform.encode("utf-8"),
+            media_type="application/xml; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{_file_stem(row)}.xml"',
+                "ETag": f'"{source.xform_md5}"',
+            },
+        )
+
+    @get(
+        "/api/v1/forms/{form_version_id:int}/xlsform",
+        summary="The XLSForm file a form version was published from (users who can see it)",
+        sync_to_thread=True,
+        media_type="application/octet-stream",
+    )
+    def xlsform(self, form_version_id: FromPath[int], principal: Caller, db: DB) -> Response[bytes]:
+        row = self._visible(db, principal, form_version_id)
+        source = _source_of(db, row)
+        is_xls = source.xlsform[:8] == bytes.fromhex("d0cf11e0a1b11ae1")
+        extension, media_type = (
+            ("xls", "application/vnd.ms-excel")
+            if is_xls
+            else ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
+        return Response(
+            source.xlsform,
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{_file_stem(row)}.{extension}"'},
+        )
+
+    @staticmethod
+    def _visible(db: DB, principal: Principal, form_version_id: int) -> FormVersion:
         row = db.get(FormVersion, form_version_id)
         visible = readable_organisations(principal)
         if row is None or (
             row.organisation_id is not None and visible is not None and row.organisation_id not in visible
         ):
             raise NotFoundError(f"form version {form_version_id} not found")
-        return {**_version_out(row).model_dump(), "definition": row.definition}
+        return row
+
+
+def _source_of(db: DB, row: FormVersion) -> FormSource:
+    assert row.id is not None
+    source = store.form_source(db, row.id)
+    if source is None:
+        raise NotFoundError(
+            f"form version {row.id} was published before impactkit kept XLSForm files; publish the "
+            "same file again to add its XLSForm and XForm"
+        )
+    return source
+
+
+def _file_stem(row: FormVersion) -> str:
+    """``form_id-version`` with only safe characters, for a download's file name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{row.form_id}-{row.version}")[:120]
 
 
 def _prepare_with_session(

@@ -28,7 +28,7 @@ from sqlmodel import Session
 from impactkit.errors import ConflictError, FormError, NotFoundError, Problem, ResponseError
 from impactkit.store.canonical import canonical_hash
 from impactkit.store.db import claim_sqlite_writer
-from impactkit.store.tables import FormVersion, Project, ReportingPeriod, SurveyResponse
+from impactkit.store.tables import FormSource, FormVersion, Project, ReportingPeriod, SurveyResponse
 from impactkit.store.types import utcnow
 from impactkit.surveys.model import Form, check_new_version
 from impactkit.surveys.validation import validate_response
@@ -59,13 +59,26 @@ def form_of(row: FormVersion) -> Form:
 
 
 def publish_form(
-    session: Session, form: Form, *, organisation_id: int | None, source_filename: str = ""
+    session: Session,
+    form: Form,
+    *,
+    organisation_id: int | None,
+    source_filename: str = "",
+    source: bytes | None = None,
 ) -> tuple[FormVersion, bool]:
     """Store ``form`` as a published version; returns the row and whether it is new.
 
     Uploading the very same form again is harmless (the stored row comes back). A different
     form under a version already published is a conflict: published versions never change.
     A new version may not change the type of a field an earlier version has.
+
+    Args:
+        source: the XLSForm file ``form`` was read from. It is kept, with the XForm pyxform
+            writes from it (see :func:`form_source`); a version published without it (before
+            sources were kept) gets them when the same form is published again with its file.
+
+    Raises:
+        FormError: pyxform cannot write the XForm of ``source``.
     """
     definition = form.model_dump(mode="json")
     digest = canonical_hash(definition)
@@ -76,6 +89,8 @@ def publish_form(
     for (row,) in existing:
         if row.version == form.version:
             if row.content_hash == digest:
+                if source is not None:
+                    _keep_source(session, row, form, source)
                 return row, False
             raise ConflictError(
                 f"version {form.version!r} of form {form.form_id!r} is already published and never "
@@ -107,7 +122,35 @@ def publish_form(
         raise ConflictError(
             f"version {form.version!r} of form {form.form_id!r} was published meanwhile"
         ) from None
+    if source is not None:
+        _keep_source(session, row, form, source)
     return row, True
+
+
+def _keep_source(session: Session, row: FormVersion, form: Form, source: bytes) -> None:
+    """Store the XLSForm of ``row`` and its XForm, unless they are stored already."""
+    from impactkit.surveys.xform import build_xform
+
+    assert row.id is not None
+    if session.get(FormSource, row.id) is not None:
+        return
+    xform = build_xform(source, form_id=form.form_id, version=form.version)
+    session.add(
+        FormSource(
+            form_version_id=row.id,
+            xlsform=source,
+            xform=xform.xml,
+            xform_md5=xform.md5,
+            media=dict(xform.media or {}),
+        )
+    )
+    session.flush()
+
+
+def form_source(session: Session, form_version_id: int) -> FormSource | None:
+    """The XLSForm and XForm of a published version; None for a version published before
+    impactkit kept them (publishing the same file again adds them)."""
+    return session.get(FormSource, form_version_id)
 
 
 def find_form_version(
@@ -787,7 +830,9 @@ def publish_shipped_forms(session: Session) -> list[tuple[FormVersion, bool]]:
 
     published = []
     for path in sorted(data_dir("surveys").glob("*.xlsx")):
+        source = path.read_bytes()
+        form = load_xlsform(source, path.name)
         published.append(
-            publish_form(session, load_xlsform(path), organisation_id=None, source_filename=path.name)
+            publish_form(session, form, organisation_id=None, source_filename=path.name, source=source)
         )
     return published

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from impactkit.store.types import JsonType, UTCDateTime, utcnow
@@ -137,6 +137,22 @@ class FormVersion(SQLModel, table=True):
     definition: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
     content_hash: str = Field(max_length=64)
     source_filename: str = Field(default="", max_length=300)
+    created_at: datetime = _created()
+
+
+class FormSource(SQLModel, table=True):
+    """The XLSForm of a published version as uploaded, and the XForm pyxform wrote from it.
+
+    Kept apart from :class:`FormVersion` so that listing versions does not read the files.
+    """
+
+    __tablename__ = "form_source"
+    form_version_id: int = Field(foreign_key="form_version.id", primary_key=True)
+    xlsform: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    xform: str = Field(sa_column=Column(Text, nullable=False))
+    xform_md5: str = Field(max_length=32)
+    media: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+    """Files the form reads besides the XForm (``itemsets.csv``), by name, as text."""
     created_at: datetime = _created()
 
 
