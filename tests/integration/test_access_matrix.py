@@ -154,6 +154,7 @@ def _value_map_xlsx(ctx: Ctx, role: str) -> Any:
 
 
 VALUE_MAP_BYTES: list[bytes] = []
+DESIGN_CONTENT: list[dict[str, Any]] = []
 
 
 def w(template: str) -> Callable[[Ctx, str], str]:
@@ -329,7 +330,12 @@ CASES = [
         FUNDER_A,
         w("/api/v1/funders/{funder_a}/portfolio"),
     ),
-    Case("GET", "/api/v1/funders/{funder_id:int}/portfolio.json", FUNDER_A, w("/api/v1/funders/{funder_a}/portfolio.json")),
+    Case(
+        "GET",
+        "/api/v1/funders/{funder_id:int}/portfolio.json",
+        FUNDER_A,
+        w("/api/v1/funders/{funder_a}/portfolio.json"),
+    ),
     Case("GET", "/api/v1/forms", SIGNED_IN, w("/api/v1/forms")),
     Case("POST", "/api/v1/forms", ADMIN, w("/api/v1/forms"), files=_xlsx),
     Case("GET", "/api/v1/forms/{form_version_id:int}", A_MEMBERS, w("/api/v1/forms/{form_a}")),
@@ -489,6 +495,60 @@ CASES = [
     # ODK: XForms, OpenRosa and collector access
     Case("GET", "/api/v1/forms/{form_version_id:int}/xform", A_MEMBERS, w("/api/v1/forms/{form_a}/xform")),
     Case("GET", "/api/v1/forms/{form_version_id:int}/xlsform", A_MEMBERS, w("/api/v1/forms/{form_a}/xlsform")),
+    # --- frameworks designed in the browser ------------------------------------------------
+    Case("GET", "/api/v1/designs", SIGNED_IN, w("/api/v1/designs")),
+    Case(
+        "POST",
+        "/api/v1/designs",
+        A_EDITORS,
+        w("/api/v1/designs"),
+        lambda ctx, role: {
+            "base": "youth-neet",
+            "framework_id": f"matrix-{role.replace('_', '-')}",
+            "organisation_id": ctx.world.org_a,
+        },
+    ),
+    Case("GET", "/api/v1/designs/{design_id:int}", A_MEMBERS, w("/api/v1/designs/{design_draft}")),
+    Case(
+        "PUT",
+        "/api/v1/designs/{design_id:int}",
+        A_EDITORS,
+        w("/api/v1/designs/{design_draft}"),
+        lambda ctx, role: {"framework": DESIGN_CONTENT[0]},
+    ),
+    Case(
+        "GET",
+        "/api/v1/designs/{design_id:int}/theory-of-change.pdf",
+        A_MEMBERS,
+        w("/api/v1/designs/{design_draft}/theory-of-change.pdf"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/designs/{design_id:int}/publish",
+        A_EDITORS,
+        w("/api/v1/designs/{design_draft}/publish"),
+    ),
+    Case("POST", "/api/v1/designs/{design_id:int}/next", A_EDITORS, w("/api/v1/designs/{design_draft}/next")),
+    Case(
+        "PUT",
+        "/api/v1/projects/{project_id:int}/framework",
+        A_EDITORS,
+        w("/api/v1/projects/{project_a}/framework"),
+        lambda ctx, role: {"framework_id": "simplified-kpis"},
+    ),
+    Case(
+        "PUT",
+        "/api/v1/grants/{grant_id:int}/framework",
+        FUNDER_A,
+        w("/api/v1/grants/{grant}/framework"),
+        lambda ctx, role: {"framework_id": "youth-neet"},
+    ),
+    Case(
+        "GET",
+        "/api/v1/grants/{grant_id:int}/framework",
+        FUNDER_A | A_MEMBERS,
+        w("/api/v1/grants/{grant}/framework"),
+    ),
 ]
 
 
@@ -549,6 +609,13 @@ def _prepare(live_server: LiveServer) -> Ctx:
     )
     assert result.status_code == 200, result.text
     ctx.ids["report_submitted"], ctx.ids["report_validated"] = submitted["id"], validated["id"]
+    design = editor.post(
+        "/api/v1/designs",
+        json={"base": "youth-neet", "framework_id": "matrix-design", "organisation_id": world.org_a},
+    )
+    assert design.status_code == 201, design.text
+    ctx.ids["design_draft"] = design.json()["id"]
+    DESIGN_CONTENT[:] = [design.json()["framework"]]
     VALUE_MAP_BYTES[:] = [
         live_server.client(world.tokens["admin"])
         .post("/api/v1/sroi/export", json={"value_map": VALUE_MAP})

@@ -72,14 +72,17 @@ class FrameworkController(Controller):
 
     @get(
         "/{framework_id:str}",
-        summary="One framework with every indicator (any signed-in caller)",
-        sync_to_thread=False,
+        summary="One framework, shipped or published design, with every indicator (any signed-in caller)",
+        sync_to_thread=True,
     )
-    def read(self, framework_id: FromPath[str], principal: Caller) -> dict[str, Any]:
+    def read(self, framework_id: FromPath[str], principal: Caller, db: DB) -> dict[str, Any]:
+        from impactkit.store.frameworks import resolve_framework
+
         try:
             framework = get_framework(framework_id)
         except Exception:
-            raise NotFoundError(f"framework {framework_id!r} not found") from None
+            # A designed framework, once published, is read like a shipped one.
+            framework = resolve_framework(db, framework_id)
         return framework.model_dump(mode="json")
 
 

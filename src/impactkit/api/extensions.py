@@ -7,8 +7,15 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     from impactkit.api.analysis import ANALYSIS_CONTROLLERS
+    from impactkit.api.designs import DESIGN_CONTROLLERS
     from impactkit.api.privacy import PRIVACY_CONTROLLERS
     from impactkit.api.reports import REPORT_CONTROLLERS
     from impactkit.api.surveys import SURVEY_CONTROLLERS
 
-    return [*SURVEY_CONTROLLERS, *ANALYSIS_CONTROLLERS, *REPORT_CONTROLLERS, *PRIVACY_CONTROLLERS]
+    return [
+        *SURVEY_CONTROLLERS,
+        *ANALYSIS_CONTROLLERS,
+        *REPORT_CONTROLLERS,
+        *PRIVACY_CONTROLLERS,
+        *DESIGN_CONTROLLERS,
+    ]

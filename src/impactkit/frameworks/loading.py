@@ -347,6 +347,7 @@ def _indicator_framework_problems(framework: Framework, forms: FormFields) -> li
         problems += _source_problems(framework.population, "population", forms)
     problems += _derivation_problems(framework)
     problems += _proxy_reference_problems(framework)
+    problems += theory_of_change_problems(framework)
     for indicator in framework.indicators:
         where = f"indicators[{indicator.id}]"
         if indicator.source is None:
@@ -387,6 +388,37 @@ def _indicator_framework_problems(framework: Framework, forms: FormFields) -> li
                     )
         problems += _disaggregation_problems(indicator, where, disaggregations, forms)
         problems += _tag_problems(indicator, where)
+    return problems
+
+
+def theory_of_change_problems(framework: Framework) -> list[Problem]:
+    """Links of the theory of change that point at nothing (each naming the box and the id)."""
+    toc = framework.theory_of_change
+    if toc is None:
+        return []
+    levels = [
+        ("activities", toc.activities, "output", {s.id for s in toc.outputs}),
+        ("outputs", toc.outputs, "outcome", {s.id for s in toc.outcomes}),
+        ("outcomes", toc.outcomes, "indicator", {i.id for i in framework.indicators}),
+    ]
+    problems: list[Problem] = []
+    every = [s.id for _, steps, _, _ in levels for s in steps]
+    problems += [
+        Problem(f"duplicate id {name!r} in the theory of change", "theory_of_change", "duplicate_id")
+        for name, count in Counter(every).items()
+        if count > 1
+    ]
+    for level, steps, target, known in levels:
+        for step in steps:
+            for name in step.leads_to:
+                if name not in known:
+                    problems.append(
+                        Problem(
+                            f"unknown {target} {name!r}",
+                            f"theory_of_change.{level}[{step.id}].leads_to",
+                            "unknown_reference",
+                        )
+                    )
     return problems
 
 

@@ -263,7 +263,24 @@ class SdgMapping(_Strict):
     rationale: LocalizedText | None = None
 
 
-_LATER_FRAMEWORK_FIELDS: dict[str, Any] = {"proxies": [], "based_on": None}
+class ChangeStep(_Strict):
+    """One box of a theory of change: an activity, an output or an outcome."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    text: LocalizedText
+    leads_to: list[str] = Field(default_factory=list)
+    """Ids of the next level: activity → outputs, output → outcomes, outcome → indicators."""
+
+
+class TheoryOfChange(_Strict):
+    """Activities lead to outputs, outputs to outcomes, and indicators measure the outcomes."""
+
+    activities: list[ChangeStep] = Field(default_factory=list)
+    outputs: list[ChangeStep] = Field(default_factory=list)
+    outcomes: list[ChangeStep] = Field(default_factory=list)
+
+
+_LATER_FRAMEWORK_FIELDS: dict[str, Any] = {"proxies": [], "based_on": None, "theory_of_change": None}
 _LATER_INDICATOR_FIELDS = ("derived", "proxy")
 
 
@@ -289,6 +306,8 @@ class Framework(_Strict):
     """The framework's own financial proxies (each with its checkable source), beside the bank's."""
     based_on: str | None = None
     """``id@version`` of the framework this one was designed from, if any."""
+    theory_of_change: TheoryOfChange | None = None
+    """Activities → outputs → outcomes → indicators, for a funding application."""
 
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with this id (KeyError if there is none)."""

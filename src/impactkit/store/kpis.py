@@ -1,4 +1,4 @@
-"""KPIs of a project and period, computed from its stored responses with the shipped frameworks."""
+"""KPIs of a project and period, from its stored responses with its framework (shipped or designed)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pandas as pd
 from sqlmodel import Session
 
 from impactkit.errors import NotFoundError
-from impactkit.frameworks import get_framework
 from impactkit.frameworks.compute import compute_kpis
 from impactkit.frameworks.results import KpiResults
 from impactkit.store.surveys import ResponseFilter, iter_responses
@@ -78,6 +77,10 @@ def project_kpis(
         period = session.get(ReportingPeriod, period_id)
         if period is None or period.project_id != project_id:
             raise NotFoundError(f"period {period_id} not found in project {project_id}")
-    framework = get_framework(framework_id or project.framework_id or DEFAULT_FRAMEWORK)
+    from impactkit.store.frameworks import resolve_framework
+
+    # A shipped framework by id; a designed one at the version the project adopted.
+    reference = framework_id or project.framework_id or DEFAULT_FRAMEWORK
+    framework = resolve_framework(session, reference, None if framework_id else project.framework_version)
     frames = response_frames(session, [project.organisation_id], project_id, period_id)
     return compute_kpis(framework, frames, population=project.population)

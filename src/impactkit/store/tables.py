@@ -274,3 +274,41 @@ class AuthEpoch(SQLModel, table=True):
     __tablename__ = "auth_epoch"
     id: int = Field(default=1, primary_key=True)
     value: int = Field(default=0)
+
+
+# --- frameworks designed in the browser ------------------------------------------------------
+
+
+class DesignedFramework(SQLModel, table=True):
+    """One version of a framework designed by an organisation or a funder.
+
+    A draft can be edited; a published version is frozen (content and hash never change) and
+    can be adopted by projects and required by grants. Editing a published framework makes the
+    next version, a new draft.
+    """
+
+    __tablename__ = "designed_framework"
+    __table_args__ = (UniqueConstraint("framework_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    framework_id: str = Field(max_length=80, index=True)
+    version: str = Field(max_length=40)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    funder_id: int | None = Field(default=None, foreign_key="funder.id", index=True)
+    state: str = Field(default="draft", max_length=12)
+    """draft | published"""
+    content: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
+    """The framework as data (the same model as the shipped YAML files)."""
+    content_hash: str | None = Field(default=None, max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _created()
+    published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class GrantFramework(SQLModel, table=True):
+    """The framework a funder requires a grant's project to report with."""
+
+    __tablename__ = "grant_framework"
+    grant_id: int = Field(foreign_key="grant.id", primary_key=True)
+    framework_id: str = Field(max_length=80)
+    framework_version: str = Field(max_length=40)
+    created_at: datetime = _created()
