@@ -68,3 +68,34 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core (npm, pinned in package-lock.json), injected into the page under test."""
+
+
+def assert_accessible(page: Any, where: str) -> None:
+    """axe-core on the page as it is now: no serious or critical violation (each one listed).
+
+    The script is evaluated by the browser's DevTools (not added as a tag), so the pages' content
+    security policy stays as it is.
+    """
+    if not AXE.exists():
+        missing_system_part("node_modules/axe-core is not installed: run ./scripts/install")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        """() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`))"""
+    )
+    assert not found, f"{where}: " + "\n".join(found)
+
+
+def sign_in_page(page: Any, base_url: str, email: str, password: str, language: str = "it") -> None:
+    """Sign in through the sign-in page in ``language``; lands on the home page."""
+    page.goto(f"{base_url}/signin?lang={language}")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/app")

@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.conftest import LiveServer
 from tests.integration.pages.web import PASSWORD, build_web_world, collect_responses, submitted_report
 
@@ -40,12 +40,13 @@ def test_an_evaluator_validates_a_report_and_the_funder_downloads_it(
     evaluator.wait_for_url("**/app/evaluator")
     screenshot(evaluator, "evaluator-reports")
     evaluator.click(f'tr[data-report-id="{report_id}"] a')
-    evaluator.wait_for_url(f"**/app/reports/{report_id}")
+    evaluator.wait_for_url(f"**/app/evaluator/reports/{report_id}")
     assert evaluator.locator("#report-state").inner_text() == "submitted"
     assert evaluator.locator("#sroi-ratio").inner_text() == "3.81 : 1"
     assert evaluator.locator("#tornado svg rect").count() >= 2
     assert evaluator.locator("[data-check]").count() >= 8
     screenshot(evaluator, "evaluator-report-submitted")
+    assert_accessible(evaluator, "evaluator report")
     evaluator.fill("#validate-comments", "Data complete; proxies sourced.")
     evaluator.click("#validate-form button[type=submit]")
     evaluator.wait_for_url("**done=report_validated**")
@@ -58,6 +59,7 @@ def test_an_evaluator_validates_a_report_and_the_funder_downloads_it(
     funder.click("text=Funder area")
     funder.wait_for_url("**/app/funder")
     screenshot(funder, "funder-home")
+    assert_accessible(funder, "funder home")
     with funder.expect_download() as info:
         funder.click(f'tr[data-report-id="{report_id}"] a.download')
     download = info.value
@@ -71,7 +73,7 @@ def test_an_evaluator_validates_a_report_and_the_funder_downloads_it(
         funder.click(f"#portfolio-{web.world.funder_a}")
     assert portfolio.value.suggested_filename == f"portfolio-{web.world.funder_a}.xlsx"
     funder.click(f'tr[data-report-id="{report_id}"] td a >> nth=0')
-    funder.wait_for_url(f"**/app/reports/{report_id}")
+    funder.wait_for_url(f"**/app/funder/reports/{report_id}")
     screenshot(funder, "funder-report")
 
 
@@ -85,6 +87,7 @@ def test_every_organisation_page_in_a_phone_and_a_desktop_browser(
         page = new_context(phone=phone).new_page()
         page.goto(f"{base}/signin")
         screenshot(page, f"{device}-signin")
+        assert_accessible(page, f"{device} sign-in")
         page.fill("#email", "owner_a@example.org")
         page.fill("#password", "wrong password")
         page.click("button[type=submit]")
@@ -92,8 +95,10 @@ def test_every_organisation_page_in_a_phone_and_a_desktop_browser(
         screenshot(page, f"{device}-signin-error")
         _sign_in(page, base, "owner_a@example.org")
         screenshot(page, f"{device}-home")
+        assert_accessible(page, f"{device} home")
         page.click("text=Cooperativa A")
         screenshot(page, f"{device}-organisation")
+        assert_accessible(page, f"{device} organisation")
         page.click("text=Project a")
         page.wait_for_url(f"**/app/projects/{web.world.project_a}")
         assert page.locator("#response-total").inner_text() == "12"
@@ -104,6 +109,7 @@ def test_every_organisation_page_in_a_phone_and_a_desktop_browser(
             page.wait_for_url("**done=link_created**")
             assert page.locator("text=Endline autumn").is_visible()
         screenshot(page, f"{device}-project")
+        assert_accessible(page, f"{device} project")
         width = 390 if phone else 1280
         assert page.evaluate("document.documentElement.scrollWidth") <= width, (
             "no sideways scroll of the page"

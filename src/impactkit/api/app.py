@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-import swagger_ui_bundle
 from litestar import Litestar, MediaType, get
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
@@ -34,6 +34,9 @@ from impactkit.store.writer import close_writer
 
 log = logging.getLogger("impactkit")
 
+SWAGGER_UI = Path(__file__).parent / "static" / "swagger"
+"""swagger-ui-dist (pinned in package.json, copied with its licence): reads OpenAPI 3.1."""
+
 
 @get(
     "/health",
@@ -55,11 +58,7 @@ def _route_handlers() -> list[Any]:
 
     handlers.extend(extensions.route_handlers())
     handlers.append(
-        create_static_files_router(
-            path="/static/swagger",
-            directories=[swagger_ui_bundle.swagger_ui_path],
-            include_in_schema=False,
-        )
+        create_static_files_router(path="/static/swagger", directories=[SWAGGER_UI], include_in_schema=False)
     )
     return handlers
 
@@ -155,7 +154,9 @@ def create_app(
         },
         exception_handlers=exception_handlers,
         openapi_config=openapi_config(),
-        state=State({"engine": engine, "settings": settings, "rate_limiter": rate_limiter}),
+        state=State(
+            {**pages.get("state", {}), "engine": engine, "settings": settings, "rate_limiter": rate_limiter}
+        ),
         request_max_body_size=settings.max_body_bytes,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         on_startup=[_start],

@@ -53,7 +53,7 @@ def test_the_dashboard_counts_todays_responses_and_draws_kpis(live_server: LiveS
     sign_in(client, "viewer_a@example.org")
     page = client.get(f"/app/projects/{web.world.project_a}?period={web.world.period_a}&lang=en")
     assert page.status_code == 200
-    assert re.search(r'id="response-total">7<', page.text)
+    assert re.search(r'id="response-total" data-total="7">7<', page.text)
     today = datetime.now(UTC).date().isoformat()
     assert f'data-day="{today}" data-count="7"' in page.text
     assert page.text.count("data-count=") == 30, "one bar per day for the last 30 days"
@@ -64,8 +64,8 @@ def test_the_dashboard_counts_todays_responses_and_draws_kpis(live_server: LiveS
     row = re.search(rf'<tr data-indicator="{satisfied.indicator_id}">.*?</tr>', page.text, re.S)
     assert row, "every indicator has its row"
     cells = row[0]
-    assert "<td>100.0 %</td>" in cells
-    assert f"<td>{satisfied.ci_low * 100:.1f} % – 100.0 %</td>" in cells  # type: ignore[operator]
+    assert '<td class="num">100.0\xa0%</td>' in cells
+    assert f"<td>{satisfied.ci_low * 100:.1f}\xa0% – 100.0\xa0%</td>" in cells  # type: ignore[operator]
     assert 'class="error-bar"' in cells, "the interval is drawn as an error bar"
     if satisfied.target is not None:
         assert 'class="target"' in cells

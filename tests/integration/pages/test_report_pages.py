@@ -53,17 +53,18 @@ def test_the_evaluator_sees_checklist_sroi_and_tornado_then_validates(live_serve
     sign_in(evaluator, "evaluator@example.org")
     listed = evaluator.get("/app/evaluator?lang=en")
     assert f'data-report-id="{report_id}"' in listed.text
-    page = evaluator.get(f"/app/reports/{report_id}")
+    page = evaluator.get(f"/app/evaluator/reports/{report_id}")
     assert page.status_code == 200
     assert 'id="report-state">submitted<' in page.text
     assert re.search(r'id="sroi-ratio">3\.81 : 1<', page.text), "case A of the SROI guide: 3.8054 : 1"
     assert page.text.count("<rect") >= 2 and 'id="tornado"' in page.text
     assert page.text.count("data-check=") >= 8
     validated = evaluator.post(
-        f"/app/reports/{report_id}/validate", data={"_csrf_token": csrf_of(page.text), "comments": "Sound."}
+        f"/app/evaluator/reports/{report_id}/validate",
+        data={"_csrf_token": csrf_of(page.text), "comments": "Sound."},
     )
     assert validated.status_code == 303
-    after = evaluator.get(f"/app/reports/{report_id}")
+    after = evaluator.get(f"/app/evaluator/reports/{report_id}")
     assert 'id="report-state">validated<' in after.text
     hashes = re.findall(r"<code class=\"link\">([0-9a-f]{64})</code>", after.text)
     assert len(hashes) == 1
@@ -75,11 +76,13 @@ def test_the_evaluator_returns_a_report_with_comments_only(live_server: LiveServ
     report_id = submitted_report(live_server.engine, web)
     evaluator = live_server.client()
     sign_in(evaluator, "evaluator@example.org")
-    page = evaluator.get(f"/app/reports/{report_id}")
-    empty = evaluator.post(f"/app/reports/{report_id}/return", data={"_csrf_token": csrf_of(page.text)})
+    page = evaluator.get(f"/app/evaluator/reports/{report_id}")
+    empty = evaluator.post(
+        f"/app/evaluator/reports/{report_id}/return", data={"_csrf_token": csrf_of(page.text)}
+    )
     assert empty.status_code == 409
     returned = evaluator.post(
-        f"/app/reports/{report_id}/return",
+        f"/app/evaluator/reports/{report_id}/return",
         data={"_csrf_token": csrf_of(page.text), "comments": "State the population you surveyed."},
     )
     assert returned.status_code == 303
@@ -102,6 +105,8 @@ def test_another_evaluator_and_other_funders_do_not_see_the_report(live_server: 
         client = live_server.client()
         sign_in(client, email)
         assert client.get(f"/app/reports/{report_id}").status_code == 404, email
+        assert client.get(f"/app/evaluator/reports/{report_id}").status_code == 404, email
+        assert client.get(f"/app/funder/reports/{report_id}").status_code == 404, email
         assert client.get(f"/app/reports/{report_id}/report.xlsx").status_code == 404, email
 
 
@@ -111,8 +116,8 @@ def test_the_funder_downloads_the_validated_report_and_the_portfolio(live_server
     report_id = submitted_report(live_server.engine, web)
     evaluator = live_server.client()
     sign_in(evaluator, "evaluator@example.org")
-    page = evaluator.get(f"/app/reports/{report_id}")
-    evaluator.post(f"/app/reports/{report_id}/validate", data={"_csrf_token": csrf_of(page.text)})
+    page = evaluator.get(f"/app/evaluator/reports/{report_id}")
+    evaluator.post(f"/app/evaluator/reports/{report_id}/validate", data={"_csrf_token": csrf_of(page.text)})
 
     funder = live_server.client()
     sign_in(funder, "funder_a@example.org")
@@ -130,7 +135,7 @@ def test_the_funder_downloads_the_validated_report_and_the_portfolio(live_server
         if cell
     )
     stamp_hash = re.findall(
-        r'<code class="link">([0-9a-f]{64})</code>', funder.get(f"/app/reports/{report_id}").text
+        r'<code class="link">([0-9a-f]{64})</code>', funder.get(f"/app/funder/reports/{report_id}").text
     )
     assert stamp_hash and stamp_hash[0] in texts, "the cover carries the validation hash"
     portfolio = funder.get(f"/app/funder/{web.world.funder_a}/portfolio.xlsx")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from impactkit.formats import Formats
 from tests.conftest import LiveServer
 from tests.integration.pages.web import build_web_world, csrf_of, sign_in
 
@@ -39,13 +40,20 @@ def test_an_editor_creates_a_link_that_opens_the_survey_and_closes_it(live_serve
     assert len(urls) == 2
     newest = urls[0]
     assert newest.startswith(live_server.settings.public_base_url + "/s/")
-    assert "Endline 2026" in page.text and closes_on in page.text and "0 / 50" in page.text
+    shown_day = Formats("it").date(date.today() + timedelta(days=10))
+    assert "Endline 2026" in page.text and shown_day in page.text and "0 / 50" in page.text
     path = newest[len(live_server.settings.public_base_url) :]
     respondent = live_server.client()
     assert respondent.get(path).status_code == 200
 
     link_id = re.findall(r'data-link-id="(\d+)"', page.text)[0]
-    closed = client.post(f"/app/links/{link_id}/close", data={"_csrf_token": csrf_of(page.text)})
+    asked = client.post(f"/app/links/{link_id}/close", data={"_csrf_token": csrf_of(page.text)})
+    assert asked.status_code == 200, "closing asks first"
+    assert 'id="confirm-question"' in asked.text and "Endline 2026" in asked.text
+    assert respondent.get(path).status_code == 200, "nothing closed before the answer"
+    closed = client.post(
+        f"/app/links/{link_id}/close", data={"_csrf_token": csrf_of(asked.text), "confirmed": "yes"}
+    )
     assert closed.status_code == 303
     assert respondent.get(path).status_code == 410
     again = client.get(f"/app/projects/{web.world.project_a}")

@@ -1,8 +1,29 @@
-/* Copy buttons for survey links; everything else works without script. */
-document.addEventListener("click", function (event) {
-  var button = event.target.closest("[data-copy]");
-  if (!button || !navigator.clipboard) return;
-  navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
-    button.textContent = button.getAttribute("data-copied") || "OK";
+/* Staff pages: a few enhancements; every page works without this script.
+   - copy buttons for survey links (data-copy)
+   - destructive forms (data-confirm) ask in place, then post confirmed=yes
+     (without script the server asks on a page of its own) */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      button.textContent = button.getAttribute("data-copied") || "OK";
+    });
   });
-});
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-confirm]")) return;
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      return;
+    }
+    if (!form.querySelector("input[name=confirmed]")) {
+      var yes = document.createElement("input");
+      yes.type = "hidden";
+      yes.name = "confirmed";
+      yes.value = "yes";
+      form.appendChild(yes);
+    }
+  });
+})();

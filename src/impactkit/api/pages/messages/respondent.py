@@ -1,0 +1,75 @@
+"""Messages of the respondent page (``/s/{token}``): questions, mistakes, thanks, closed links."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "send": {"it": "Invia", "en": "Send"},
+    "continue": {"it": "Continua", "en": "Continue"},
+    "required_mark": {"it": "obbligatoria", "en": "required"},
+    "fix_errors": {
+        "it": "Alcune risposte vanno corrette: le trovi segnate qui sotto.",
+        "en": "Some answers need a fix: they are marked below.",
+    },
+    "more_questions": {
+        "it": "Grazie. Ci sono altre domande qui sotto.",
+        "en": "Thank you. There are more questions below.",
+    },
+    "required_error": {"it": "Questa risposta è obbligatoria.", "en": "This answer is required."},
+    "integer_error": {
+        "it": "Scrivi un numero intero, per esempio 42.",
+        "en": "Write a whole number, for example 42.",
+    },
+    "decimal_error": {"it": "Scrivi un numero, per esempio 3,5.", "en": "Write a number, for example 3.5."},
+    "date_error": {
+        "it": "Scrivi una data, per esempio 2026-03-31.",
+        "en": "Write a date, for example 2026-03-31.",
+    },
+    "constraint_error": {"it": "Questa risposta non è accettata.", "en": "This answer is not accepted."},
+    "choice_error": {"it": "Scegli una delle risposte proposte.", "en": "Choose one of the answers offered."},
+    "thank_you": {"it": "Grazie!", "en": "Thank you!"},
+    "stored": {"it": "Le tue risposte sono state registrate.", "en": "Your answers have been recorded."},
+    "already_stored": {
+        "it": "Le tue risposte erano già state registrate: non serve inviarle di nuovo.",
+        "en": "Your answers had already been recorded: no need to send them again.",
+    },
+    "not_stored": {
+        "it": "Non è stato possibile registrare le risposte. Riprova più tardi.",
+        "en": "Your answers could not be recorded. Please try again later.",
+    },
+    "link_unavailable": {"it": "Questionario non disponibile", "en": "Survey not available"},
+    "link_closed_text": {
+        "it": "Questo questionario è chiuso e non accetta più risposte. Grazie comunque!",
+        "en": "This survey is closed and no longer takes answers. Thank you anyway!",
+    },
+    "link_expired_text": {
+        "it": "Il tempo per rispondere a questo questionario è finito. Grazie comunque!",
+        "en": "The time to answer this survey is over. Thank you anyway!",
+    },
+    "link_full_text": {
+        "it": "Questo questionario ha raccolto tutte le risposte previste. Grazie comunque!",
+        "en": "This survey has collected all the answers it needed. Thank you anyway!",
+    },
+    "link_unknown_text": {
+        "it": "Questo link non è valido. Controlla di averlo copiato per intero.",
+        "en": "This link is not valid. Check that you copied all of it.",
+    },
+    "offline": {
+        "it": "Sei senza connessione. Le risposte sono salvate su questo dispositivo e saranno inviate "
+        "appena la connessione torna.",
+        "en": "You are offline. Your answers are saved on this device and will be sent as soon as the "
+        "connection is back.",
+    },
+    "restored": {
+        "it": "Abbiamo ripreso le risposte che avevi già scritto.",
+        "en": "We restored the answers you had already written.",
+    },
+    "page_expired": {
+        "it": "La pagina è scaduta. Ricaricala: le risposte già scritte sono salvate su questo dispositivo.",
+        "en": "The page has expired. Reload it: the answers you wrote are kept on this device.",
+    },
+    "privacy_note": {
+        "it": "Non scrivere il tuo nome: le risposte sono anonime.",
+        "en": "Do not write your name: answers are anonymous.",
+    },
+    "skip_to_questions": {"it": "Vai alle domande", "en": "Skip to the questions"},
+}
