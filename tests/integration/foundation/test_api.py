@@ -37,7 +37,8 @@ def test_the_openapi_document_and_its_docs_page_are_served(live_server: LiveServ
     assert page.status_code == 200
     assert "/static/swagger/swagger-ui-bundle.js" in page.text
     assert "<script>" not in page.text and "<style" not in page.text and "https://" not in page.text
-    assert client.get("/static/swagger/swagger-init.js").status_code == 200
+    assert client.get("/static/pages/api-docs.js").status_code == 200
+    assert client.get("/static/swagger/swagger-ui-standalone-preset.js").status_code == 200
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
 
 

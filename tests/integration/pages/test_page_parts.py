@@ -148,6 +148,10 @@ ROOT = Path(__file__).resolve().parents[3]
             "node_modules/swagger-ui-dist/swagger-ui-bundle.js",
         ),
         ("src/impactkit/api/static/swagger/swagger-ui.css", "node_modules/swagger-ui-dist/swagger-ui.css"),
+        (
+            "src/impactkit/api/static/swagger/swagger-ui-standalone-preset.js",
+            "node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js",
+        ),
         ("src/impactkit/api/static/swagger/LICENSE", "node_modules/swagger-ui-dist/LICENSE"),
     ],
 )

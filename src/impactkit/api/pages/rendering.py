@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeAlias
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from litestar import Request, Response, Router
 from litestar.di import NamedDependency, Provide
@@ -189,16 +189,17 @@ def redirect(path: str, done: str | None = None, anchor: str | None = None) -> R
 
 
 def safe_back(request: Request[Any, Any, Any], fallback: str = "/app") -> str:
-    """Where "back" goes: the referring page when it is on this site, else ``fallback``."""
-    referrer = request.headers.get("referer")
-    if referrer:
-        parts = urlsplit(referrer)
-        if (
-            parts.netloc in ("", request.url.netloc)
-            and parts.path.startswith("/")
-            and parts.path != request.url.path
-        ):
-            return parts.path + (f"?{parts.query}" if parts.query else "")
+    """Where "back" goes from an error: the page a form was posted from, else ``fallback``.
+
+    Browsers send no Referer here (``Referrer-Policy: no-referrer``), so a post's page is taken to
+    be its path without the action (``/app/projects/3/links`` → ``/app/projects/3``); the page's
+    script makes the link go back in the history when there is one.
+    """
+    path = request.url.path
+    if request.method != "GET" and path.startswith("/app/"):
+        parent = path.rsplit("/", 1)[0]
+        if parent.count("/") >= 2:
+            return parent
     return fallback
 
 

@@ -1,10 +1,16 @@
 /* Staff pages: a few enhancements; every page works without this script.
-   - copy buttons for survey links (data-copy)
+   - copy buttons for survey links (data-copy); "go back" goes back in the history
    - destructive forms (data-confirm) ask in place, then post confirmed=yes
      (without script the server asks on a page of its own) */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
+    var back = event.target.closest("[data-history-back]");
+    if (back && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+      return;
+    }
     var button = event.target.closest("[data-copy]");
     if (!button || !navigator.clipboard) return;
     navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
