@@ -29,8 +29,12 @@ class Deployment:
     data_dir: Path
     servers: list[ServerProcess] = field(default_factory=list)
 
-    def start_server(self, port: int | None = None, workers: int = 1) -> ServerProcess:
-        server = ServerProcess(self.database_url, port or free_port(), self.data_dir, workers=workers).start()
+    def start_server(
+        self, port: int | None = None, workers: int = 1, env: dict[str, str] | None = None
+    ) -> ServerProcess:
+        server = ServerProcess(
+            self.database_url, port or free_port(), self.data_dir, workers=workers, env=dict(env or {})
+        ).start()
         self.servers.append(server)
         return server
 

@@ -52,7 +52,9 @@ class BatchIn(BaseModel):
 class ItemOut(BaseModel):
     index: int
     instance_id: str | None
-    status: str = Field(description="stored | already_stored | conflict | erased | invalid | not_found")
+    status: str = Field(
+        description="stored | already_stored | conflict | erased | invalid | not_found | link_closed"
+    )
     errors: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -362,6 +364,7 @@ class ResponseController(Controller):
             "erased": "this response was erased; its instance id stays blocked",
             "invalid": "the response does not fit its form version",
             "not_found": result.errors[0]["message"] if result.errors else "not found",
+            "link_closed": result.errors[0]["message"] if result.errors else "the survey link is closed",
         }[result.status]
         return Response(
             {

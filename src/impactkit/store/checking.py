@@ -123,19 +123,21 @@ def check_chunk(
     allowed: set[int] | None,
     *,
     encode_answers: bool = False,
+    source: str = "api",
 ) -> CheckedChunk:
     """Read, check and build the rows of ``raw_items``, the batch's items from place ``start``.
 
     Reads the database only where the engine's caches cannot answer (a project, period or form
-    version not seen lately, and the stored ids of responses whose answers fail). With
-    ``encode_answers`` the rows carry their answers as JSON already written (bytes), which
+    version not seen lately, and the stored ids of responses whose answers fail). ``source`` is
+    recorded on every response (``link:<id>``: held to that survey link's limits when written).
+    With ``encode_answers`` the rows carry their answers as JSON already written (bytes), which
     costs the process that receives them less to take in and nothing to write out.
     """
     unread: list[ItemResult] = []
     positions: list[int] = []
     submissions: list[Submission] = []
     for offset, raw in enumerate(raw_items):
-        parsed = parse_item(start + offset, raw)
+        parsed = parse_item(start + offset, raw, source)
         if isinstance(parsed, Submission):
             positions.append(start + offset)
             submissions.append(parsed)
@@ -158,13 +160,13 @@ _helper_engines: dict[str, Engine] = {}
 
 
 def _check_in_helper(
-    url: str, raw_items: Sequence[Any], start: int, allowed: set[int] | None
+    url: str, raw_items: Sequence[Any], start: int, allowed: set[int] | None, source: str = "api"
 ) -> CheckedChunk:
     """:func:`check_chunk` in a helper process, on an engine of its own for ``url`` (it only reads)."""
     engine = _helper_engines.get(url)
     if engine is None:
         engine = _helper_engines[url] = make_engine(url, pool_size=2)
-    return check_chunk(engine, raw_items, start, allowed, encode_answers=True)
+    return check_chunk(engine, raw_items, start, allowed, encode_answers=True, source=source)
 
 
 def _ready() -> int:
@@ -206,12 +208,14 @@ class Helpers:
         executor = self._executor()
         return [executor.submit(_ready) for _ in range(self.processes)]
 
-    def check(self, raw_items: Sequence[Any], start: int, allowed: set[int] | None) -> Future[CheckedChunk]:
+    def check(
+        self, raw_items: Sequence[Any], start: int, allowed: set[int] | None, source: str = "api"
+    ) -> Future[CheckedChunk]:
         """Check a chunk in a helper (:func:`check_chunk`). If a helper dies, this call or the
         future fails with ``BrokenProcessPool`` and the next call starts new helpers."""
         pool = self._executor()
         try:
-            future = pool.submit(_check_in_helper, self.url, list(raw_items), start, allowed)
+            future = pool.submit(_check_in_helper, self.url, list(raw_items), start, allowed, source)
         except BrokenProcessPool:
             self._drop(pool)
             raise

@@ -3,7 +3,13 @@
 The token is derived from the instance secret and the link's nonce with HMAC-SHA256, so staff
 can copy a link again at any time; only the token's SHA-256 hash is stored and looked up.
 A response that arrives through a link is stored with ``source = "link:<id>"``, which is what
-counts against the link's ``max_responses``.
+counts against the link's ``max_responses``. The limit holds under races, across threads and
+server processes, on both databases: whatever path stores a response (a page, the group-commit
+writer, a chunk checked by a helper process) goes through
+:func:`~impactkit.store.surveys.insert_prepared`, which in the very transaction of the insert
+locks each link's row (:func:`claim_link_places`: an ``UPDATE`` of the row, a row lock on
+PostgreSQL and the write lock on SQLite), reads its counter, refuses what does not fit, and adds
+what it inserted to the counter (:func:`count_link_responses`) before committing.
 """
 
 from __future__ import annotations
@@ -13,11 +19,14 @@ import hashlib
 import hmac
 import secrets
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from impactkit.errors import ImpactkitError, NotFoundError, Problem
@@ -25,6 +34,7 @@ from impactkit.store.tables import FormVersion, Project, ReportingPeriod, Survey
 from impactkit.store.types import utcnow
 
 _TOKEN_CONTEXT = b"impactkit survey link v1:"
+LINK_SOURCE_PREFIX = "link:"
 
 _link = SurveyLink.__table__  # type: ignore[attr-defined]
 _response = SurveyResponse.__table__  # type: ignore[attr-defined]
@@ -53,7 +63,103 @@ def token_hash(token: str) -> str:
 
 def link_source(link_id: int) -> str:
     """The ``source`` recorded on responses that came through link ``link_id``."""
-    return f"link:{link_id}"
+    return f"{LINK_SOURCE_PREFIX}{link_id}"
+
+
+def link_of_source(source: str) -> int | None:
+    """The link a response's ``source`` names, or None (``"link:12"`` -> 12, ``"api"`` -> None)."""
+    if not source.startswith(LINK_SOURCE_PREFIX):
+        return None
+    digits = source[len(LINK_SOURCE_PREFIX) :]
+    return int(digits) if digits.isdigit() else None
+
+
+def claim_link_places(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict[str, Problem]:
+    """Lock the links that ``rows`` came through and say which of their new responses they refuse.
+
+    Called inside the transaction that inserts ``rows``, before the insert. Each link's row is
+    locked by an ``UPDATE`` in the order of their ids (PostgreSQL holds the row lock, SQLite the
+    write lock, until the commit), so that concurrent writers of the same link take turns; its
+    counter is read under that lock. A response already stored under its instance id is a
+    resend: it takes no place and is never refused. A new one is refused when the link was
+    closed, is past its closing date, or has no place left (the first ones in order take the
+    places that remain).
+
+    Returns:
+        instance id -> the problem, for every response refused (location ``link``, code
+        ``closed``, ``expired``, ``full`` or ``not_found``).
+    """
+    by_link: dict[int, list[str]] = {}
+    for row in rows:
+        link_id = link_of_source(row["source"])
+        if link_id is not None:
+            by_link.setdefault(link_id, []).append(row["instance_id"])
+    if not by_link:
+        return {}
+    c = _link.c
+    states = {
+        link_id: connection.execute(
+            update(_link)
+            .where(c.id == link_id)
+            .values(responses=c.responses)
+            .returning(c.responses, c.max_responses, c.closed_at, c.closes_at)
+        ).first()
+        for link_id in sorted(by_link)
+    }
+    every_id = [instance_id for ids in by_link.values() for instance_id in ids]
+    stored = set(
+        connection.execute(
+            select(_response.c.instance_id).where(_response.c.instance_id.in_(every_id))
+        ).scalars()
+    )
+    now = utcnow()
+    refused: dict[str, Problem] = {}
+    for link_id, ids in by_link.items():
+        new = [instance_id for instance_id in ids if instance_id not in stored]
+        state = states[link_id]
+        if not new:
+            continue
+        if state is None:
+            problem = Problem("this survey link does not exist", "link", "not_found")
+        elif state.closed_at is not None:
+            problem = Problem("this survey link was closed and takes no more answers", "link", "closed")
+        elif state.closes_at is not None and state.closes_at <= now:
+            problem = Problem("this survey link is past its closing date", "link", "expired")
+        elif state.max_responses is not None and len(new) > state.max_responses - state.responses:
+            room = max(0, state.max_responses - state.responses)
+            full = Problem(
+                f"this survey link takes at most {state.max_responses} answers and has them all",
+                "link",
+                "full",
+            )
+            refused.update((instance_id, full) for instance_id in new[room:])
+            continue
+        else:
+            continue
+        refused.update((instance_id, problem) for instance_id in new)
+    return refused
+
+
+def count_link_responses(connection: Connection, inserted: Iterable[dict[str, Any]]) -> None:
+    """Add the rows just inserted to their links' counters (same transaction, links locked)."""
+    counts = Counter(link_of_source(row["source"]) for row in inserted)
+    counts.pop(None, None)
+    for link_id in sorted(counts, key=lambda n: n or 0):
+        connection.execute(
+            update(_link).where(_link.c.id == link_id).values(responses=_link.c.responses + counts[link_id])
+        )
+
+
+def uncount_link_responses(session: Session | Connection, sources: Iterable[str]) -> None:
+    """Take erased responses off their links' counters (an erased response frees its place)."""
+    counts = Counter(link_of_source(source) for source in sources)
+    counts.pop(None, None)
+    for link_id in sorted(counts, key=lambda n: n or 0):
+        session.execute(
+            update(_link)
+            .where(_link.c.id == link_id, _link.c.responses >= counts[link_id])
+            .values(responses=_link.c.responses - counts[link_id])
+        )
 
 
 @dataclass(frozen=True)
@@ -146,11 +252,9 @@ def find_link(session: Session, token: str) -> SurveyLink | None:
 
 
 def responses_through(session: Session, link_id: int) -> int:
-    """How many responses (not erased) arrived through the link."""
-    query = select(func.count()).where(
-        _response.c.source == link_source(link_id), _response.c.erased_at.is_(None)
-    )
-    return int(session.execute(query).scalar_one())
+    """How many responses (not erased) arrived through the link (its counter)."""
+    query = select(_link.c.responses).where(_link.c.id == link_id)
+    return int(session.execute(query).scalar() or 0)
 
 
 def link_status(session: Session, link: SurveyLink, now: datetime | None = None) -> LinkStatus:
@@ -162,7 +266,7 @@ def link_status(session: Session, link: SurveyLink, now: datetime | None = None)
         return LinkStatus.expired
     if link.max_responses is not None:
         assert link.id is not None
-        if responses_through(session, link.id) >= link.max_responses:
+        if responses_through(session, link.id) >= link.max_responses:  # fresh, not the loaded row's
             return LinkStatus.full
     return LinkStatus.open
 
@@ -197,19 +301,10 @@ def project_links(session: Session, project_id: int, secret_key: str) -> list[Li
         version = session.get(FormVersion, link.form_version_id) if link is not None else None
         if link is not None and version is not None:
             rows.append((link, version))
-    counts: dict[str, int] = {}
-    if rows:
-        sources = [link_source(link.id or 0) for link, _ in rows]
-        counted = session.execute(
-            select(_response.c.source, func.count())
-            .where(_response.c.source.in_(sources), _response.c.erased_at.is_(None))
-            .group_by(_response.c.source)
-        ).all()
-        counts = {source: int(n) for source, n in counted}
     views = []
     now = utcnow()
     for link, version in rows:
-        answered = counts.get(link_source(link.id or 0), 0)
+        answered = link.responses
         if link.closed_at is not None:
             status = LinkStatus.closed
         elif link.closes_at is not None and link.closes_at <= now:
@@ -259,10 +354,13 @@ def project_response_count(session: Session, project_id: int) -> int:
 __all__ = [
     "LinkStatus",
     "LinkView",
+    "claim_link_places",
     "close_link",
+    "count_link_responses",
     "create_link",
     "find_link",
     "get_link",
+    "link_of_source",
     "link_source",
     "link_status",
     "link_token",
@@ -270,4 +368,5 @@ __all__ = [
     "project_response_count",
     "responses_per_day",
     "token_hash",
+    "uncount_link_responses",
 ]

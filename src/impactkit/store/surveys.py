@@ -28,6 +28,12 @@ from sqlmodel import Session
 from impactkit.errors import ConflictError, FormError, NotFoundError, Problem, ResponseError
 from impactkit.store.canonical import canonical_hash
 from impactkit.store.db import claim_sqlite_writer
+from impactkit.store.links import (
+    LINK_SOURCE_PREFIX,
+    claim_link_places,
+    count_link_responses,
+    uncount_link_responses,
+)
 from impactkit.store.tables import FormSource, FormVersion, Project, ReportingPeriod, SurveyResponse
 from impactkit.store.types import utcnow
 from impactkit.surveys.model import Form, check_new_version
@@ -223,7 +229,7 @@ class ItemResult:
     instance_id: str | None
     """None only for a batch item that is not a submission at all (no id could be read)."""
     status: str
-    """stored | already_stored | conflict | erased | invalid | not_found"""
+    """stored | already_stored | conflict | erased | invalid | not_found | link_closed"""
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -235,6 +241,7 @@ class ItemResult:
             "erased": 409,
             "invalid": 422,
             "not_found": 404,
+            "link_closed": 410,
         }[self.status]
 
 
@@ -500,6 +507,10 @@ def insert_prepared(connection: Connection, groups: Sequence[Prepared]) -> None:
     An id stored meanwhile (a retry arriving while its original is still being stored, or the
     same id in two groups written together) is not an error: it is answered like a resend,
     against what was stored first.
+
+    Responses that came through a survey link (``source`` ``link:<id>``) are held to the link's
+    limits in this very transaction (see :func:`~impactkit.store.links.claim_link_places`): a
+    new one the link cannot take any more (full, closed, expired) is ``link_closed``.
     """
     first: dict[str, tuple[Prepared, int]] = {}
     again: list[tuple[Prepared, int, str]] = []
@@ -514,16 +525,33 @@ def insert_prepared(connection: Connection, groups: Sequence[Prepared]) -> None:
                 rows.append(row)
     if not rows:
         return
-    inserted = _insert_rows(connection, rows)
-    unsettled = (first.keys() - inserted) | {instance_id for _, _, instance_id in again}
+    through_links = any(row["source"].startswith(LINK_SOURCE_PREFIX) for row in rows)
+    refused = claim_link_places(connection, rows) if through_links else {}
+    if refused:
+        rows = [row for row in rows if row["instance_id"] not in refused]
+    inserted = _insert_rows(connection, rows) if rows else set()
+    if through_links:
+        count_link_responses(connection, (row for row in rows if row["instance_id"] in inserted))
+    unsettled = (first.keys() - inserted - refused.keys()) | {
+        instance_id for _, _, instance_id in again if instance_id not in refused
+    }
     previous = _existing(connection, unsettled) if unsettled else {}
     for instance_id, (group, index) in first.items():
         if instance_id in inserted:
             group.results[index] = ItemResult(index, instance_id, "stored")
+        elif instance_id in refused:
+            group.results[index] = ItemResult(
+                index, instance_id, "link_closed", [refused[instance_id].as_dict()]
+            )
         else:
             group.settle_repeat(index, instance_id, previous[instance_id])
     for group, index, instance_id in again:
-        group.settle_repeat(index, instance_id, previous[instance_id])
+        if instance_id in refused:
+            group.results[index] = ItemResult(
+                index, instance_id, "link_closed", [refused[instance_id].as_dict()]
+            )
+        else:
+            group.settle_repeat(index, instance_id, previous[instance_id])
 
 
 def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
@@ -813,13 +841,15 @@ def erase_responses(
         condition = and_(condition, c.respondent_code == respondent_code)
     else:
         raise ValueError("name an instance id or a respondent code")
-    ids = [row[0] for row in session.execute(select(c.instance_id).where(condition)).all()]
+    found = session.execute(select(c.instance_id, c.source).where(condition)).all()
+    ids = [instance_id for instance_id, _ in found]
     if ids:
         session.execute(
             update(_response)
             .where(c.instance_id.in_(ids))
             .values(answers=None, respondent_code=None, weight=None, erased_at=utcnow())
         )
+        uncount_link_responses(session, (source for _, source in found))
     return ids
 
 

@@ -209,6 +209,9 @@ class SurveyLink(SQLModel, table=True):
     nonce: str = Field(max_length=64)
     closes_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     max_responses: int | None = None
+    responses: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """Responses (not erased) taken through the link: counted in the transaction that stores
+    them, under the link row's lock, which is what keeps ``max_responses`` exact under races."""
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_by: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = _created()

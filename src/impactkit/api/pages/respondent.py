@@ -200,6 +200,12 @@ class RespondentController(Controller):
             ],
             allowed_organisations={link.organisation_id},
         )
+        if result.status == "link_closed":
+            # Another respondent took the last place (or staff closed the link) while this one
+            # was answering: the write itself refused it.
+            code = result.errors[0]["code"] if result.errors else "closed"
+            reason = code if code in ("full", "closed", "expired") else "unknown"
+            return _unavailable(language, f"link_{reason}_text", 410)
         if result.status in ("stored", "already_stored", "conflict"):
             # A conflict is the same instance sent again with changed answers (e.g. edited after a
             # dropped connection): the first answers stay recorded, and the respondent is told so.
