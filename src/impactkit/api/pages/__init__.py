@@ -36,7 +36,7 @@ _HERE = Path(__file__).parent
 TEMPLATES = _HERE / "templates"
 STATIC = _HERE / "static"
 
-PERSONAS = ("public", "home", "organisation", "evaluator", "funder", "admin")
+PERSONAS = ("public", "home", "organisation", "evaluator", "funder", "admin", "design")
 """Packages (or modules) of pages under ``impactkit.api.pages``, each with ``ROUTES`` and ``NAV``."""
 
 CSRF_EXCLUDED = ["^/api/", "^/health$", "^/schema", "^/static/"]

@@ -33,3 +33,11 @@
     }
   });
 })();
+
+// Framework designer: the theory-of-change page's print button.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+  if (button) {
+    window.print();
+  }
+});
