@@ -125,6 +125,15 @@ def check_command(path: Path, previous: Path | None) -> None:
     circular definitions of derived indicators, an indicator whose definition changed without
     a new id (against every shipped version, and --previous), a proxy without a source.
     """
+    if _is_proxy_bank(path):
+        bank_problems = check_proxy_bank(path.parent)
+        if bank_problems:
+            click.echo(f"{path}: {len(bank_problems)} problem(s)", err=True)
+            for problem in bank_problems:
+                click.echo(f"  - {problem}", err=True)
+            raise SystemExit(EXIT_INVALID)
+        click.echo(f"{path}: OK (proxy bank)")
+        return
     before = None
     if previous is not None:
         try:
@@ -146,6 +155,17 @@ def check_command(path: Path, previous: Path | None) -> None:
             click.echo(f"  - {problem}", err=True)
         raise SystemExit(EXIT_INVALID)
     click.echo(f"{path}: OK ({framework.id} {framework.version}, {framework.content_hash()[:12]})")
+
+
+def _is_proxy_bank(path: Path) -> bool:
+    """A proxy bank file (``proxies:`` and ``price_index:``) rather than a framework."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(raw, dict) and "proxies" in raw and "price_index" in raw and "indicators" not in raw
 
 
 def _read_responses(spec: str) -> tuple[str, Any]:

@@ -112,8 +112,22 @@ def test_an_organisation_designs_publishes_and_adopts_a_framework_a_funder_requi
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Theory of change" in text and "Young people who started a course" in text
 
-    # A funder requires it for the grant; the grantee sees what it will have to report.
+    # A funder designs one for its call too; its draft is its own.
     funder = live_server.client(world.tokens["funder_a"])
+    call = funder.post(
+        "/api/v1/designs", json={"base": "care", "framework_id": "bando-cura", "funder_id": world.funder_a}
+    )
+    assert call.status_code == 201 and call.json()["funder_id"] == world.funder_a
+    assert editor.get(f"/api/v1/designs/{call.json()['id']}").status_code == 404
+    assert (
+        funder.post(
+            "/api/v1/designs",
+            json={"base": "care", "framework_id": "bando-altro", "funder_id": world.funder_b},
+        ).status_code
+        == 404
+    )
+
+    # A funder requires it for the grant; the grantee sees what it will have to report.
     grant_id = funder.get(f"/api/v1/funders/{world.funder_a}/grants").json()[0]["id"]
     required = funder.put(f"/api/v1/grants/{grant_id}/framework", json={"framework_id": "giovani-torino"})
     assert required.status_code == 200, required.text

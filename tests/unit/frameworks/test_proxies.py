@@ -151,3 +151,16 @@ def test_the_docstring_example_runs() -> None:
 
     failures, attempted = doctest.testmod(module)
     assert failures == 0 and attempted > 0
+
+
+def test_frameworks_check_reads_a_proxy_bank_and_names_the_entry_without_a_source(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from impactkit.frameworks.cli import frameworks_group
+
+    assert CliRunner().invoke(frameworks_group, ["check", str(SHIPPED / "bank.yaml")]).exit_code == 0
+    folder = _copy_bank(tmp_path)
+    _edit_first_proxy(folder, {}, drop="source")
+    result = CliRunner().invoke(frameworks_group, ["check", str(folder / "bank.yaml")])
+    assert result.exit_code == 2
+    assert "bank.yaml: proxies[social_coop_hour_lowest_level_2024].source" in result.output
