@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import gc
 import math
-import warnings
+from fractions import Fraction
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -23,15 +23,23 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
-from scipy import stats as scipy_stats
 
+from impactkit.disclosure import default_threshold, method_statement
 from impactkit.errors import ExpressionError, KpiError, Problem
 from impactkit.frameworks import stats
+from impactkit.frameworks._protection import (
+    PEOPLE_UNITS,
+    Decisions,
+    IndicatorTables,
+    decide,
+    population_key,
+)
 from impactkit.frameworks.model import (
     SIMPLE_REFERENCE,
     Disaggregation,
     Framework,
     Indicator,
+    LocalizedText,
     Source,
 )
 from impactkit.frameworks.results import (
@@ -276,6 +284,12 @@ class _Output:
     flags: dict[Any, list[str]] = field(default_factory=dict)
     common_flags: list[str] = field(default_factory=list)
     change: pd.DataFrame | None = None
+    population: str | None = None
+    """Fingerprint of the responses counted (survey KPIs), for disclosure control."""
+    measure_range: tuple[float, float] | None = None
+    """Range of one person's value where value × n is a sum (unweighted means and shares)."""
+    numerator: pd.Series | None = None
+    denominator: pd.Series | None = None
 
 
 def _empty_output(method: str, flag: str) -> _Output:
@@ -590,7 +604,18 @@ def _survey_indicator(indicator: Indicator, context: _Context) -> _Output:
     population_used = overall.pop("population") if "population" in overall.columns else None
     cells = _cells(work, indicator, lambda keys: statistic(keys, None), context)
     method = _method_with_population(_survey_method(indicator, data.weighted), population_used)
-    return _Output(overall=overall, method=method, cells=cells)
+    measure_range: tuple[float, float] | None = None
+    if not data.weighted and kind == "proportion":
+        measure_range = (0.0, 1.0)
+    elif not data.weighted and kind == "mean" and len(work):
+        measure_range = (float(work[VALUE].min()), float(work[VALUE].max()))
+    return _Output(
+        overall=overall,
+        method=method,
+        cells=cells,
+        population=population_key(indicator.measured.form, work.index),
+        measure_range=measure_range,
+    )
 
 
 def _survey_method(indicator: Indicator, weighted: bool) -> str:
@@ -640,13 +665,7 @@ def _cells(
     if not frames:
         return None
     cells = pd.concat(frames, ignore_index=True)
-    return _suppress(cells, context.suppress_below)
-
-
-def _suppress(cells: pd.DataFrame, suppress_below: int) -> pd.DataFrame:
-    hidden = cells["n"] < suppress_below
-    cells["suppressed"] = hidden
-    cells.loc[hidden, STAT_COLUMNS] = np.nan
+    cells["suppressed"] = False
     return cells
 
 
@@ -659,7 +678,9 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
     method = (
         "share improved: Wilson score interval (statsmodels proportion_confint) over linked "
         "respondents; mean change: t interval; paired t-test (scipy ttest_rel); Wilcoxon "
-        "signed-rank (scipy wilcoxon); Cohen's dz with normal-approximation interval"
+        "signed-rank on the exact scale of the answers (exact distribution up to 50 pairs without "
+        "ties or zeros, else normal approximation with Pratt's zeros and tie correction); "
+        "Cohen's dz with normal-approximation interval"
     )
     if spec.report == "mean_change":
         method = "mean change: t interval over linked respondents" + method.partition(";")[2]
@@ -708,7 +729,17 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
     linked = baseline[found].rename(columns={VALUE: f"{VALUE}_baseline"})
     linked[VALUE] = endline[VALUE].to_numpy()[position[found]]
     sign = 1.0 if spec.improved_if == "higher" else -1.0
-    linked["__difference"] = (linked[VALUE] - linked[f"{VALUE}_baseline"]) * sign
+    # Differences on the exact scale of the answers: whole multiples of 1/D (ties tie exactly).
+    scale = exact_scale(np.concatenate([linked[VALUE].to_numpy(), linked[f"{VALUE}_baseline"].to_numpy()]))
+    if scale is not None:
+        scaled = (
+            np.round(linked[VALUE].to_numpy() * scale) - np.round(linked[f"{VALUE}_baseline"].to_numpy() * scale)
+        ) * sign
+        linked["__scaled_difference"] = scaled
+        linked["__difference"] = scaled / scale
+    else:
+        linked["__difference"] = (linked[VALUE] - linked[f"{VALUE}_baseline"]) * sign
+        linked["__scaled_difference"] = linked["__difference"]
     linked["__improved"] = (linked["__difference"] > 0).astype("float64")
     linked["__worsened"] = (linked["__difference"] < 0).astype("float64")
     counts_baseline = baseline.groupby(GROUP, sort=False, observed=True).size()
@@ -747,6 +778,8 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
             "t_p_value": t_p,
             "wilcoxon_statistic": wilcoxon["statistic"].reindex(n.index),
             "wilcoxon_p_value": wilcoxon["p_value"].reindex(n.index),
+            "wilcoxon_exact": wilcoxon["exact"].reindex(n.index).astype("float64"),
+            "scale": float(scale) if scale is not None else np.nan,
             "cohens_dz": dz,
             "cohens_dz_ci_low": dz_low,
             "cohens_dz_ci_high": dz_high,
@@ -777,73 +810,58 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
         return _mean_or_share(cell_work, keys, False, "mean", context.confidence)
 
     cells = _cells(linked, indicator, cell_statistic, context)
-    return _Output(overall=overall, method=method, cells=cells, change=change)
+    differences = linked["__difference"]
+    measure_range = (
+        (0.0, 1.0)
+        if spec.report == "share_improved"
+        else ((float(differences.min()), float(differences.max())) if len(differences) else None)
+    )
+    return _Output(
+        overall=overall,
+        method=method,
+        cells=cells,
+        change=change,
+        population=population_key(f"{indicator.measured.form}:linked", linked.index),
+        measure_range=measure_range,
+    )
 
 
 def _wilcoxon_by_group(linked: pd.DataFrame) -> pd.DataFrame:
-    """Wilcoxon signed-rank test per group, as ``scipy.stats.wilcoxon(d)`` gives it.
-
-    scipy uses the normal approximation (no continuity correction, tie-corrected variance)
-    for more than 50 differences: that case is computed for all groups at once (one lexsort).
-    Smaller groups, where scipy uses the exact or permutation distribution, are passed to
-    scipy one by one.
-    """
-    sizes = linked.groupby(GROUP, sort=False, observed=True).size()
-    large = sizes[sizes > 50].index
-    rows: dict[Any, tuple[float | None, float | None]] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=UserWarning)
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        small = linked[~linked[GROUP].isin(large)]
-        for group, positions in small.groupby(GROUP, sort=False, observed=True).indices.items():
-            rows[group] = stats.wilcoxon_signed_rank(small["__difference"].to_numpy()[positions])
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=["statistic", "p_value"])
-    table = table.astype("float64")
-    if len(large):
-        vectorised = _wilcoxon_normal_approximation(linked[linked[GROUP].isin(large)])
-        table = pd.concat([table, vectorised]) if len(table) else vectorised
-    return table
-
-
-def _wilcoxon_normal_approximation(linked: pd.DataFrame) -> pd.DataFrame:
-    """scipy's large-sample Wilcoxon (zeros dropped, average ranks, tie-corrected variance,
-    no continuity correction, two-sided) for every group at once, with one lexsort."""
-    codes_all = np.asarray(linked[GROUP].cat.codes, dtype=np.int64)
-    difference_all = linked["__difference"].to_numpy(dtype="float64")
-    nonzero = difference_all != 0
-    codes = codes_all[nonzero]
-    difference = difference_all[nonzero]
-    absolute = np.abs(difference)
-    order = np.lexsort((absolute, codes))
-    codes, difference, absolute = codes[order], difference[order], absolute[order]
-    size = len(linked[GROUP].cat.categories)
-    count = np.bincount(codes, minlength=size)
-    group_start = np.concatenate([[0], np.cumsum(count)[:-1]])
-    position = np.arange(len(codes)) - group_start[codes] + 1  # rank if there were no ties
-    new_run = np.ones(len(codes), dtype=bool)
-    new_run[1:] = (codes[1:] != codes[:-1]) | (absolute[1:] != absolute[:-1])
-    run_id = np.cumsum(new_run) - 1
-    run_first = position[new_run]
-    run_length = np.bincount(run_id)
-    average_rank = (run_first + (run_first + run_length - 1)) / 2.0
-    rank = average_rank[run_id]
-    r_plus = np.bincount(codes, np.where(difference > 0, rank, 0.0), size)
-    r_minus = np.bincount(codes, np.where(difference < 0, rank, 0.0), size)
-    run_codes = codes[new_run]
-    tie_sum = np.bincount(run_codes, run_length.astype("float64") ** 3 - run_length, size)
-    n = count.astype("float64")
-    mean = n * (n + 1) / 4
-    variance = (n * (n + 1) * (2 * n + 1) - tie_sum / 2) / 24
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (r_plus - mean) / np.sqrt(variance)
-    present = np.flatnonzero(count > 0)
-    return pd.DataFrame(
-        {
-            "statistic": np.minimum(r_plus, r_minus)[present],
-            "p_value": 2.0 * scipy_stats.norm.sf(np.abs(z[present])),
-        },
-        index=linked[GROUP].cat.categories[present],
+    """Wilcoxon signed-rank test per group on the exact-scale differences (stats.signed_rank_by_group)."""
+    categories = linked[GROUP].cat.categories
+    codes = np.asarray(linked[GROUP].cat.codes, dtype=np.int64)
+    statistic, p_value, exact = stats.signed_rank_by_group(
+        codes, linked["__scaled_difference"].to_numpy(dtype="float64"), len(categories)
     )
+    present = np.flatnonzero(np.bincount(codes, minlength=len(categories)) > 0)
+    return pd.DataFrame(
+        {"statistic": statistic[present], "p_value": p_value[present], "exact": exact[present]},
+        index=categories[present],
+    )
+
+
+def exact_scale(values: np.ndarray, max_denominator: int = 3600) -> int | None:
+    """The smallest whole D with every value × D a whole number (to 1e-9), or None.
+
+    Means of 1–5 items are multiples of 1/3 (three items) or 1/2 …: on that scale equal changes
+    are exactly equal, so they tie in a rank test and a change of 0 is exactly 0. None for
+    values that are not such fractions (continuous measures).
+    """
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return 1
+    distinct = np.unique(finite)
+    if len(distinct) > 5_000:
+        return None
+    denominator = 1
+    for value in distinct.tolist():
+        fraction = Fraction(value).limit_denominator(max_denominator)
+        if abs(float(fraction) - value) > 1e-9 * max(1.0, abs(value)):
+            return None
+        denominator = math.lcm(denominator, fraction.denominator)
+        if denominator > max_denominator:
+            return None
+    return denominator
 
 
 # --- reported figures --------------------------------------------------------------------
@@ -918,7 +936,14 @@ def _reported_indicator(indicator: Indicator, context: _Context) -> _Output:
         cells["ci_low"] = np.nan
         cells["ci_high"] = np.nan
         cells["suppressed"] = False
-    return _Output(overall=overall, method=method, cells=cells, flags=flags)
+    return _Output(
+        overall=overall,
+        method=method,
+        cells=cells,
+        flags=flags,
+        numerator=sums["num"] if ratio else None,
+        denominator=sums["den"] if ratio else None,
+    )
 
 
 # --- assembly ----------------------------------------------------------------------------
@@ -1065,7 +1090,7 @@ def compute_kpis(
     population: int | None = None,
     group_by: str | None = None,
     min_n: int = 30,
-    suppress_below: int = 5,
+    suppress_below: int | None = None,
     confidence: float = stats.CONFIDENCE,
 ) -> KpiResults:
     """Compute every indicator of a framework, with intervals, methods and disaggregations.
@@ -1081,8 +1106,10 @@ def compute_kpis(
         group_by: a column to compute every indicator for each of its values (e.g.
             ``"_organisation_id"``); None computes over all responses together.
         min_n: a value computed from fewer responses is flagged ``small_n``.
-        suppress_below: a disaggregated cell with fewer people is suppressed (value and n
-            hidden) so that no one can be identified.
+        suppress_below: the disclosure-control threshold k (default: the instance's, 5): a
+            headline figure or cell counting 1 to k − 1 people is hidden, and further cells
+            so that none can be worked out from the others (:mod:`impactkit.disclosure`);
+            1 hides nothing (for an organisation's own analysis only).
         confidence: the confidence level of every interval (0.95 = 95 %).
 
     Returns:
@@ -1095,7 +1122,7 @@ def compute_kpis(
     Example:
         >>> import pandas as pd
         >>> from impactkit.frameworks import get_framework
-        >>> frame = pd.DataFrame({"consent": ["yes"] * 4, "satisfaction": [5, 4, 3, 4]})
+        >>> frame = pd.DataFrame({"consent": ["yes"] * 8, "satisfaction": [5, 4, 3, 4, 2, 5, 4, 4]})
         >>> kpis = compute_kpis(get_framework("simplified-kpis"), {"beneficiary_outcomes": frame})
         >>> kpis.get("beneficiaries_satisfied").value
         0.75
@@ -1111,11 +1138,12 @@ def compute_kpis(
             responses.items(), _group_columns(responses, group_by), strict=True
         )
     }
+    threshold = default_threshold() if suppress_below is None else suppress_below
     context = _Context(
         framework=framework,
         forms=forms,
         confidence=confidence,
-        suppress_below=suppress_below,
+        suppress_below=threshold,
         min_n=min_n,
         populations=_populations(framework, forms, population),
         specs={spec.id: spec for spec in framework.disaggregations},
@@ -1132,6 +1160,8 @@ def compute_kpis(
         else:
             output = _survey_indicator(indicator, context)
         computed[indicator.id] = output
+    # Disclosure control first: derived indicators then read only figures that are shown.
+    hidden = _protect([(i, computed[i.id]) for i in framework.indicators if i.id in computed], context)
     for indicator in derivation_order(framework):
         computed[indicator.id] = _derived_indicator(indicator, computed)
     outputs = [(indicator, computed[indicator.id]) for indicator in framework.indicators]
@@ -1149,10 +1179,72 @@ def compute_kpis(
         "group_by": group_by,
         "confidence": confidence,
         "min_n": min_n,
-        "suppress_below": suppress_below,
-        "results": _assemble_without_gc(outputs, groups, group_by, context),
+        "suppress_below": threshold,
+        "disclosure": {
+            "threshold": threshold,
+            "hidden_primary": hidden.primary,
+            "hidden_secondary": hidden.secondary,
+            "method": method_statement(threshold, hidden.primary, hidden.secondary),
+        },
+        "results": _assemble_without_gc(outputs, groups, group_by, context, hidden),
     }
     return KpiResults.model_validate(payload)
+
+
+def _people_fields(framework: Framework) -> set[str]:
+    """Fields of reported counts of people (the denominators a reported share is "of whom")."""
+    return {
+        indicator.measured.field
+        for indicator in framework.indicators
+        if indicator.source is not None
+        and indicator.source.reported
+        and indicator.kind in {"count", "sum"}
+        and indicator.unit in PEOPLE_UNITS
+        and indicator.source.field is not None
+    }
+
+
+def _protect(outputs: list[tuple[Indicator, _Output]], context: _Context) -> Decisions:
+    """Disclosure control of every headline figure and cell (impactkit.disclosure), applied."""
+    people = _people_fields(context.framework)
+    tables = []
+    for indicator, output in outputs:
+        part_of = None
+        if indicator.measured.reported and indicator.denominator is not None:
+            field_name = indicator.denominator.field
+            part_of = field_name if field_name in people else None
+        tables.append(
+            IndicatorTables(
+                indicator=indicator,
+                overall=output.overall,
+                cells=output.cells,
+                population=output.population,
+                measure_range=output.measure_range,
+                people_count=indicator.measured.reported
+                and indicator.kind in {"count", "sum"}
+                and indicator.unit in PEOPLE_UNITS,
+                part_of=part_of,
+                numerator=output.numerator if part_of else None,
+                denominator=output.denominator if part_of else None,
+            )
+        )
+    decisions = decide(tables, context.specs, context.suppress_below)
+    for indicator, output in outputs:
+        hidden_groups = decisions.overall.get(indicator.id, {})
+        if hidden_groups:
+            rows = output.overall.index.isin(list(hidden_groups))
+            output.overall.loc[rows, STAT_COLUMNS] = np.nan
+            if output.change is not None:
+                change_rows = output.change.index.isin(list(hidden_groups))
+                output.change.loc[change_rows, :] = np.nan
+        reasons = decisions.cells.get(indicator.id)
+        if output.cells is not None and reasons is not None and len(reasons):
+            hidden = reasons != ""
+            output.cells["suppressed"] = hidden
+            output.cells["suppression"] = reasons
+            if hidden.any():
+                output.cells.loc[hidden, STAT_COLUMNS] = np.nan
+    return decisions
 
 
 def _assemble_without_gc(
@@ -1160,13 +1252,14 @@ def _assemble_without_gc(
     groups: list[Any],
     group_by: str | None,
     context: _Context,
+    hidden: Decisions,
 ) -> list[KpiResult]:
     # Tens of thousands of small acyclic objects: the cyclic garbage collector would run a
     # hundred times for nothing (a second on a million responses). Paused, then restored.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _assemble(outputs, groups, group_by, context)
+        return _assemble(outputs, groups, group_by, context, hidden)
     finally:
         if was_enabled:
             gc.enable()
@@ -1206,6 +1299,11 @@ def _cells_by_group(cells: pd.DataFrame | None) -> dict[Any, list[Disaggregation
     if cells is None or cells.empty:
         return {}
     by_group: dict[Any, list[DisaggregationCell]] = {}
+    reasons = (
+        cells["suppression"].tolist()
+        if "suppression" in cells.columns
+        else [""] * len(cells)
+    )
     columns = zip(
         cells[GROUP].tolist(),
         cells["dimension"].tolist(),
@@ -1215,9 +1313,10 @@ def _cells_by_group(cells: pd.DataFrame | None) -> dict[Any, list[Disaggregation
         _nullable(cells["ci_low"]),
         _nullable(cells["ci_high"]),
         cells["suppressed"].astype(bool).tolist(),
+        reasons,
         strict=True,
     )
-    for group, dimension, category, value, n, low, high, suppressed in columns:
+    for group, dimension, category, value, n, low, high, suppressed, reason in columns:
         by_group.setdefault(group, []).append(
             _trusted(
                 DisaggregationCell,
@@ -1229,6 +1328,7 @@ def _cells_by_group(cells: pd.DataFrame | None) -> dict[Any, list[Disaggregation
                     "ci_low": low,
                     "ci_high": high,
                     "suppressed": suppressed,
+                    "suppression": reason or None,
                 },
             )
         )
@@ -1246,18 +1346,32 @@ def _table_by_group(table: pd.DataFrame, integer_columns: set[str]) -> dict[Any,
     }
 
 
+def _statements(threshold: int) -> Any:
+    cache: dict[tuple[int, int], LocalizedText] = {}
+
+    def statement(primary: int, secondary: int) -> LocalizedText:
+        key = (primary, secondary)
+        if key not in cache:
+            cache[key] = _trusted(LocalizedText, method_statement(threshold, primary, secondary))
+        return cache[key]
+
+    return statement
+
+
 def _assemble(
     outputs: list[tuple[Indicator, _Output]],
     groups: list[Any],
     group_by: str | None,
     context: _Context,
+    hidden: Decisions,
 ) -> list[KpiResult]:
+    statement = _statements(context.suppress_below)
     prepared = []
     for indicator, output in outputs:
         overall = _table_by_group(output.overall[STAT_COLUMNS], {"n"})
         methods = output.method.to_dict() if isinstance(output.method, pd.Series) else None
         change = (
-            _table_by_group(output.change, {"n_linked", "n_baseline_only", "n_endline_only"})
+            _table_by_group(output.change, {"n_linked", "n_baseline_only", "n_endline_only", "scale"})
             if output.change is not None
             else {}
         )
@@ -1269,6 +1383,16 @@ def _assemble(
             value = row["value"] if row else None
             n = row["n"] if row else 0
             flags = list(output.common_flags) + output.flags.get(group, [])
+            reason = hidden.overall.get(indicator.id, {}).get(group)
+            if reason is not None:
+                flags.append(
+                    f"suppressed: fewer than {context.suppress_below} people"
+                    if reason == "primary"
+                    else "suppressed: hidden so that another figure cannot be worked out"
+                )
+            group_cells = cells.get(group, [])
+            primary = (reason == "primary") + sum(1 for c in group_cells if c.suppression == "primary")
+            secondary = (reason == "secondary") + sum(1 for c in group_cells if c.suppression == "secondary")
             if row is None and not output.common_flags:
                 flags.append("no_data: no responses for this group")
             measured = indicator.source is not None and not indicator.source.reported
@@ -1277,10 +1401,19 @@ def _assemble(
             method = methods.get(group, output.method) if methods else output.method
             change_row = change.get(group)
             change_statistics = None
-            if change_row is not None and indicator.change is not None:
+            if change_row is not None and indicator.change is not None and reason is None:
+                exact = change_row.pop("wilcoxon_exact")
                 change_statistics = _trusted(
                     ChangeStatistics,
-                    {**change_row, "improved_if": indicator.change.improved_if},
+                    {
+                        **change_row,
+                        "improved_if": indicator.change.improved_if,
+                        "wilcoxon_method": (
+                            None
+                            if change_row["wilcoxon_p_value"] is None
+                            else "exact" if exact else "normal approximation (Pratt zeros, tie-corrected)"
+                        ),
+                    },
                 )
             result = _trusted(
                 KpiResult,
@@ -1300,8 +1433,11 @@ def _assemble(
                     "direction": indicator.target.direction if indicator.target else None,
                     "target_met": _target_met(indicator, value),
                     "flags": flags,
-                    "disaggregations": cells.get(group, []),
+                    "disaggregations": group_cells,
                     "change": change_statistics,
+                    "suppressed": reason is not None,
+                    "suppression": reason,
+                    "disclosure": statement(primary, secondary),
                 },
             )
             results.append(result)

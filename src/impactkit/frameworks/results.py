@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,8 +12,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+SuppressionReason = Literal["primary", "secondary"]
+
+
 class DisaggregationCell(BaseModel):
-    """One cell of a disaggregation; value and n are hidden (None) when suppressed."""
+    """One cell of a disaggregation; value, n and interval are hidden (None) when suppressed."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -24,6 +27,9 @@ class DisaggregationCell(BaseModel):
     ci_low: float | None = None
     ci_high: float | None = None
     suppressed: bool = False
+    suppression: SuppressionReason | None = None
+    """Why it is hidden: ``primary`` (fewer people than the threshold) or ``secondary`` (so that
+    a small cell cannot be worked out from this one and the totals)."""
 
 
 class ChangeStatistics(BaseModel):
@@ -50,8 +56,16 @@ class ChangeStatistics(BaseModel):
     t_p_value: float | None
     """Paired t-test, two-sided (scipy.stats.ttest_rel)."""
     wilcoxon_statistic: float | None
+    """min(W⁺, W⁻) of the Wilcoxon signed-rank test."""
     wilcoxon_p_value: float | None
-    """Wilcoxon signed-rank test, zero differences dropped, two-sided (scipy.stats.wilcoxon)."""
+    """Two-sided: the exact null distribution up to 50 pairs with no ties and no zero change;
+    otherwise the normal approximation with Pratt's treatment of zeros and the tie correction
+    (``scipy.stats.wilcoxon(d, zero_method="pratt", method="asymptotic", correction=False)``)."""
+    wilcoxon_method: str | None = None
+    """``exact`` or ``normal approximation (Pratt zeros, tie-corrected)``."""
+    scale: int | None = None
+    """Changes are whole multiples of 1/scale of the answers' scale (3: means of three items), so
+    equal changes are exactly equal; None for continuous measures."""
     cohens_dz: float | None
     cohens_dz_ci_low: float | None
     cohens_dz_ci_high: float | None
@@ -80,6 +94,23 @@ class KpiResult(BaseModel):
     flags: list[str] = []
     disaggregations: list[DisaggregationCell] = []
     change: ChangeStatistics | None = None
+    suppressed: bool = False
+    """The headline figure (value, n, interval, change statistics) is hidden."""
+    suppression: SuppressionReason | None = None
+    disclosure: LocalizedText | None = None
+    """The disclosure-control method, to print next to this KPI's table (it, en)."""
+
+
+class DisclosureSummary(BaseModel):
+    """How the results were protected (:mod:`impactkit.disclosure`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    threshold: int
+    """Counts from 1 to threshold − 1 are hidden, with further cells so none can be derived."""
+    hidden_primary: int = 0
+    hidden_secondary: int = 0
+    method: LocalizedText
 
 
 class KpiResults(BaseModel):
@@ -94,6 +125,7 @@ class KpiResults(BaseModel):
     confidence: float = 0.95
     min_n: int = 30
     suppress_below: int = 5
+    disclosure: DisclosureSummary | None = None
     results: list[KpiResult]
 
     def get(self, indicator_id: str, group: str | None = None) -> KpiResult:

@@ -8,6 +8,8 @@ the tests check them against direct calls (``proportion_confint``, ``DescrStatsW
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import numpy.typing as npt
 from scipy import stats as scipy_stats
@@ -183,26 +185,120 @@ def cohens_dz(
     return dz, np.where(ok, dz - z * se, np.nan), np.where(ok, dz + z * se, np.nan)
 
 
-def wilcoxon_signed_rank(differences: npt.ArrayLike) -> tuple[float | None, float | None]:
-    """Wilcoxon signed-rank statistic and two-sided p-value (``scipy.stats.wilcoxon``).
+EXACT_LIMIT = 50
+"""Up to this many differences, with no ties and no zeros, the exact null distribution is used."""
 
-    Zero differences are dropped (Wilcoxon's method). None when no difference is non-zero.
+
+@functools.lru_cache(maxsize=64)
+def _signed_rank_counts(n: int) -> npt.NDArray[np.int64]:
+    """How many of the 2ⁿ sign patterns give each rank sum W⁺ = 0 … n(n+1)/2 (exact integers)."""
+    counts = np.zeros(n * (n + 1) // 2 + 1, dtype=np.int64)
+    counts[0] = 1
+    top = 0
+    for rank in range(1, n + 1):
+        counts[rank : top + rank + 1] += counts[: top + 1].copy()
+        top += rank
+    return counts
+
+
+def exact_signed_rank_p_value(r_plus: float, n: int) -> float:
+    """Two-sided p-value of W⁺ under the exact null distribution (n differences, no ties or zeros):
+    2 × min(P(W⁺ ≤ w), P(W⁺ ≥ w)), at most 1 — as ``scipy.stats.wilcoxon(d, method="exact")``."""
+    counts = _signed_rank_counts(n)
+    total = float(2**n)
+    w = int(round(r_plus))
+    lower = float(counts[: w + 1].sum()) / total
+    upper = float(counts[w:].sum()) / total
+    return min(1.0, 2.0 * min(lower, upper))
+
+
+def signed_rank_by_group(
+    codes: npt.NDArray[np.int64], differences: npt.ArrayLike, groups: int
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """Wilcoxon signed-rank test for every group at once.
+
+    Differences should be on an exact scale (whole numbers, or fractions scaled to whole numbers)
+    so that equal changes tie exactly. Per group, with n non-zero differences:
+
+    * no ties and no zeros and n ≤ 50: the **exact** null distribution of W⁺ (as
+      ``scipy.stats.wilcoxon(d, method="exact")``);
+    * otherwise the **normal approximation** with Pratt's treatment of zeros (zeros are ranked
+      with the others and their ranks left out; mean and variance corrected as Cureton 1967)
+      and the tie correction of the variance, no continuity correction (as
+      ``scipy.stats.wilcoxon(d, zero_method="pratt", method="asymptotic", correction=False)``).
+
+    Args:
+        codes: the group (0 … groups − 1) of every difference.
+        differences: endline − baseline per person.
+        groups: number of groups.
+
+    Returns:
+        (statistic, p_value, exact) per group: statistic = min(W⁺, W⁻); two-sided p; whether
+        the exact distribution was used. NaN where a group has no non-zero difference.
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    d = np.asarray(differences, dtype=np.float64)
+    keep = ~np.isnan(d)
+    codes, d = codes[keep], d[keep]
+    absolute = np.abs(d)
+    order = np.lexsort((absolute, codes))
+    codes, d, absolute = codes[order], d[order], absolute[order]
+    count = np.bincount(codes, minlength=groups)
+    zeros = np.bincount(codes, weights=(d == 0).astype(np.float64), minlength=groups)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    position = np.arange(len(codes)) - start[codes] + 1
+    new_run = np.ones(len(codes), dtype=bool)
+    new_run[1:] = (codes[1:] != codes[:-1]) | (absolute[1:] != absolute[:-1])
+    run_id = np.cumsum(new_run) - 1
+    run_first = position[new_run]
+    run_length = np.bincount(run_id)
+    rank = ((2 * run_first + run_length - 1) / 2.0)[run_id]
+    r_plus = np.bincount(codes, np.where(d > 0, rank, 0.0), groups)
+    r_minus = np.bincount(codes, np.where(d < 0, rank, 0.0), groups)
+    run_codes = codes[new_run]
+    run_is_zero = absolute[new_run] == 0
+    ties = run_length.astype(np.float64) ** 3 - run_length
+    tie_sum = np.bincount(run_codes, np.where(run_is_zero, 0.0, ties), groups)
+    has_ties = np.bincount(run_codes, ((run_length > 1) & ~run_is_zero).astype(np.float64), groups) > 0
+    n = count.astype(np.float64)
+    mean = n * (n + 1) / 4 - zeros * (zeros + 1) / 4
+    variance = (n * (n + 1) * (2 * n + 1) - zeros * (zeros + 1) * (2 * zeros + 1) - tie_sum / 2) / 24
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (r_plus - mean) / np.sqrt(variance)
+    p_value = 2.0 * scipy_stats.norm.sf(np.abs(z))
+    nonzero = n - zeros
+    exact = (nonzero > 0) & (zeros == 0) & ~has_ties & (n <= EXACT_LIMIT)
+    for group in np.flatnonzero(exact):
+        p_value[group] = exact_signed_rank_p_value(r_plus[group], int(n[group]))
+    statistic = np.minimum(r_plus, r_minus)
+    empty = nonzero == 0
+    statistic[empty] = np.nan
+    p_value[empty] = np.nan
+    return statistic, p_value, exact
+
+
+def wilcoxon_signed_rank(differences: npt.ArrayLike) -> tuple[float | None, float | None]:
+    """Wilcoxon signed-rank statistic and two-sided p-value of one sample of differences.
+
+    See :func:`signed_rank_by_group` for the method. None when no difference is non-zero.
     """
     d = _as_float(differences)
     d = d[~np.isnan(d)]
-    if np.count_nonzero(d) == 0:
+    statistic, p_value, _ = signed_rank_by_group(np.zeros(len(d), dtype=np.int64), d, 1)
+    if np.isnan(statistic[0]):
         return None, None
-    result = scipy_stats.wilcoxon(d, zero_method="wilcox", alternative="two-sided")
-    return float(result.statistic), float(result.pvalue)
+    return float(statistic[0]), float(p_value[0])
 
 
 __all__ = [
     "CONFIDENCE",
     "cohens_dz",
     "effective_n",
+    "exact_signed_rank_p_value",
     "fpc_factor",
     "median_interval_ranks",
     "paired_t_test",
+    "signed_rank_by_group",
     "t_interval",
     "wilcoxon_signed_rank",
     "wilson_interval",

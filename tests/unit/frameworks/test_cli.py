@@ -78,9 +78,9 @@ def test_kpis_compute_from_csv_files(tmp_path: Path) -> None:
     beneficiaries = tmp_path / "beneficiaries.csv"
     pd.DataFrame(
         {
-            "consent": ["yes", "yes", "yes", "yes", "no"],
-            "satisfaction": [5, 4, 2, 4, None],
-            "_wave": ["endline"] * 5,
+            "consent": ["yes"] * 8 + ["no"],
+            "satisfaction": [5, 4, 2, 4, 5, 3, 4, 5, None],
+            "_wave": ["endline"] * 9,
         }
     ).to_csv(beneficiaries, index=False)
     report = tmp_path / "report.json"
@@ -104,7 +104,7 @@ def test_kpis_compute_from_csv_files(tmp_path: Path) -> None:
     satisfied = by_id["beneficiaries_satisfied"]
     assert satisfied["value"] == 0.75
     assert [satisfied["ci_low"], satisfied["ci_high"]] == list(
-        proportion_confint(3, 4, alpha=0.05, method="wilson")
+        proportion_confint(6, 8, alpha=0.05, method="wilson")
     )
     assert by_id["people_reached"]["value"] == 40
     assert by_id["women_in_governing_body_share"]["target_met"] is True

@@ -14,6 +14,7 @@ from statsmodels.stats.weightstats import DescrStatsW
 
 from impactkit.errors import KpiError
 from impactkit.frameworks import Framework, KpiResults, compute_kpis, get_framework
+from tests.unit.frameworks.reference import scipy_wilcoxon
 
 LABELS = {"it": "x", "en": "x"}
 DISAGGREGATIONS = [
@@ -55,6 +56,9 @@ def _framework(*indicators: dict[str, Any], **extra: Any) -> Framework:
 
 
 def _one(framework: Framework, responses: dict[str, pd.DataFrame], **options: Any) -> Any:
+    # These tests check the arithmetic on a handful of answers; disclosure control (which
+    # would hide counts under 5) has its own tests below and in tests/unit/test_disclosure.py.
+    options.setdefault("suppress_below", 1)
     results = compute_kpis(framework, responses, **options)
     [result] = results.results
     return result
@@ -263,9 +267,9 @@ def test_change_links_baseline_and_endline_by_respondent_code() -> None:
     )
     paired = scipy_stats.ttest_rel(after, before)
     assert (change.t_statistic, change.t_p_value) == pytest.approx((paired.statistic, paired.pvalue))
-    wilcoxon = scipy_stats.wilcoxon(d, zero_method="wilcox")
-    assert change.wilcoxon_statistic == pytest.approx(wilcoxon.statistic)
-    assert change.wilcoxon_p_value == pytest.approx(wilcoxon.pvalue)
+    assert (change.wilcoxon_statistic, change.wilcoxon_p_value) == pytest.approx(scipy_wilcoxon(d), abs=1e-12)
+    assert change.wilcoxon_method == "normal approximation (Pratt zeros, tie-corrected)"
+    assert change.scale == 1
     assert change.cohens_dz == pytest.approx(0.4 / d.std(ddof=1))
     assert change.cohens_dz_ci_low < change.cohens_dz < change.cohens_dz_ci_high
     assert "small_n: n=5 < 30" in result.flags
@@ -303,28 +307,48 @@ def test_cells_with_fewer_than_five_people_are_suppressed() -> None:
             "disaggregations": ["gender", "age_band", "territory_type"],
         }
     )
-    result = _one(framework, {"f": _satisfaction_frame()})
-    assert result.flags == ["small_n: n=12 < 30"]
-    cells = {(c.dimension, c.category): c for c in result.disaggregations}
+    shown = _one(framework, {"f": _satisfaction_frame()}, suppress_below=1)
+    cells = {(c.dimension, c.category): c for c in shown.disaggregations}
     female = cells[("gender", "female")]
     assert (female.value, female.n, female.suppressed) == (6 / 8, 8, False)
     assert (female.ci_low, female.ci_high) == pytest.approx(
         proportion_confint(6, 8, alpha=0.05, method="wilson")
     )
-    for hidden in [("gender", "male"), ("gender", "nonbinary"), ("age_band", "14")]:
-        cell = cells[hidden]
-        assert (cell.value, cell.n, cell.ci_low, cell.suppressed) == (None, None, None, True)
+    youth = cells[("age_band", "15-35")]
+    # ages 15, 20, 35, 22, 30, 33 are 15–35; their answers 5, 4, 4, 4, 3, 5: five of six ≥ 4.
+    assert (youth.value, youth.n) == (5 / 6, 6)
+
+    result = _one(framework, {"f": _satisfaction_frame()}, suppress_below=5)
+    assert result.flags == ["small_n: n=12 < 30"]
+    assert (result.value, result.n) == (8 / 12, 12)
+    cells = {(c.dimension, c.category): c for c in result.disaggregations}
+    # male 3 and nonbinary 1 are under 5; together they would be 4 = 12 − 8, so the reader
+    # could tell both are small: female is hidden too (secondary suppression).
+    assert {k: c.suppression for k, c in cells.items() if k[0] == "gender"} == {
+        ("gender", "female"): "secondary",
+        ("gender", "male"): "primary",
+        ("gender", "nonbinary"): "primary",
+    }
+    # ages: 1 under 15, 6 aged 15–35, 2 aged 36–64, 3 over 64: three small bands hold 6 people
+    # together, which would bound each under 5, so 15–35 is hidden as well.
+    assert {k[1]: c.suppression for k, c in cells.items() if k[0] == "age_band"} == {
+        "14": "primary",
+        "15-35": "secondary",
+        "36-64": "primary",
+        "65+": "primary",
+    }
+    for cell in result.disaggregations:
+        if cell.suppressed:
+            assert (cell.value, cell.n, cell.ci_low, cell.ci_high) == (None, None, None, None)
     assert [c.category for c in result.disaggregations if c.dimension == "age_band"] == [
         "14",
         "15-35",
         "36-64",
         "65+",
     ]
-    youth = cells[("age_band", "15-35")]
-    # ages 15, 20, 35, 22, 30, 33 are 15–35; their answers 5, 4, 4, 4, 3, 5: five of six ≥ 4.
-    assert (youth.value, youth.n) == (5 / 6, 6)
     # territory comes from the organisation when the form has no territory question
     assert cells[("territory_type", "mountain")].n == 12
+    assert result.disclosure is not None and "fewer than 5 people" in result.disclosure.en
 
 
 def test_weighted_proportion_uses_kish_effective_sample_size() -> None:
@@ -443,7 +467,7 @@ def test_trusted_results_are_valid() -> None:
     assert KpiResults.model_validate_json(results.model_dump_json()) == results
     for result in results.results:
         assert type(result.value) in (float, type(None)), result.indicator_id
-        assert type(result.n) is int
+        assert type(result.n) is int or (result.suppressed and result.n is None)
         for cell in result.disaggregations:
             assert type(cell.value) in (float, type(None))
             assert type(cell.n) in (int, type(None))
@@ -487,7 +511,9 @@ def test_a_form_without_any_response_yet_does_not_stop_grouping() -> None:
         {"id": "m", "kind": "count", "source": {"form": "empty"}},
     )
     frame = _survey(x=[1, 2, 3], _organisation_id=["a", "a", "b"])
-    results = compute_kpis(framework, {"f": frame, "empty": pd.DataFrame()}, group_by="_organisation_id")
+    results = compute_kpis(
+        framework, {"f": frame, "empty": pd.DataFrame()}, group_by="_organisation_id", suppress_below=1
+    )
     assert results.get("n", "a").value == 2
     assert results.get("m", "a").flags == ["no_data: no responses to form 'empty'"]
 
