@@ -286,7 +286,9 @@ def read_kpis(
                 sight.sum((*population, dimension, category), [(*population, *p) for p in present])
 
 
-def read_period_sums(sight: Sight, framework: Any, results: Any, *, total_view: Hashable, views: Sequence[Hashable]) -> None:
+def read_period_sums(
+    sight: Sight, framework: Any, results: Any, *, total_view: Hashable, views: Sequence[Hashable]
+) -> None:
     """The reader knows a figure over all periods is the sum of the periods' figures (for KPIs
     whose responses do not link across periods)."""
     indicators = {i.id: i for i in framework.indicators}

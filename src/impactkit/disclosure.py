@@ -212,8 +212,8 @@ def method_statement(threshold: int, primary: int = 0, secondary: int = 0) -> di
         "number of people nor means, medians, shares or intervals are shown."
     )
     if primary or secondary:
-        it += f" In questa tabella: {primary} celle con meno di {k} persone, {secondary} nascoste a protezione."
-        en += f" In this table: {primary} cell(s) with fewer than {k} people, {secondary} hidden to protect them."
+        it += f" In questa tabella: {primary} con meno di {k} persone, {secondary} nascoste a protezione."
+        en += f" In this table: {primary} with fewer than {k} people, {secondary} hidden to protect them."
     else:
         it += " In questa tabella nessuna cella è nascosta."
         en += " In this table no cell is hidden."
@@ -376,15 +376,17 @@ def _propagate(component: _Component, shown: list[bool]) -> tuple[list[float], l
             sum_lo = sum(lo[q] for q in parts)
             infinite = sum(1 for q in parts if hi[q] == _INF)
             finite_hi = sum(hi[q] for q in parts if hi[q] != _INF)
-        for cell in changed:
-            for other in component.of_cell[cell]:
+        for moved in changed:
+            for other in component.of_cell[moved]:
                 if other != r and not queued[other]:
                     queued[other] = True
                     queue.append(other)
     return lo, hi
 
 
-def _linear_bounds(component: _Component, shown: list[bool], targets: list[int]) -> dict[int, tuple[float, float]]:
+def _linear_bounds(
+    component: _Component, shown: list[bool], targets: list[int]
+) -> dict[int, tuple[float, float]]:
     """Exact (linear-programming) bounds of the target cells given the shown ones."""
     import numpy as np
     from scipy.optimize import linprog
@@ -471,7 +473,9 @@ def _totals(component: _Component) -> set[int]:
     return {total for total, _ in component.relations}
 
 
-def _degenerate(component: _Component, shown: list[bool], small: list[int], ranges: Mapping[str, tuple[float, float]]) -> int | None:
+def _degenerate(
+    component: _Component, shown: list[bool], small: list[int], ranges: Mapping[str, tuple[float, float]]
+) -> int | None:
     """A shown part to hide where the hidden cells' values could otherwise be told (rule 4)."""
     small_set = set(small)
     totals = _totals(component)
@@ -519,13 +523,13 @@ def _protect_component(
 ) -> tuple[dict[int, Reason], dict[int, tuple[float, float]]]:
     cells = component.cells
     shown = [
-        (not cell.hidden) if cell.fixed else (cell.published and not (cell.sensitive and 1 <= cell.count < threshold))
+        (not cell.hidden)
+        if cell.fixed
+        else (cell.published and not (cell.sensitive and 1 <= cell.count < threshold))
         for cell in cells
     ]
     reasons: dict[int, Reason] = {
-        i: "primary"
-        for i, cell in enumerate(cells)
-        if cell.published and not cell.fixed and not shown[i]
+        i: "primary" for i, cell in enumerate(cells) if cell.published and not cell.fixed and not shown[i]
     }
     for i, cell in enumerate(cells):
         if cell.fixed and cell.hidden and cell.published:
@@ -556,9 +560,7 @@ def _protect_component(
     return reasons, intervals
 
 
-def protect(
-    publication: Publication, threshold: int | None = None, *, exact: bool = True
-) -> Protection:
+def protect(publication: Publication, threshold: int | None = None, *, exact: bool = True) -> Protection:
     """Decide which cells of a publication must be hidden (primary and secondary suppression).
 
     Args:

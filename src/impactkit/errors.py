@@ -3,6 +3,7 @@
     ImpactkitError
     ├── ConfigError             bad settings or environment
     ├── FormError               an XLSForm that cannot be imported (carries every problem)
+    ├── FileError               a CSV or XLSX data file that cannot be read (carries every problem)
     ├── ExpressionError         an expression that cannot be parsed or evaluated
     ├── ResponseError           a survey response that does not fit its form (carries every problem)
     ├── FrameworkError          a framework file that is not valid (carries every problem)
@@ -73,6 +74,12 @@ class FormError(ImpactkitError):
     status_code = 422
 
 
+class FileError(ImpactkitError):
+    """A data file (CSV, XLSX) that cannot be read: each problem names the line, column or sheet."""
+
+    status_code = 422
+
+
 class ExpressionError(ImpactkitError):
     status_code = 422
 
@@ -113,6 +120,7 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "ExpressionError",
+    "FileError",
     "FormError",
     "FrameworkError",
     "ImpactkitError",

@@ -40,7 +40,12 @@ def test_the_worked_example_in_the_module_docstring_runs() -> None:
 
 def test_a_small_cell_beside_its_total_gets_a_complement() -> None:
     publication = Publication(
-        cells=[Cell("total", 23), Cell("female", 3), Cell("male", 20), Cell("rest", 0, published=False, sensitive=False)],
+        cells=[
+            Cell("total", 23),
+            Cell("female", 3),
+            Cell("male", 20),
+            Cell("rest", 0, published=False, sensitive=False),
+        ],
         relations=[Relation("total", ("female", "male", "rest"))],
     )
     # Without protection the reader subtracts: female = 23 − 20 − rest ≤ 3.
@@ -123,7 +128,9 @@ def test_hidden_cells_whose_people_all_answered_alike_get_one_more_complement() 
     cells[1] = Cell("mountain", 3, amounts={"s": 3})
     cells[0] = Cell("n", 40, amounts={"s": 27})
     protection = protect(
-        Publication(cells=cells, relations=[Relation("n", ("mountain", "rural", "urban"))], ranges={"s": (0.0, 1.0)}),
+        Publication(
+            cells=cells, relations=[Relation("n", ("mountain", "rural", "urban"))], ranges={"s": (0.0, 1.0)}
+        ),
         threshold=5,
     )
     assert protection.hidden == {"mountain": "primary", "rural": "secondary"}
@@ -186,7 +193,9 @@ def periods_by_category(draw: st.DrawFn) -> Publication:
     """A two-way table: periods × categories with period totals and totals over periods."""
     periods = draw(st.integers(min_value=2, max_value=3))
     categories = draw(st.integers(min_value=2, max_value=4))
-    counts = [[draw(st.integers(min_value=0, max_value=9)) for _ in range(categories)] for _ in range(periods)]
+    counts = [
+        [draw(st.integers(min_value=0, max_value=9)) for _ in range(categories)] for _ in range(periods)
+    ]
     cells: list[Cell] = []
     relations: list[Relation] = []
     for p, row in enumerate(counts):

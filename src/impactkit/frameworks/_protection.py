@@ -153,7 +153,7 @@ def decide(
         owners: dict[Hashable, list[tuple[str, int | None]]] = {}
         _reported_publication(group, figures, cells, relations, owners)
         hidden = dict(protect(Publication(cells=cells, relations=relations), threshold).hidden)
-        _record(owners, hidden, decisions)
+        _record(owners, hidden, decisions, group)
     return decisions
 
 
@@ -165,7 +165,9 @@ class _CategoryKeys:
         self.cache: dict[tuple[str, str], Hashable] = {}
         self.nesting: dict[tuple[str, str, frozenset[str]], dict[str, list[str]] | None] = {}
 
-    def inside(self, base: str, coarse: str, present: frozenset[str], categories: Iterable[str]) -> dict[str, list[str]] | None:
+    def inside(
+        self, base: str, coarse: str, present: frozenset[str], categories: Iterable[str]
+    ) -> dict[str, list[str]] | None:
         """Coarse category → the finer (base) categories inside it, or None if one holds none."""
         key = (base, coarse, present)
         if key not in self.nesting:
@@ -367,7 +369,10 @@ def _quick(
 
 
 def _smallest_shown(
-    parts: list[Hashable], counts: Mapping[Hashable, int], hidden: Mapping[Hashable, Reason], unpublished: set[Hashable]
+    parts: list[Hashable],
+    counts: Mapping[Hashable, int],
+    hidden: Mapping[Hashable, Reason],
+    unpublished: set[Hashable],
 ) -> Hashable | None:
     shown = [p for p in parts if p not in hidden and p not in unpublished and counts[p] >= 1]
     if not shown:
@@ -419,7 +424,9 @@ def _alike(
     return None
 
 
-def _publication(population: _Population, specs: Mapping[str, Disaggregation], keys: _CategoryKeys) -> Publication:
+def _publication(
+    population: _Population, specs: Mapping[str, Disaggregation], keys: _CategoryKeys
+) -> Publication:
     """The population as a publication for the general engine (keys as in :func:`_tree`)."""
     counts, unpublished, relations, _ = _tree(population, specs, keys)
     cells = [
@@ -462,20 +469,26 @@ def _reported_publication(
 ) -> None:
     for item, values, numerators, denominators in figures:
         indicator = item.indicator
+        expression = indicator.measured.value_expression
         if item.people_count:
             value = values.get(group)
             if value is not None and value == value:
-                key = ("reported", indicator.measured.value_expression)
+                key = (group, "reported", expression)
                 cells.append(Cell(key, round(float(value))))
                 owners.setdefault(key, []).append((indicator.id, None))
         elif item.part_of is not None:
             numerator = numerators.get(group)
             denominator = denominators.get(group)
-            if numerator is None or denominator is None or numerator != numerator or denominator != denominator:
+            if (
+                numerator is None
+                or denominator is None
+                or numerator != numerator
+                or denominator != denominator
+            ):
                 continue
-            total_key = ("reported", f"${{{item.part_of}}}")
-            part_key = ("reported", indicator.measured.value_expression)
-            rest_key = ("reported", "rest", indicator.measured.value_expression)
+            total_key = (group, "reported", f"${{{item.part_of}}}")
+            part_key = (group, "reported", expression)
+            rest_key = (group, "reported", "rest", expression)
             numerator_count, denominator_count = round(numerator), round(denominator)
             cells.append(Cell(total_key, denominator_count))
             cells.append(Cell(part_key, numerator_count))
@@ -484,30 +497,21 @@ def _reported_publication(
             owners.setdefault(part_key, []).append((indicator.id, None))
             # The share is hidden with its numerator, and with the total it is a share of.
             owners.setdefault(total_key, []).append((indicator.id, None))
-    for key in list(owners):
-        owners[(group, *key)] = owners.pop(key)
-    for index, cell in enumerate(cells):
-        cells[index] = Cell((group, *cell.key), cell.count, cell.published, cell.sensitive)
-    for index, relation in enumerate(relations):
-        relations[index] = Relation(
-            (group, *relation.total), tuple((group, *part) for part in relation.parts)
-        )
 
 
 def _record(
     owners: Mapping[Hashable, list[tuple[str, int | None]]],
     hidden: Mapping[Hashable, Reason],
     decisions: Decisions,
-    group: Any = None,
+    group: Any,
 ) -> None:
     for key, reason in hidden.items():
         users = owners.get(key, ())
         for indicator_id, row in users:
             if row is None:
-                group_of = key[0] if group is None else group
-                current = decisions.overall[indicator_id].get(group_of)
+                current = decisions.overall[indicator_id].get(group)
                 if current != "primary":
-                    decisions.overall[indicator_id][group_of] = reason
+                    decisions.overall[indicator_id][group] = reason
             else:
                 decisions.cells[indicator_id][row] = reason
         if users:

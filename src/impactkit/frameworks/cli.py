@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from impactkit.errors import ImpactkitError
+from impactkit.errors import ImpactkitError, Problem
 from impactkit.frameworks.loading import (
     check_framework,
     framework_to_dict,
@@ -168,8 +168,14 @@ def _is_proxy_bank(path: Path) -> bool:
     return isinstance(raw, dict) and "proxies" in raw and "price_index" in raw and "indicators" not in raw
 
 
-def _read_responses(spec: str) -> tuple[str, Any]:
+def _read_responses(spec: str, framework: Framework) -> tuple[str, Any]:
+    """One ``FORM_ID=FILE``: JSON, or CSV/XLSX read by impactkit.surveys.files (any separator,
+    encoding, decimal mark), impactkit's own export columns mapped; a file that lacks every
+    field the framework reads from that form is refused, naming them."""
     import pandas as pd
+
+    from impactkit.frameworks.inputs import kpi_frame, missing_columns
+    from impactkit.surveys.files import read_table
 
     form_id, separator, file_name = spec.partition("=")
     if not separator or not form_id or not file_name:
@@ -177,12 +183,48 @@ def _read_responses(spec: str) -> tuple[str, Any]:
     path = Path(file_name)
     if not path.is_file():
         raise click.BadParameter(f"no such file: {file_name}", param_hint="--responses")
-    if path.suffix == ".json":
-        data = json.loads(path.read_text("utf-8"))
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ImpactkitError(
+                f"{path.name} is not readable JSON", [Problem(str(error), path.name)]
+            ) from None
         if isinstance(data, dict):
             data = data.get("responses", data.get("items", []))
-        return form_id, pd.DataFrame.from_records(data)
-    return form_id, pd.read_csv(path)
+        frame = pd.DataFrame.from_records(data)
+        notes: list[str] = []
+        if frame.empty:
+            raise ImpactkitError(
+                f"{path.name} holds no responses",
+                [Problem("expected a list of responses (objects), or {'responses': [...]}", path.name)],
+            )
+    else:
+        table = read_table(path)
+        frame = table.frame
+        notes = [f"{path.name}: {table.dialect.describe()}", *table.notes]
+    frame, renamed = kpi_frame(frame)
+    notes += renamed
+    wanted, missing = missing_columns(framework, form_id, frame)
+    if wanted and missing == wanted:
+        raise ImpactkitError(
+            f"{path.name} has none of the columns the framework reads from {form_id!r}",
+            [
+                Problem(
+                    f"expected columns such as {', '.join(sorted(wanted)[:8])}; the file has "
+                    f"{', '.join(map(str, list(frame.columns)[:8]))}"
+                    + (" …" if len(frame.columns) > 8 else "")
+                    + " (export with field names, not labels)",
+                    path.name,
+                    code="columns",
+                )
+            ],
+        )
+    if missing:
+        notes.append(f"{path.name}: no column {', '.join(sorted(missing))}: KPIs that read them have no data")
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    return form_id, frame
 
 
 @click.group("kpis")
@@ -203,7 +245,12 @@ def kpis_group() -> None:
 @click.option("--population", type=click.IntRange(min=1), default=None)
 @click.option("--group-by", default=None, help="e.g. _organisation_id")
 @click.option("--min-n", type=click.IntRange(min=1), default=30, show_default=True)
-@click.option("--suppress-below", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option(
+    "--suppress-below",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Disclosure threshold (default: the instance's, 5); 1 hides nothing, for your own analysis.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def compute_command(
     framework_ref: str,
@@ -211,15 +258,15 @@ def compute_command(
     population: int | None,
     group_by: str | None,
     min_n: int,
-    suppress_below: int,
+    suppress_below: int | None,
     as_json: bool,
 ) -> None:
     """Compute every KPI of a framework from response files."""
     from impactkit.frameworks.compute import compute_kpis
 
-    responses = dict(_read_responses(spec) for spec in response_specs)
     try:
         framework = _framework(framework_ref)
+        responses = dict(_read_responses(spec, framework) for spec in response_specs)
         results = compute_kpis(
             framework,
             responses,
@@ -249,6 +296,9 @@ def compute_command(
         click.echo(
             f"{prefix}{result.indicator_id}: {value}{interval} {result.unit}, n={result.n}{target}{flags}"
         )
+    if results.disclosure is not None:
+        click.echo("")
+        click.echo(results.disclosure.method.en)
 
 
 __all__ = ["frameworks_group", "kpis_group"]

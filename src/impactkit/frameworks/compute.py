@@ -15,9 +15,9 @@ from __future__ import annotations
 import functools
 import gc
 import math
-from fractions import Fraction
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, TypeVar
 
 import numpy as np
@@ -664,7 +664,7 @@ def _cells(
         frames.append(table.sort_values([GROUP, "__order"], kind="stable").drop(columns="__order"))
     if not frames:
         return None
-    cells = pd.concat(frames, ignore_index=True)
+    cells: pd.DataFrame = pd.concat(frames, ignore_index=True)
     cells["suppressed"] = False
     return cells
 
@@ -733,7 +733,8 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
     scale = exact_scale(np.concatenate([linked[VALUE].to_numpy(), linked[f"{VALUE}_baseline"].to_numpy()]))
     if scale is not None:
         scaled = (
-            np.round(linked[VALUE].to_numpy() * scale) - np.round(linked[f"{VALUE}_baseline"].to_numpy() * scale)
+            np.round(linked[VALUE].to_numpy() * scale)
+            - np.round(linked[f"{VALUE}_baseline"].to_numpy() * scale)
         ) * sign
         linked["__scaled_difference"] = scaled
         linked["__difference"] = scaled / scale
@@ -1194,7 +1195,7 @@ def compute_kpis(
 def _people_fields(framework: Framework) -> set[str]:
     """Fields of reported counts of people (the denominators a reported share is "of whom")."""
     return {
-        indicator.measured.field
+        indicator.source.field
         for indicator in framework.indicators
         if indicator.source is not None
         and indicator.source.reported
@@ -1299,11 +1300,7 @@ def _cells_by_group(cells: pd.DataFrame | None) -> dict[Any, list[Disaggregation
     if cells is None or cells.empty:
         return {}
     by_group: dict[Any, list[DisaggregationCell]] = {}
-    reasons = (
-        cells["suppression"].tolist()
-        if "suppression" in cells.columns
-        else [""] * len(cells)
-    )
+    reasons = cells["suppression"].tolist() if "suppression" in cells.columns else [""] * len(cells)
     columns = zip(
         cells[GROUP].tolist(),
         cells["dimension"].tolist(),
@@ -1411,7 +1408,9 @@ def _assemble(
                         "wilcoxon_method": (
                             None
                             if change_row["wilcoxon_p_value"] is None
-                            else "exact" if exact else "normal approximation (Pratt zeros, tie-corrected)"
+                            else "exact"
+                            if exact
+                            else "normal approximation (Pratt zeros, tie-corrected)"
                         ),
                     },
                 )

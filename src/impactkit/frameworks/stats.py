@@ -206,7 +206,7 @@ def exact_signed_rank_p_value(r_plus: float, n: int) -> float:
     2 × min(P(W⁺ ≤ w), P(W⁺ ≥ w)), at most 1 — as ``scipy.stats.wilcoxon(d, method="exact")``."""
     counts = _signed_rank_counts(n)
     total = float(2**n)
-    w = int(round(r_plus))
+    w = round(r_plus)
     lower = float(counts[: w + 1].sum()) / total
     upper = float(counts[w:].sum()) / total
     return min(1.0, 2.0 * min(lower, upper))
@@ -265,12 +265,12 @@ def signed_rank_by_group(
     variance = (n * (n + 1) * (2 * n + 1) - zeros * (zeros + 1) * (2 * zeros + 1) - tie_sum / 2) / 24
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (r_plus - mean) / np.sqrt(variance)
-    p_value = 2.0 * scipy_stats.norm.sf(np.abs(z))
+    p_value = np.asarray(2.0 * scipy_stats.norm.sf(np.abs(z)), dtype=np.float64)
     nonzero = n - zeros
     exact = (nonzero > 0) & (zeros == 0) & ~has_ties & (n <= EXACT_LIMIT)
     for group in np.flatnonzero(exact):
         p_value[group] = exact_signed_rank_p_value(r_plus[group], int(n[group]))
-    statistic = np.minimum(r_plus, r_minus)
+    statistic = np.minimum(r_plus, r_minus).astype(np.float64)
     empty = nonzero == 0
     statistic[empty] = np.nan
     p_value[empty] = np.nan

@@ -239,10 +239,12 @@ def responses_to_tables(
         key = str(row.get("instance_id", len(main_rows)))
         builder.fill(builder.root, row.get("answers") or {}, out, key)
         main_rows.append(out)
+    fields = builder.columns_of(builder.root)
+    # A metadata column that is also a field (respondent_code) is written once, as the answer.
     tables = {
         MAIN_TABLE: _frame(
             main_rows,
-            metadata + builder.columns_of(builder.root),
+            [name for name in metadata if name not in fields] + fields,
             builder.dtypes_of(builder.root),
         )
     }

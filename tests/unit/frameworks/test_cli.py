@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 from click.testing import CliRunner
 from statsmodels.stats.proportion import proportion_confint
@@ -99,7 +100,8 @@ def test_kpis_compute_from_csv_files(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
+    assert "CSV, comma-separated, utf-8, decimal point" in result.stderr
     by_id = {r["indicator_id"]: r for r in data["results"]}
     satisfied = by_id["beneficiaries_satisfied"]
     assert satisfied["value"] == 0.75
@@ -123,3 +125,108 @@ def test_kpis_compute_refuses_a_malformed_responses_option() -> None:
     )
     assert result.exit_code == 2
     assert "FORM_ID=FILE" in result.output
+
+
+def _compute(*responses: str) -> object:
+    arguments = ["compute", "--framework", "simplified-kpis", "--json"]
+    for spec in responses:
+        arguments += ["--responses", spec]
+    return CliRunner().invoke(kpis_group, arguments)
+
+
+def _beneficiaries(people: int = 12) -> pd.DataFrame:
+    rows = []
+    for index in range(people):
+        for wave, shift in (("baseline", 0), ("endline", index % 3)):
+            rows.append(
+                {
+                    "consent": "yes",
+                    "respondent_code": f"AUR-{index:03d}",
+                    "gender": "female" if index % 2 else "male",
+                    "age": 20 + index,
+                    "wellbeing": 2 + (shift > 0),
+                    "autonomy": 3,
+                    "social_connections": 2 + (shift > 1),
+                    "satisfaction": 3 + index % 3,
+                    "wave": wave,
+                    "submitted_at": f"2026-0{1 if wave == 'baseline' else 9}-15T10:00:00Z",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_kpis_compute_reads_a_semicolon_csv_from_italian_excel(tmp_path: Path) -> None:
+    frame = _beneficiaries().rename(columns={"wave": "_wave", "submitted_at": "_submitted_at"})
+    frame["satisfaction"] = frame["satisfaction"].astype(float)  # written as 3,0 4,0 …
+    path = tmp_path / "beneficiari.csv"
+    path.write_bytes(frame.to_csv(sep=";", decimal=",", index=False).encode("cp1252"))
+    result = _compute(f"beneficiary_outcomes={path}")
+    assert result.exit_code == 0, result.output
+    assert "CSV, semicolon-separated, utf-8, decimal comma" in result.stderr
+    by_id = {r["indicator_id"]: r for r in json.loads(result.stdout)["results"]}
+    assert by_id["beneficiary_satisfaction"]["value"] == pytest.approx(4.0)
+    assert by_id["beneficiaries_improved"]["n"] == 12
+    assert by_id["beneficiaries_improved"]["value"] == pytest.approx(8 / 12)
+
+
+def test_kpis_compute_accepts_impactkits_own_export_as_it_is(tmp_path: Path) -> None:
+    """The responses export (surveys.tabular, as the API's export.csv writes it) goes straight in."""
+    from impactkit.surveys import load_xlsform
+    from impactkit.surveys.tabular import responses_to_tables
+
+    form = load_xlsform(data_dir("surveys") / "beneficiary_outcomes.xlsx")
+    frame = _beneficiaries()
+    stored = [
+        {
+            "id": i,
+            "instance_id": f"uuid-{i}",
+            "form_id": "beneficiary_outcomes",
+            "form_version": form.version,
+            "organisation_id": 3,
+            "project_id": 7,
+            "period_id": 2,
+            "wave": row["wave"],
+            "respondent_code": row["respondent_code"],
+            "submitted_at": row["submitted_at"],
+            "answers": {
+                key: (
+                    str(value)
+                    if key in {"wellbeing", "autonomy", "social_connections", "satisfaction"}
+                    else value
+                )
+                for key, value in row.items()
+                if key not in {"wave", "submitted_at"}
+            },
+        }
+        for i, row in enumerate(frame.to_dict("records"))
+    ]
+    export = responses_to_tables([form], stored)["main"]
+    assert list(export.columns).count("respondent_code") == 1
+    path = tmp_path / "beneficiary_outcomes-main.csv"
+    path.write_bytes(export.to_csv(index=False).encode("utf-8"))
+    result = _compute(f"beneficiary_outcomes={path}")
+    assert result.exit_code == 0, result.output
+    assert "wave → _wave" in result.stderr and "submitted_at → _submitted_at" in result.stderr
+    by_id = {r["indicator_id"]: r for r in json.loads(result.stdout)["results"]}
+    assert by_id["beneficiaries_improved"]["n"] == 12
+    assert by_id["beneficiary_satisfaction"]["value"] == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"consent;satisfaction\n", "has a header but no rows"),
+        ("Consenso;Soddisfazione\nsì;4\n".encode(), "none of the columns the framework reads"),
+        (b"consent;satisfaction\nyes;4;5\n", "line 2"),
+    ],
+)
+def test_kpis_compute_refuses_a_file_it_cannot_use_and_says_why(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "risposte.csv"
+    path.write_bytes(content)
+    result = _compute(f"beneficiary_outcomes={path}")
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
