@@ -413,11 +413,22 @@ def _database_state(url: str) -> str:
 
 @main.command()
 @database_option
-def demo(database_url: str | None) -> None:
+@click.option(
+    "--welcome",
+    "welcome_only",
+    is_flag=True,
+    help="Only print what to open and with which user (no loading).",
+)
+def demo(database_url: str | None, welcome_only: bool) -> None:
     """Load the demo data (safe to run again: nothing is duplicated)."""
     from impactkit.demo import DEMO_PASSWORD, load_demo, load_demo_link, load_demo_report, load_demo_responses
+    from impactkit.demo import welcome as welcome_text
 
     with _engine(database_url, need_secret=True) as (settings, engine):
+        if welcome_only:
+            link = load_demo_link(engine, settings.secret_key)
+            click.echo(welcome_text(settings.public_base_url, f"{settings.public_base_url}/s/{link}"))
+            return
         _publish_shipped(engine, quiet=True)
         result = load_demo(engine, settings.secret_key)
         stored = load_demo_responses(engine)

@@ -32,6 +32,29 @@ from impactkit.store.tables import (
 DEMO_PASSWORD = "demo-password-2030"  # noqa: S105 - printed for the demo users on purpose
 
 
+DEMO_PEOPLE = [
+    ("owner@coop-aurora.demo", "owner of Cooperativa Aurora: projects, surveys, KPIs, reports"),
+    ("evaluator@demo.impactkit.org", "accredited evaluator: SROI, checklist, validation"),
+    ("funder@fondazione.demo", "funder: validated reports and the portfolio in Excel"),
+    ("admin@demo.impactkit.org", "administrator: organisations, users, roles"),
+]
+"""Who to sign in as, first the one to start with: (e-mail, what they see)."""
+
+
+def welcome(base_url: str, survey_link: str) -> str:
+    """What to open and with which user, printed once the demo instance answers."""
+    first, what = DEMO_PEOPLE[0]
+    others = "\n".join(f"    {email:30} {role}" for email, role in DEMO_PEOPLE[1:])
+    return (
+        f"impactkit is ready. Open {base_url}/signin in a browser and sign in as\n"
+        f"    {first}  with password  {DEMO_PASSWORD}\n"
+        f"  ({what}). The other demo users have the same password:\n"
+        f"{others}\n"
+        f"A survey to answer as a beneficiary would: {survey_link}\n"
+        f"The API and its documentation: {base_url}/schema/swagger   (stop the server with Ctrl-C)"
+    )
+
+
 @dataclass
 class DemoResult:
     tokens: dict[str, str] = field(default_factory=dict)

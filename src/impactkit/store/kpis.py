@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlmodel import Session
 
 from impactkit.errors import NotFoundError
-from impactkit.frameworks.compute import compute_kpis
 from impactkit.frameworks.results import KpiResults
 from impactkit.store.surveys import ResponseFilter, iter_responses
 from impactkit.store.tables import Organisation, Project, ReportingPeriod
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and the KPI engine (scipy, statsmodels) are imported where KPIs are computed: a server
+# process or a command that computes none starts without them (seconds of start-up).
 
 DEFAULT_FRAMEWORK = "simplified-kpis"
 
@@ -44,6 +48,8 @@ def response_frames(
     session: Session, organisation_ids: list[int], project_id: int | None, period_id: int | None
 ) -> dict[str, pd.DataFrame]:
     """form_id → one row per stored (not erased) response, answers and ``_metadata`` columns."""
+    import pandas as pd
+
     territory = {
         org.id: org.territory_type
         for org in (session.get(Organisation, org_id) for org_id in organisation_ids)
@@ -83,4 +89,6 @@ def project_kpis(
     reference = framework_id or project.framework_id or DEFAULT_FRAMEWORK
     framework = resolve_framework(session, reference, None if framework_id else project.framework_version)
     frames = response_frames(session, [project.organisation_id], project_id, period_id)
+    from impactkit.frameworks.compute import compute_kpis
+
     return compute_kpis(framework, frames, population=project.population)

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from impactkit.surveys.model import (
     MULTIPLE_TYPES,
@@ -24,6 +22,12 @@ from impactkit.surveys.model import (
     Repeat,
     pick_translation,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported by the functions that build tables: importing this module (the API does,
+# for MAIN_TABLE) costs nothing until a table is asked for.
 
 MAIN_TABLE = "main"
 """Key of the table with one row per response."""
@@ -173,6 +177,8 @@ class _Builder:
         return headers
 
     def dtypes_of(self, table: _Table) -> dict[str, Any]:
+        import pandas as pd
+
         types: dict[str, Any] = {}
         for column in table.columns.values():
             header = self.header(column)
@@ -187,6 +193,8 @@ class _Builder:
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str], dtypes: Mapping[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
     for header, dtype in dtypes.items():
         if header in frame.columns:
@@ -296,6 +304,8 @@ def data_dictionary(forms: Sequence[Form], language: str | None = None) -> pd.Da
             )
 
     describe(builder.root)
+    import pandas as pd
+
     return pd.DataFrame.from_records(
         records, columns=["table", "name", "label", "type", "choices", "versions"]
     )
