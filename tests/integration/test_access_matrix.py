@@ -494,8 +494,11 @@ CASES = [
     Case("POST", "/api/v1/links/{link_id:int}/close", A_EDITORS, w("/api/v1/links/{link}/close")),
     # ODK: XForms, OpenRosa and collector access
     Case("GET", "/api/v1/forms/{form_version_id:int}/xform", A_MEMBERS, w("/api/v1/forms/{form_a}/xform")),
-    Case("GET", "/api/v1/forms/{form_version_id:int}/xlsform", A_MEMBERS, w("/api/v1/forms/{form_a}/xlsform")),
-    # --- frameworks designed in the browser ------------------------------------------------
+    Case(
+        "GET", "/api/v1/forms/{form_version_id:int}/xlsform", A_MEMBERS, w("/api/v1/forms/{form_a}/xlsform")
+    ),
+    # --- frameworks designed in the browser, the proxy bank ---------------------------------
+    Case("GET", "/api/v1/proxies", SIGNED_IN, w("/api/v1/proxies"), params={"analysis_year": 2024}),
     Case("GET", "/api/v1/designs", SIGNED_IN, w("/api/v1/designs")),
     Case(
         "POST",

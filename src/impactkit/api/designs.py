@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactkit.api.deps import DB, Caller
+from impactkit.errors import Problem
 from impactkit.frameworks.model import Framework
 from impactkit.frameworks.toc import theory_of_change_pdf
 from impactkit.store import frameworks as svc
@@ -223,4 +224,107 @@ class FrameworkUseController(Controller):
         )
 
 
-DESIGN_CONTROLLERS = [DesignController, FrameworkUseController]
+class ProxyOut(BaseModel):
+    id: str
+    labels: dict[str, str]
+    value: float = Field(description="At its price year")
+    low: float | None
+    high: float | None
+    currency: str
+    unit: dict[str, str]
+    price_year: int
+    geography: str
+    method: dict[str, str]
+    source: dict[str, Any]
+    citation: str
+    suggested_for: list[str]
+    adjusted_value: float | None = Field(description="At analysis_year prices, when asked and possible")
+    adjustment_factor: float | None
+    not_adjusted: str | None = Field(description="Why there is no adjusted value (a year without a figure …)")
+
+
+class ProxyBankOut(BaseModel):
+    id: str
+    version: str
+    reference: str = Field(description="id@version, what a value map records as proxy_bank")
+    price_index: dict[str, Any]
+    analysis_year: int | None
+    proxies: list[ProxyOut]
+
+
+class ProxyController(Controller):
+    tags = ["frameworks"]
+
+    @get(
+        "/api/v1/proxies",
+        summary="The proxy bank: sourced financial proxies, optionally at an analysis year's prices",
+        sync_to_thread=True,
+    )
+    def bank(
+        self,
+        principal: Caller,
+        analysis_year: FromQuery[int | None] = None,
+        indicator: FromQuery[str | None] = None,
+    ) -> ProxyBankOut:
+        from impactkit.errors import FrameworkError
+        from impactkit.frameworks.proxies import adjust_proxy, shipped_proxy_bank
+
+        if analysis_year is not None and not 1900 <= analysis_year <= 2100:
+            raise FrameworkError(
+                "analysis_year out of range",
+                [Problem(f"expected a year from 1900 to 2100, got {analysis_year}", "analysis_year")],
+            )
+        bank = shipped_proxy_bank()
+        entries = bank.suggestions(indicator) if indicator else bank.proxies
+        out = []
+        for entry in entries:
+            adjusted = factor = reason = None
+            if analysis_year is not None:
+                try:
+                    result = adjust_proxy(entry, analysis_year, bank.index)
+                    adjusted, factor = round(result.value, 2), result.factor
+                except FrameworkError as error:
+                    reason = error.problems[0].message if error.problems else error.message
+            out.append(
+                ProxyOut(
+                    id=entry.id,
+                    labels=entry.labels.model_dump(),
+                    value=entry.value,
+                    low=entry.low,
+                    high=entry.high,
+                    currency=entry.currency,
+                    unit=entry.unit.model_dump(),
+                    price_year=entry.price_year,
+                    geography=entry.geography,
+                    method=entry.method.model_dump(),
+                    source=entry.source.model_dump(exclude_none=True),
+                    citation=entry.source.citation(),
+                    suggested_for=entry.suggested_for,
+                    adjusted_value=adjusted,
+                    adjustment_factor=factor,
+                    not_adjusted=reason,
+                )
+            )
+        index = bank.index
+        return ProxyBankOut(
+            id=bank.id,
+            version=bank.version,
+            reference=bank.reference,
+            price_index={
+                "id": index.id,
+                "version": index.version,
+                "publisher": index.publisher,
+                "geography": index.geography,
+                "currency": index.currency,
+                "latest_year": index.latest_year,
+                "years": [
+                    {"year": y.year, "change_percent": y.change_percent, "citation": y.source.citation()}
+                    for y in index.years
+                ],
+            },
+            analysis_year=analysis_year,
+            proxies=out,
+        )
+
+
+DESIGN_CONTROLLERS = [DesignController, FrameworkUseController, ProxyController]

@@ -167,3 +167,27 @@ def test_an_organisation_designs_publishes_and_adopts_a_framework_a_funder_requi
     assert [(p["location"], p["code"]) for p in checked["problems"]] == [
         ("indicators[course_started_share].source", "definition_changed")
     ]
+
+
+def test_the_proxy_bank_is_served_with_values_at_the_analysis_year(live_server: LiveServer) -> None:
+    world = setup(live_server)
+    viewer = live_server.client(world.tokens["viewer_a"])
+    bank = viewer.get("/api/v1/proxies", params={"analysis_year": 2024}).json()
+    assert bank["reference"] == "impactkit-proxies@2026.1" and bank["price_index"]["latest_year"] == 2024
+    by_id = {p["id"]: p for p in bank["proxies"]}
+    assert by_id["social_coop_hour_level_a1_2019"]["adjusted_value"] == 19.95
+    assert by_id["wellby_uk_2019"]["adjusted_value"] is None
+    assert "GBP" in by_id["wellby_uk_2019"]["not_adjusted"]
+    later = viewer.get("/api/v1/proxies", params={"analysis_year": 2026}).json()
+    assert all(
+        p["adjusted_value"] is None and "2025" in p["not_adjusted"]
+        for p in later["proxies"]
+        if p["currency"] == "EUR"
+    )
+    suggested = viewer.get("/api/v1/proxies", params={"indicator": "carer_relief_hours"}).json()
+    assert {p["id"] for p in suggested["proxies"]} == {
+        "social_coop_hour_lowest_level_2024",
+        "social_coop_hour_level_a1_2019",
+    }
+    assert viewer.get("/api/v1/proxies", params={"analysis_year": 99999}).status_code == 422
+    assert live_server.client(None).get("/api/v1/proxies").status_code == 401
