@@ -248,7 +248,10 @@ def clean(value: Any) -> Any:
 
 
 def computed(field_: Field, value: Any) -> Any:
-    """A calculation's XPath result as the field's value."""
+    """A calculation's XPath result as the field's value (true and false as 1 and 0, the value
+    ODK Collect gives them)."""
+    if isinstance(value, bool):
+        return int(value)
     if isinstance(value, float) and value.is_integer() and field_.type != "decimal" and abs(value) < 2**53:
         return int(value)
     if field_.type == "integer" and isinstance(value, str) and value.strip():

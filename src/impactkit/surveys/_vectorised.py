@@ -96,19 +96,23 @@ class _Evaluator:
             Current,
             Literal,
             Negate,
-            Parent,
+            Path,
             Reference,
         )
 
         if isinstance(node, Literal):
             return node.value
-        if isinstance(node, Reference):
-            if node.name not in self.frame.columns:
-                message = f"the table has no column {node.name!r} for ${{{node.name}}}"
-                raise ExpressionError(
-                    message, problems=[Problem(message, location=node.name, code="missing_column")]
-                )
-            return self.frame[node.name]
+        if isinstance(node, Reference) and not node.in_predicate:
+            return self.column_named(node.name, f"${{{node.name}}}")
+        if (
+            isinstance(node, Path)
+            and not isinstance(node.base, Path | Reference | Call)
+            and node.name is not None
+            and not node.base_predicates
+            and not any(step.predicates for step in node.steps)
+            and (node.base is None or node.base == "/")
+        ):
+            return self.column_named(node.name, node.name)  # a table's columns are the fields
         if isinstance(node, Negate):
             operand = self.evaluate(node.operand)
             if _numeric_like(operand):
@@ -118,9 +122,15 @@ class _Evaluator:
             return self.binary(node.operator, self.evaluate(node.left), self.evaluate(node.right))
         if isinstance(node, Call):
             return self.call(node)
-        if isinstance(node, Current | Parent):
-            raise _refuse("'.' and '..' cannot be evaluated over a table (evaluate_frame)")
-        raise _refuse(f"cannot evaluate {node!r} over a table")  # pragma: no cover
+        if isinstance(node, Current):
+            raise _refuse("'.' and current() cannot be evaluated over a table (evaluate_frame)")
+        raise _refuse("paths with predicates, instance() and '..' cannot be evaluated over a table")
+
+    def column_named(self, name: str, written: str) -> pd.Series:
+        if name not in self.frame.columns:
+            message = f"the table has no column {name!r} for {written}"
+            raise ExpressionError(message, problems=[Problem(message, location=name, code="missing_column")])
+        return self.frame[name]
 
     def boolean(self, value: Value) -> Value:
         if not isinstance(value, pd.Series):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import itertools
 import math
 import random as random_module
 import re
+import string as string_module
 import sys
 import uuid as uuid_module
 from collections.abc import Callable
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from impactkit.errors import ExpressionError, Problem
 from impactkit.surveys import _regex_bounds
+from impactkit.surveys._xpath_nodes import NodeSet, iterate_values, unpack
 from impactkit.surveys._xpath_values import (
     TIME_PATTERN,
     as_list,
@@ -50,15 +56,19 @@ MAX_PATTERN_LENGTH = 2_000
 
 
 class Environment:
-    """What a running evaluation knows: the caller's context, the clock, a step budget."""
+    """What a running evaluation knows: the caller's context, the clock, a step budget, and,
+    inside a predicate ``[...]``, the node being filtered (``focus``) and its position."""
 
-    __slots__ = ("context", "now", "steps", "today")
+    __slots__ = ("context", "focus", "focus_position", "focus_size", "now", "steps", "today")
 
     def __init__(self, context: EvaluationContext) -> None:
         self.context = context
         self.steps = 0
         self.now = context.now or datetime.now()
         self.today = context.today or self.now.date()
+        self.focus: Any = None
+        self.focus_position = 0
+        self.focus_size = 0
 
 
 Implementation = Callable[[Environment, list[Any]], Any]
@@ -202,15 +212,17 @@ def regex_matcher(pattern: str) -> Callable[[str], bool]:
 
 
 def _search(pattern: _Pattern, text: str) -> bool:
-    """A simple pattern (see ``_regex_bounds``) on text of at most ``_regex_bounds.TEXT_LENGTH``
-    characters is searched without a time budget; any other search has ``REGEX_TIMEOUT_SECONDS``."""
+    """Whether ``text`` matches ``pattern`` whole, as ODK Collect's regex() does (Java's
+    ``matches()``: ``regex('abc', 'b')`` is false). A simple pattern (see ``_regex_bounds``) on
+    text of at most ``_regex_bounds.TEXT_LENGTH`` characters runs without a time budget; any
+    other match has ``REGEX_TIMEOUT_SECONDS``."""
     compiled = pattern.compiled
     if pattern.simple and len(text) <= _regex_bounds.TEXT_LENGTH:
-        return compiled.search(text) is not None
+        return compiled.fullmatch(text) is not None
     try:
         if _HAS_TIMEOUT:
-            return compiled.search(text, timeout=REGEX_TIMEOUT_SECONDS) is not None
-        return compiled.search(text) is not None
+            return compiled.fullmatch(text, timeout=REGEX_TIMEOUT_SECONDS) is not None
+        return compiled.fullmatch(text) is not None
     except TimeoutError:
         raise ExpressionError(
             "regular expression took too long on this answer",
@@ -222,7 +234,9 @@ def _search(pattern: _Pattern, text: str) -> bool:
 
 
 def _concat(env: Environment, args: list[Any]) -> str:
-    return _checked("".join(to_string(a) for a in args))
+    if len(args) == 1 and type(args[0]) is NodeSet:  # concat(${repeated}): every value, joined
+        return _checked("".join(to_string(v) for v in args[0].values()))
+    return _checked("".join(to_string(unpack(a)) for a in args))
 
 
 def _index(number: float) -> int:
@@ -367,28 +381,27 @@ def _atan2(env: Environment, args: list[Any]) -> float:
 
 
 def _numbers(args: list[Any]) -> list[float]:
-    values: list[float] = []
-    for arg in args:
-        values.extend(to_number(item) for item in as_list(arg))
-    return values
+    """min()/max(): one node-set gives its values; several arguments are each one value."""
+    if len(args) == 1:
+        return [to_number(item) for item in as_list(args[0])]
+    return [to_number(unpack(arg)) for arg in args]
 
 
 def _min(env: Environment, args: list[Any]) -> float:
-    values = _numbers(args)
-    if not values or any(math.isnan(v) for v in values):
-        return math.nan
-    return min(values)
+    """The smallest number, as ODK Collect finds it: values that are not numbers (an unanswered
+    question, text) are passed over; NaN when none is a number."""
+    values = [value for value in _numbers(args) if not math.isnan(value)]
+    return min(values) if values else math.nan
 
 
 def _max(env: Environment, args: list[Any]) -> float:
-    values = _numbers(args)
-    if not values or any(math.isnan(v) for v in values):
-        return math.nan
-    return max(values)
+    values = [value for value in _numbers(args) if not math.isnan(value)]
+    return max(values) if values else math.nan
 
 
 def _sum(env: Environment, args: list[Any]) -> float:
-    return math.fsum(_numbers(args)) if args else 0.0
+    """The sum of the numbers (as in ODK Collect, a value that is not a number adds nothing)."""
+    return math.fsum(n for n in (to_number(item) for item in as_list(args[0])) if not math.isnan(n))
 
 
 def _count(env: Environment, args: list[Any]) -> float:
@@ -414,13 +427,23 @@ def _indexed_repeat(env: Environment, args: list[Any]) -> Any:
 # --- dates ---------------------------------------------------------------------------------
 
 
+def _as_date(value: Any) -> date | datetime | None:
+    """A value as a date, as ODK Collect converts it: empty gives None; text that is no date
+    is an error (``date('2024-02-30')``), not an empty value."""
+    converted = to_date(value)
+    if converted is None and isinstance(value, str) and value.strip() != "":
+        message = f"the value {value!r} cannot be converted to a date"
+        raise ExpressionError(message, problems=[Problem(message, code="expression_type")])
+    return converted
+
+
 def _date(env: Environment, args: list[Any]) -> Any:
-    value = to_date(args[0])
+    value = _as_date(args[0])
     return "" if value is None else value
 
 
 def _date_only(env: Environment, args: list[Any]) -> Any:
-    value = to_date(args[0])
+    value = _as_date(args[0])
     if value is None:
         return ""
     return value.date() if isinstance(value, datetime) else value
@@ -433,7 +456,7 @@ _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 def _format_date(env: Environment, args: list[Any]) -> str:
     value: Any = args[0]
     if not isinstance(value, time):
-        value = to_date(value)
+        value = _as_date(value)
     if value is None:
         return ""
     pattern = to_string(args[1])
@@ -503,6 +526,7 @@ def _decimal_time(env: Environment, args: list[Any]) -> float:
 
 
 def _position(env: Environment, args: list[Any]) -> float:
+    """position() when no answers tree is known: the repeat instance's index from the context."""
     if env.context.position is None:
         raise ExpressionError(
             "position(..) is only meaningful inside a repeat",
@@ -515,8 +539,166 @@ def _random(env: Environment, args: list[Any]) -> float:
     return random_module.Random(env.context.seed).random()
 
 
+_UUID_ALPHABET = string_module.ascii_uppercase + string_module.ascii_lowercase + string_module.digits
+
+
 def _uuid(env: Environment, args: list[Any]) -> str:
-    return str(uuid_module.UUID(int=random_module.Random(env.context.seed).getrandbits(128), version=4))
+    """A version 4 UUID; ``uuid(n)``: a random identifier of ``n`` letters and digits."""
+    generator = random_module.Random(env.context.seed)
+    if args:
+        length = to_number(args[0])
+        if math.isnan(length) or length < 0:
+            return ""
+        return "".join(generator.choice(_UUID_ALPHABET) for _ in range(min(_index(length), 10_000)))
+    return str(uuid_module.UUID(int=generator.getrandbits(128), version=4))
+
+
+# --- checklists, hashes --------------------------------------------------------------------
+
+
+def _factors(args: list[Any]) -> list[Any]:
+    """checklist()'s answers: one node-set gives its values, else each argument."""
+    if len(args) == 1 and type(args[0]) is NodeSet:
+        return args[0].values()
+    return [unpack(arg) for arg in args]
+
+
+def _within(count: float, low: float, high: float) -> bool:
+    """Whether ``count`` is within [low, high]; -1 (any negative) means no bound, as in ODK."""
+    return (low < 0 or count >= low) and (high < 0 or count <= high)
+
+
+def _checklist(env: Environment, args: list[Any]) -> bool:
+    """True when the number of true answers (boolean(): 'yes', but also 'no', is true) is within
+    min and max, as ODK Collect counts them."""
+    count = sum(1 for value in _factors(args[2:]) if to_bool(value))
+    return _within(count, to_number(unpack(args[0])), to_number(unpack(args[1])))
+
+
+def _weighted_checklist(env: Environment, args: list[Any]) -> bool:
+    pairs = [unpack(arg) for arg in args[2:]]
+    if len(pairs) % 2:
+        raise ExpressionError(
+            "weighted-checklist() takes an answer and a weight for each item",
+            problems=[Problem("weighted-checklist() needs pairs", code="expression_arguments")],
+        )
+    total = math.fsum(
+        to_number(weight) for value, weight in zip(pairs[::2], pairs[1::2], strict=True) if to_bool(value)
+    )
+    return _within(total, to_number(unpack(args[0])), to_number(unpack(args[1])))
+
+
+_DIGESTS = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
+
+
+def _digest(env: Environment, args: list[Any]) -> str:
+    algorithm = to_string(args[1])
+    encoding = to_string(args[2]) if len(args) > 2 else "base64"
+    name = _DIGESTS.get(algorithm)
+    if name is None or encoding not in ("base64", "hex"):
+        message = (
+            f"digest() supports the algorithms {', '.join(_DIGESTS)} and the encodings base64 and "
+            f"hex, not {algorithm!r} / {encoding!r}"
+        )
+        raise ExpressionError(message, problems=[Problem(message, code="expression_arguments")])
+    hashed = hashlib.new(name, to_string(args[0]).encode("utf-8"))
+    return hashed.hexdigest() if encoding == "hex" else base64.b64encode(hashed.digest()).decode("ascii")
+
+
+def _base64_decode(env: Environment, args: list[Any]) -> str:
+    """The UTF-8 text a base64 value holds ('' when it is not base64 or not UTF-8)."""
+    try:
+        return _checked(base64.b64decode(to_string(args[0]), validate=True).decode("utf-8"))
+    except (binascii.Error, ValueError):
+        return ""
+
+
+# --- geography -----------------------------------------------------------------------------
+
+EARTH_RADIUS_METRES = 6_378_100.0
+"""The Earth's equatorial radius ODK Collect uses for distance() and area()."""
+
+
+def _points(name: str, text: str) -> list[tuple[float, float]]:
+    """The (latitude, longitude) pairs of a geopoint, geotrace or geoshape ('lat lon alt acc; ...')."""
+    points: list[tuple[float, float]] = []
+    for part in text.split(";"):
+        numbers = part.split()
+        if not numbers:
+            continue
+        try:
+            latitude, longitude = float(numbers[0]), float(numbers[1])
+        except (IndexError, ValueError):
+            message = f"{name}() received a value that is not GPS coordinates: {part.strip()!r}"
+            raise ExpressionError(message, problems=[Problem(message, code="expression_type")]) from None
+        points.append((latitude, longitude))
+    return points
+
+
+def _located(name: str, args: list[Any], field_only: bool) -> list[tuple[float, float]]:
+    """The points of geo functions' arguments: several geopoint nodes or arguments, or one trace."""
+    if field_only and (len(args) != 1 or type(args[0]) is not NodeSet):
+        message = f"{name}() takes a field (a geoshape, or a repeated geopoint) as its argument"
+        raise ExpressionError(message, problems=[Problem(message, code="expression_arguments")])
+    values = list(iterate_values(args[0])) if len(args) == 1 else [unpack(arg) for arg in args]
+    points: list[tuple[float, float]] = []
+    for value in values:
+        points.extend(_points(name, to_string(value)))
+    return points
+
+
+def _between(first: tuple[float, float], second: tuple[float, float]) -> float:
+    """Metres between two points by the spherical law of cosines, on ODK's Earth."""
+    longitude = math.radians(first[1] - second[1])
+    lat1, lat2 = math.radians(first[0]), math.radians(second[0])
+    cosine = math.sin(lat1) * math.sin(lat2) + math.cos(lat1) * math.cos(lat2) * math.cos(longitude)
+    return math.acos(max(-1.0, min(1.0, cosine))) * EARTH_RADIUS_METRES
+
+
+def _distance(env: Environment, args: list[Any]) -> float:
+    """Metres along the points (a geotrace's length, a geoshape's perimeter), as ODK Collect."""
+    points = _located("distance", args, field_only=False)
+    return math.fsum(_between(points[i - 1], points[i]) for i in range(1, len(points)))
+
+
+def _area(env: Environment, args: list[Any]) -> float:
+    """Square metres inside a geoshape: ODK Collect's flat approximation around the first point
+    (east-west metres shrink with the cosine of the latitude)."""
+    points = _located("area", args, field_only=True)
+    if len(points) < 3:
+        return 0.0
+    circumference = 2 * math.pi * EARTH_RADIUS_METRES
+    origin_latitude, origin_longitude = points[0]
+    offsets = [
+        (
+            (longitude - origin_longitude) * circumference * math.cos(math.radians(latitude)) / 360.0,
+            (latitude - origin_latitude) * circumference / 360.0,
+        )
+        for latitude, longitude in points[1:]
+    ]
+    doubled = math.fsum(
+        offsets[i - 1][1] * offsets[i][0] - offsets[i - 1][0] * offsets[i][1] for i in range(1, len(offsets))
+    )
+    return abs(doubled / 2)
+
+
+def _geofence(env: Environment, args: list[Any]) -> bool:
+    """Whether a geopoint lies inside a geoshape (crossing count of a ray, as ODK Collect)."""
+    if any(type(arg) is not NodeSet for arg in args):
+        message = "geofence() takes fields (a geopoint and a geoshape) as its arguments"
+        raise ExpressionError(message, problems=[Problem(message, code="expression_arguments")])
+    point = _points("geofence", to_string(unpack(args[0])))
+    shape = _points("geofence", to_string(unpack(args[1])))
+    if not point or len(shape) < 3:
+        return False
+    latitude, longitude = point[0]
+    inside = False
+    for (lat1, lon1), (lat2, lon2) in itertools.pairwise(shape):
+        if (lat2 > latitude) != (lat1 > latitude) and longitude < (lon1 - lon2) * (latitude - lat2) / (
+            lat1 - lat2
+        ) + lon2:
+            inside = not inside
+    return inside
 
 
 def _refuse(name: str, reason: str) -> Implementation:
@@ -597,7 +779,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
             2,
             lambda env, args: args[1] if is_empty(args[0]) else args[0],
         ),
-        _spec("concat", 0, None, _concat),
+        _spec("concat", 0, None, _concat, nodeset_args=(0,)),
         _spec("contains", 2, 2, lambda env, args: to_string(args[1]) in to_string(args[0])),
         _spec(
             "starts-with",
@@ -609,8 +791,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         _spec("substr", 2, 3, _substr),
         _spec("substring-before", 2, 2, _substring_before),
         _spec("substring-after", 2, 2, _substring_after),
-        _spec("string-length", 1, 1, lambda env, args: float(len(to_string(args[0])))),
-        _spec("normalize-space", 1, 1, lambda env, args: " ".join(to_string(args[0]).split())),
+        _spec("string-length", 0, 1, lambda env, args: float(len(to_string(args[0])))),
+        _spec("normalize-space", 0, 1, lambda env, args: " ".join(to_string(args[0]).split())),
         _spec("translate", 3, 3, _translate),
         _spec("lower-case", 1, 1, lambda env, args: to_string(args[0]).lower()),
         _spec("upper-case", 1, 1, lambda env, args: to_string(args[0]).upper()),
@@ -624,24 +806,28 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         _spec("format-date", 2, 2, _format_date),
         _spec("format-date-time", 2, 2, _format_date),
         _spec("position", 0, 1, _position, vectorised=False),
-        _spec("indexed-repeat", 3, 3, _indexed_repeat, nodeset_args=(0,), vectorised=False),
+        _spec("indexed-repeat", 3, 7, _indexed_repeat, nodeset_args=(0,), vectorised=False),
         _spec("once", 1, 1, _identity, vectorised=False),
         _spec("uuid", 0, 1, _uuid, vectorised=False),
         _spec("random", 0, 0, _random, vectorised=False),
+        _spec("randomize", 1, 2, lambda env, args: args[0], nodeset_args=(0,), vectorised=False),
+        _spec("checklist", 2, None, _checklist, nodeset_args=(2,)),
+        _spec("weighted-checklist", 2, None, _weighted_checklist),
+        _spec("digest", 2, 3, _digest),
+        _spec("base64-decode", 1, 1, _base64_decode),
+        _spec("distance", 1, None, _distance, nodeset_args=(0,), vectorised=False),
+        _spec("area", 1, 1, _area, nodeset_args=(0,), vectorised=False),
+        _spec("geofence", 2, 2, _geofence, nodeset_args=(0, 1), vectorised=False),
         # current() is parsed into the current node; listed here for the arity check.
         _spec("current", 0, 0, _const(None), vectorised=False),
     ]
 }
 
 REFUSED_FUNCTIONS: dict[str, str] = {
-    "distance": "geographic distance is not computed on the server",
-    "area": "geographic area is not computed on the server",
-    "digest": "hashing inside forms is not supported",
-    "pulldata": "pulldata() reads external CSV files, which impactkit does not store",
-    "instance": "secondary instances (external choice files) are not supported",
-    "checklist": "checklist() is not supported",
-    "weighted-checklist": "weighted-checklist() is not supported",
-    "base64-decode": "base64-decode() is not supported",
-    "encrypt-string": "encrypt-string() is not supported",
-    "decrypt-string": "decrypt-string() is not supported",
+    "pulldata": "it reads a CSV file attached to the form, and impactkit does not store form attachments",
+    "extract-signed": "impactkit does not verify Ed25519-signed values",
+    "last": "ODK Collect has no last(); use count() or position()",
+    "encrypt-string": "not an ODK function",
+    "decrypt-string": "not an ODK function",
 }
+"""Functions refused when a form is imported, with the reason the message gives."""

@@ -6,7 +6,10 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
+
+from impactkit.surveys._xpath_nodes import NodeSet
 
 EPOCH_DATE = date(1970, 1, 1)
 EPOCH_DATETIME = datetime(1970, 1, 1)
@@ -18,7 +21,10 @@ _DATETIME_RE = re.compile(
     r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
 )
 TIME_PATTERN = re.compile(r"^\s*(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
-_NUMBER_RE = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
+_NUMBER_RE = re.compile(r"^\s*-?(\d+(\.\d*)?|\.\d+)\s*$")
+"""A number as JavaRosa reads text: digits with an optional '-' and decimal point (no '+', no
+exponent: ``number('1e3')`` is NaN in ODK Collect)."""
+_INT_MAX = 2_147_483_647
 
 
 def is_empty(value: Any) -> bool:
@@ -104,15 +110,32 @@ def to_number(value: Any) -> float:
 
 
 def format_number(number: float) -> str:
-    """XPath string() of a number: integers without a decimal point, NaN, Infinity."""
+    """string() of a number as ODK Collect writes it: a whole number within Java's int range
+    without a decimal point, else Java's notation (``0.5``, ``1.0E-6``, ``1.2345678901234568E17``),
+    NaN, Infinity."""
     if math.isnan(number):
         return "NaN"
     if math.isinf(number):
         return "Infinity" if number > 0 else "-Infinity"
-    if number == int(number) and abs(number) < 1e15:
+    if number == int(number) and abs(number) <= _INT_MAX:
         return str(int(number))
-    return repr(number)
+    return _java_double(number)
 
+
+def _java_double(number: float) -> str:
+    """Java's ``Double.toString``: plain from 0.001 to 10^7, else ``d.dddE±n`` (shortest digits)."""
+    sign = "-" if number < 0 else ""
+    exact = Decimal(repr(abs(number))).normalize()
+    _, digit_tuple, exponent = exact.as_tuple()
+    digits = "".join(str(d) for d in digit_tuple)
+    point = len(digits) + int(exponent)  # the value is 0.<digits> × 10^point
+    if 1e-3 <= abs(number) < 1e7:
+        if point <= 0:
+            return f"{sign}0.{'0' * -point}{digits}"
+        if point >= len(digits):
+            return f"{sign}{digits}{'0' * (point - len(digits))}.0"
+        return f"{sign}{digits[:point]}.{digits[point:]}"
+    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{point - 1}"
 
 def to_string(value: Any) -> str:
     """XPath string(): the text form of a value ('' for empty)."""
@@ -235,7 +258,9 @@ def split_selection(value: Any) -> list[str]:
 
 
 def as_list(value: Any) -> Sequence[Any]:
-    """A node-set as a list: lists pass, empty is [], anything else is one item."""
+    """A node-set as a list of values: lists pass, empty is [], anything else is one item."""
+    if type(value) is NodeSet:
+        return value.values()
     if isinstance(value, list | tuple):
         return value
     if value is None:

@@ -22,7 +22,21 @@ from typing import TYPE_CHECKING, Any
 
 from impactkit.errors import ExpressionError, Problem
 from impactkit.surveys._compiler import MAX_STEPS, Evaluator, compile_tree
-from impactkit.surveys._tree import Binary, Call, Current, Literal, Negate, Node, Parent, Reference, walk
+from impactkit.surveys._tree import (
+    Binary,
+    Call,
+    Current,
+    Instance,
+    LastSaved,
+    Literal,
+    Negate,
+    Node,
+    Path,
+    Reference,
+    Step,
+    children,
+    walk,
+)
 from impactkit.surveys._xpath_functions import FUNCTIONS, REFUSED_FUNCTIONS, Environment, compile_regex
 from impactkit.surveys._xpath_values import to_bool
 
@@ -34,6 +48,11 @@ MAX_EXPRESSION_LENGTH = 10_000
 MAX_DEPTH = 64
 """Deepest nesting of the expression tree."""
 
+LAST_SAVED_PREFIX = "last-saved#"
+"""``${last-saved#name}``: the answer in the form saved last on the device."""
+_NODESET_FUNCTIONS = frozenset(
+    name for name, spec in FUNCTIONS.items() if spec.nodeset_args
+) | {"position", "indexed-repeat"}
 _CURLY_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
@@ -53,6 +72,14 @@ class EvaluationContext:
         seed: makes ``random()`` and ``uuid()`` deterministic.
         nodes: what bare names and paths read, when they are not fields: in a
             ``choice_filter`` they name the columns of the choice being filtered.
+        document: the answers tree the expression runs in (the container: the form's
+            answers or one repeat instance, see ``_xpath_nodes.Container``); the validator gives
+            it, so that paths, predicates and repeat functions mean what they mean in ODK
+            Collect. Without it, paths walk ``values`` (a repeat being a list of mappings).
+        node: the node the expression belongs to (a field, a group), for ``..`` and current().
+        last_saved: the answers of the form saved last (``${last-saved#name}``); None: none.
+        lists: choice lists for ``instance('name')`` when there is no ``document``: name ->
+            items, each a mapping of its columns (``name``, ``label``...).
     """
 
     values: Mapping[str, Any] = field(default_factory=dict)
@@ -64,6 +91,10 @@ class EvaluationContext:
     choice_label: Callable[[str, Any], str | None] | None = None
     seed: int = 0
     nodes: Mapping[str, Any] | None = None
+    document: Any = None
+    node: Any = None
+    last_saved: Mapping[str, Any] | None = None
+    lists: Mapping[str, list[Mapping[str, Any]]] | None = None
 
 
 # --- tokenizer -----------------------------------------------------------------------------
@@ -142,7 +173,12 @@ def _tokenize(text: str) -> list[_Token]:
             if end < 0:
                 raise _error("reference '${' is not closed with '}'", start, text)
             name = text[index + 2 : end].strip()
-            if not name or not _is_name_start(name[0]) or not all(_is_name_char(c) for c in name):
+            field_name = name.removeprefix(LAST_SAVED_PREFIX)
+            if (
+                not field_name
+                or not _is_name_start(field_name[0])
+                or not all(_is_name_char(c) for c in field_name)
+            ):
                 raise _error(f"'{name}' is not a valid field name", start, text)
             tokens.append(_Token(_REF, name, start))
             index = end + 1
@@ -235,6 +271,11 @@ class _Parser:
         self.tokens = _tokenize(text)
         self.index = 0
         self.depth = 0
+        self.predicates = 0
+        """How many predicates ``[...]`` the parser is inside."""
+        # pyxform writes ${name} inside a predicate as current()/... when the expression reads
+        # a secondary instance (its own test, on the text): see Reference.anchored.
+        self.reads_instance = "instance(" in text.replace(" ", "")
 
     def peek(self) -> _Token:
         return self.tokens[self.index]
@@ -243,6 +284,10 @@ class _Parser:
         token = self.tokens[self.index]
         self.index += 1
         return token
+
+    def at(self, text: str) -> bool:
+        token = self.tokens[self.index]
+        return token.kind == _PUNCT and token.text == text
 
     def expect(self, text: str) -> _Token:
         token = self.advance()
@@ -255,12 +300,6 @@ class _Parser:
         node = self.expression(0)
         token = self.peek()
         if token.kind != _END:
-            if token.text == "[":
-                raise _error(
-                    "predicates [...] are not supported; use indexed-repeat()",
-                    token.position,
-                    self.text,
-                )
             raise _error(f"unexpected {token.text!r}", token.position, self.text)
         return node
 
@@ -277,7 +316,11 @@ class _Parser:
             token = self.peek()
             power = _BINDING_POWER.get(token.text, 0) if token.kind == _OPERATOR else 0
             if token.kind == _OPERATOR and token.text == "|":
-                raise _error("node-set union '|' is not supported", token.position, self.text)
+                raise _error(
+                    "the node-set union '|' is not supported (ODK Collect does not evaluate it)",
+                    token.position,
+                    self.text,
+                )
             if power <= right_power:
                 break
             self.advance()
@@ -292,7 +335,10 @@ class _Parser:
         if token.kind == _STRING:
             return Literal(token.text)
         if token.kind == _REF:
-            return Reference(token.text)
+            if token.text.startswith(LAST_SAVED_PREFIX):
+                return self.postfix(LastSaved(token.text[len(LAST_SAVED_PREFIX) :]))
+            inside = self.predicates > 0
+            return self.postfix(Reference(token.text, inside, inside and self.reads_instance))
         if token.kind == _OPERATOR and token.text == "-":
             self.depth += 1
             operand = self.expression(_UNARY_POWER)
@@ -302,45 +348,72 @@ class _Parser:
             if token.text == "(":
                 inner = self.expression(0)
                 self.expect(")")
-                return inner
-            if token.text in (".", ".."):
-                return self.path(Current() if token.text == "." else Parent(), token)
+                return self.postfix(inner)
+            if token.text == ".":
+                if not self.at("/") and self.predicates == 0:
+                    self.refuse_predicate(".")
+                    return Current()
+                return self.path(None, [Step("self")])
+            if token.text == "..":
+                return self.path(None, [Step("parent")])
             if token.text == "/":
-                return self.absolute_path(token)
+                if self.at("/"):
+                    raise _error("'//' is not supported; write the whole path", token.position, self.text)
+                if self.peek().kind != _NAME:
+                    return Path("/", (), ())
+                return self.path("/", [self.step()])
+            if token.text == "@":
+                raise _error("attributes (@) are not supported", token.position, self.text)
         if token.kind == _NAME:
-            if self.peek().kind == _PUNCT and self.peek().text == "(":
-                return self.call(token)
-            return self.path(Reference(token.text, path=True), token)
+            if self.at("("):
+                return self.postfix(self.call(token))
+            self.back()
+            return self.path(None, [self.step()])
         found = "the end of the expression" if token.kind == _END else repr(token.text)
         raise _error(f"expected a value, found {found}", token.position, self.text)
 
-    def path(self, start: Node, token: _Token) -> Node:
-        node = start
-        while self.peek().kind == _PUNCT and self.peek().text == "/":
-            self.advance()
-            step = self.advance()
-            if step.kind == _NAME:
-                node = Reference(step.text, path=True)
-            elif step.kind == _PUNCT and step.text == "..":
-                node = Parent()
-            elif step.kind == _PUNCT and step.text == ".":
-                continue
-            else:
-                raise _error("expected a field name after '/'", step.position, self.text)
-        if self.peek().kind == _PUNCT and self.peek().text == "[":
-            raise _error(
-                "predicates [...] are not supported; use indexed-repeat()",
-                self.peek().position,
-                self.text,
-            )
-        return node
+    def back(self) -> None:
+        self.index -= 1
 
-    def absolute_path(self, token: _Token) -> Node:
-        step = self.advance()
-        if step.kind != _NAME:
-            raise _error("expected a field name after '/'", step.position, self.text)
-        # /data/group/field: the last step names the field (names are unique form-wide).
-        return self.path(Reference(step.text, path=True), step)
+    def refuse_predicate(self, after: str) -> None:
+        if self.at("["):
+            raise _error(f"a predicate [...] cannot follow {after!r}", self.peek().position, self.text)
+
+    def predicate_list(self) -> tuple[Node, ...]:
+        found: list[Node] = []
+        while self.at("["):
+            self.advance()
+            self.predicates += 1
+            found.append(self.expression(0))
+            self.predicates -= 1
+            self.expect("]")
+        return tuple(found)
+
+    def step(self) -> Step:
+        token = self.advance()
+        if token.kind == _NAME and not self.at("("):
+            return Step("child", token.text, self.predicate_list())
+        if token.kind == _PUNCT and token.text in (".", ".."):
+            self.refuse_predicate(token.text)
+            return Step("self" if token.text == "." else "parent")
+        if token.kind == _PUNCT and token.text == "@":
+            raise _error("attributes (@) are not supported", token.position, self.text)
+        if token.kind == _PUNCT and token.text == "/":
+            raise _error("'//' is not supported; write the whole path", token.position, self.text)
+        raise _error("expected a field name after '/'", token.position, self.text)
+
+    def path(self, base: Node | str | None, steps: list[Step], predicates: tuple[Node, ...] = ()) -> Node:
+        while self.at("/"):
+            self.advance()
+            steps.append(self.step())
+        return Path(base, predicates, tuple(steps))
+
+    def postfix(self, node: Node) -> Node:
+        """``${x}``, a call or ``(...)`` followed by predicates or steps: a path from it."""
+        predicates = self.predicate_list()
+        if not predicates and not self.at("/"):
+            return node
+        return self.path(node, [], predicates)
 
     def call(self, token: _Token) -> Node:
         name = token.text
@@ -356,6 +429,16 @@ class _Parser:
         self.expect(")")
         if name in REFUSED_FUNCTIONS:
             raise _error(f"{name}() is not supported: {REFUSED_FUNCTIONS[name]}", token.position, self.text)
+        if name == "instance":
+            if len(arguments) != 1 or not isinstance(arguments[0], Literal) or not isinstance(
+                arguments[0].value, str
+            ):
+                raise _error(
+                    "instance() takes the name of a choice list in quotes, e.g. instance('villages')",
+                    token.position,
+                    self.text,
+                )
+            return Instance(arguments[0].value)
         spec = FUNCTIONS.get(name)
         if spec is None:
             raise _error(f"unknown function {name}()", token.position, self.text)
@@ -369,13 +452,35 @@ class _Parser:
                 wanted = f"{spec.min_args} to {spec.max_args}"
             raise _error(f"{name}() takes {wanted} argument(s), got {count}", token.position, self.text)
         if name == "current":
-            return self.path(Current(), token)
+            return Current()
+        if name == "indexed-repeat":
+            self.check_indexed_repeat(token, arguments)
+        if name in ("string-length", "normalize-space") and not arguments:
+            arguments = [Current()]  # the value of the question the expression belongs to
         if name == "regex" and isinstance(arguments[1], Literal):
             try:
                 compile_regex(str(arguments[1].value))
             except ExpressionError as error:
                 raise _error(error.message, token.position, self.text) from None
         return Call(name, tuple(arguments))
+
+    def check_indexed_repeat(self, token: _Token, arguments: list[Node]) -> None:
+        if len(arguments) % 2 == 0:
+            raise _error(
+                "indexed-repeat() takes a field, then a repeat and an index for each level "
+                "(3, 5 or 7 arguments)",
+                token.position,
+                self.text,
+            )
+        for index in (0, *range(1, len(arguments), 2)):
+            argument = arguments[index]
+            if not (isinstance(argument, Reference) or (isinstance(argument, Path) and argument.name)):
+                what = "field" if index == 0 else "repeat"
+                raise _error(
+                    f"indexed-repeat() argument {index + 1} must name a {what}, like ${{name}}",
+                    token.position,
+                    self.text,
+                )
 
 
 @dataclass(frozen=True)
@@ -385,11 +490,18 @@ class Expression:
     Attributes:
         text: the expression as written (curly quotes normalised).
         tree: the root of the syntax tree.
-        references: the field names it reads as ``${name}``.
-        path_references: names read as bare names or paths (``../zone``, ``/data/x``; in a
-            choice_filter, the choice columns such as ``district``).
+        references: the field names it reads as ``${name}`` (inside predicates too).
+        path_references: field names read through paths (``../zone``, ``/data/x``, the steps
+            after ``${household}``...): the last step of each path, outside choice lists (in a
+            choice_filter, the bare names such as ``district`` are the choice columns).
         functions: the function names it calls.
         evaluator: the tree compiled into closures, built once with the expression.
+        relative_references: the last step of each relative path outside predicates
+            (``district``, ``../zone``): in a choice_filter, the columns of the choices sheet.
+        instances: the choice lists it reads as ``instance('name')``.
+        last_saved: the names it reads as ``${last-saved#name}``.
+        uses_nodes: True when it walks the answers tree (paths, predicates, instance(),
+            repeat functions): its value depends on more than the ``${names}`` it reads.
     """
 
     text: str
@@ -398,27 +510,34 @@ class Expression:
     path_references: frozenset[str]
     functions: frozenset[str]
     evaluator: Evaluator = field(init=False, repr=False, compare=False)
+    relative_references: frozenset[str] = frozenset()
+    instances: frozenset[str] = frozenset()
+    last_saved: frozenset[str] = frozenset()
+    uses_nodes: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "evaluator", compile_tree(self.tree))
 
     @property
     def uses_current(self) -> bool:
-        """True when the expression reads ``.`` (the value being constrained)."""
+        """True when the expression reads ``.`` or current() (the node it belongs to)."""
         return any(isinstance(node, Current) for node in walk(self.tree))
 
     def evaluate(self, context: EvaluationContext | Mapping[str, Any] | None = None) -> Any:
         """Evaluate against answers.
 
         Args:
-            context: an :class:`EvaluationContext`, or just a mapping of field name -> value.
+            context: an :class:`EvaluationContext`, or just a mapping of field name -> value
+                (a repeat's answer being a list of mappings, which paths and predicates walk).
 
         Returns:
             An XPath value: ``str``, ``float``, ``bool``, ``date``/``datetime``, or what a
             reference holds (e.g. a list for a select_multiple answer, None when unanswered).
 
         Raises:
-            ExpressionError: a runtime limit was reached (steps, string length, regex time).
+            ExpressionError: a runtime limit was reached (steps, string length, regex time), or
+                ODK Collect would stop too (a repeated field used as one value, a text that is
+                no date given to date()...).
         """
         if context is None:
             context = EvaluationContext()
@@ -447,12 +566,68 @@ class Expression:
         return evaluate_frame(self.tree, frame)
 
 
-def parse_expression(text: str) -> Expression:
+def _survey(tree: Node) -> dict[str, set[str]]:
+    """What an expression reads, by kind (see the attributes of :class:`Expression`)."""
+    found: dict[str, set[str]] = {
+        "references": set(),
+        "paths": set(),
+        "relative": set(),
+        "instances": set(),
+        "last_saved": set(),
+        "functions": set(),
+        "nodes": set(),
+    }
+
+    def visit(node: Node, in_items: bool, top: bool) -> None:
+        """``in_items``: inside the predicate of a choice list path, where relative names are
+        the list's columns; ``top``: outside every predicate."""
+        if isinstance(node, Reference):
+            found["references"].add(node.name)
+            if node.in_predicate:
+                found["nodes"].add("predicate")
+        elif isinstance(node, LastSaved):
+            found["last_saved"].add(node.name)
+            found["nodes"].add("last-saved")
+        elif isinstance(node, Instance):
+            found["instances"].add(node.name)
+            found["nodes"].add("instance")
+        elif isinstance(node, Call):
+            found["functions"].add(node.name)
+            if node.name in _NODESET_FUNCTIONS:
+                found["nodes"].add(node.name)
+        if isinstance(node, Path):
+            found["nodes"].add("path")
+            base = node.base
+            of_items = isinstance(base, Instance | LastSaved)
+            relative = base is None
+            name = node.name
+            if name is not None and not of_items and not (relative and in_items):
+                found["paths"].add(name)
+            if name is not None and relative and top:
+                found["relative"].add(name)
+            if base is not None and not isinstance(base, str):
+                visit(base, in_items, top)
+            for predicate in node.base_predicates:
+                visit(predicate, in_items or of_items, False)
+            for step in node.steps:
+                for predicate in step.predicates:
+                    visit(predicate, in_items or of_items, False)
+            return
+        for child in children(node):
+            visit(child, in_items, top)
+
+    visit(tree, False, True)
+    return found
+
+
+def parse_expression(text: str, *, predicate: bool = False) -> Expression:
     """Parse XLSForm expression text.
 
     Args:
         text: the expression, e.g. ``"${age} >= 15 and selected(${services}, 'housing')"``.
             Excel's curly quotes are read as straight quotes.
+        predicate: read it as the inside of a predicate ``[...]`` (the choice_filter of a
+            ``select_one ${name}``, which ODK applies to each instance of the repeat).
 
     Returns:
         The parsed :class:`Expression`.
@@ -472,15 +647,25 @@ def parse_expression(text: str) -> Expression:
         )
     if not normalised:
         raise _error("expression is empty", 0, normalised)
-    tree = _Parser(normalised).parse()
-    nodes = walk(tree)
-    references = frozenset(node.name for node in nodes if isinstance(node, Reference) and not node.path)
-    paths = frozenset(node.name for node in nodes if isinstance(node, Reference) and node.path)
-    functions = frozenset(node.name for node in nodes if isinstance(node, Call))
-    return Expression(normalised, tree, references, paths, functions)
+    parser = _Parser(normalised)
+    parser.predicates = 1 if predicate else 0
+    tree = parser.parse()
+    found = _survey(tree)
+    return Expression(
+        normalised,
+        tree,
+        frozenset(found["references"]),
+        frozenset(found["paths"]),
+        frozenset(found["functions"]),
+        relative_references=frozenset(found["relative"]),
+        instances=frozenset(found["instances"]),
+        last_saved=frozenset(found["last_saved"]),
+        uses_nodes=bool(found["nodes"]),
+    )
 
 
 __all__ = [
+    "LAST_SAVED_PREFIX",
     "MAX_DEPTH",
     "MAX_EXPRESSION_LENGTH",
     "MAX_STEPS",
@@ -489,10 +674,13 @@ __all__ = [
     "Current",
     "EvaluationContext",
     "Expression",
+    "Instance",
+    "LastSaved",
     "Literal",
     "Negate",
     "Node",
-    "Parent",
+    "Path",
     "Reference",
+    "Step",
     "parse_expression",
 ]

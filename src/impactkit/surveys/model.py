@@ -123,6 +123,12 @@ def compiled(text: str) -> Expression:
     return parse_expression(text)
 
 
+@lru_cache(maxsize=2_000)
+def compiled_predicate(text: str) -> Expression:
+    """``text`` parsed as the inside of a predicate (see ``parse_expression``), once per process."""
+    return parse_expression(text, predicate=True)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -145,6 +151,8 @@ class Field(_Model):
     """Canonical type, e.g. ``integer``, ``select_one``, ``calculate`` (see QUESTION_TYPES)."""
     list_name: str | None = None
     """The choice list of a select (or the file name of select_*_from_file)."""
+    choices_from: str | None = None
+    """``select_one ${name}``: the field (inside a repeat) whose answers are the choices."""
     or_other: bool = False
     """``select_one LIST or_other``: the choice ``other`` is allowed too (its text goes in
     the generated field ``<name>_other``)."""

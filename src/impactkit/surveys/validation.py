@@ -24,9 +24,21 @@ from typing import Any, cast, final
 from impactkit.errors import ExpressionError, Problem, ResponseError
 from impactkit.surveys._answers import InvalidAnswer, clean, coercer, computed, describe
 from impactkit.surveys._xpath_functions import FUNCTIONS, Environment
-from impactkit.surveys._xpath_values import is_empty, to_bool, to_number
+from impactkit.surveys._xpath_nodes import (
+    FIELD,
+    GROUP,
+    REPEAT,
+    Element,
+    Layout,
+    Leaf,
+    Location,
+    XNode,
+    resolve,
+)
+from impactkit.surveys._xpath_values import is_empty, to_bool, to_number, to_string
 from impactkit.surveys.expressions import EvaluationContext, Expression
 from impactkit.surveys.model import (
+    DEFAULT_LANGUAGE,
     FILE_SELECT_TYPES,
     NO_ANSWER_TYPES,
     Field,
@@ -34,6 +46,7 @@ from impactkit.surveys.model import (
     Group,
     Repeat,
     compiled,
+    compiled_predicate,
     pick_translation,
 )
 
@@ -72,6 +85,17 @@ class _FieldPlan:
     coerce: Callable[[Any], Any]
     dated: bool
     """True for date answers, which expressions outside a repeat read back as dates."""
+    navigates: bool = False
+    """True when its constraint, calculation or choice_filter walks the answers tree."""
+    from_device: bool = False
+    """A calculate whose value only the device can know (``${last-saved#...}``, random(),
+    uuid()): the value sent is kept; the server computes it only when none is sent."""
+    keeps_value: bool = False
+    """A calculation with once(): the value it already has (the one sent) is kept."""
+    choices_from: str | None = None
+    """``select_one ${name}``: the field in a repeat whose answers are the choices."""
+    repeat_filter: Expression | None = None
+    """For ``choices_from``: the choice_filter, read from each instance as pyxform writes it."""
 
 
 @final
@@ -104,20 +128,36 @@ class _ScopePlan:
     settle_twice: bool = False
     """True when the scope has repeats, or a relevant or calculation reads a field that comes
     later in the form: relevance and calculations are then worked out twice."""
+    layout: Layout = field(default_factory=lambda: Layout("data"))
+    """The container's shape, for paths (see ``_xpath_nodes``)."""
+    foreign: frozenset[str] = frozenset()
+    """Names not answered in this container or an enclosing one (see ``Container.foreign``)."""
+    rule_nodes: list[tuple[str, Any] | None] = field(default_factory=list)
+    """Per rule: None, or what node it is evaluated from when it walks the answers tree
+    (``("field", name)`` or ``("group", group path)``)."""
+    navigating: bool = False
+    """True when an expression of the scope walks the answers tree (then sibling instances
+    are worked out once more, so that each sees the others' calculations)."""
+    lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """The form's choice lists as ``instance('name')`` items (shared by every scope)."""
 
 
 def _compile(text: str | None) -> Expression | None:
     return compiled(text) if text else None
 
 
-def _rule(scope: _ScopePlan, text: str) -> int:
-    """The index of the rule ``text`` in ``scope``, added when first seen."""
+def _rule(scope: _ScopePlan, text: str, node: tuple[str, Any]) -> int:
+    """The index of the rule ``text`` in ``scope``, added when first seen. A rule that walks
+    the answers tree is shared only by items it is evaluated from in the same way."""
     expression = compiled(text)
+    where = node if expression.uses_nodes else None
     for index, known in enumerate(scope.rules):
-        if known.text == expression.text:
+        if known.text == expression.text and scope.rule_nodes[index] == where:
             return index
     index = len(scope.rules)
     scope.rules.append(expression)
+    scope.rule_nodes.append(where)
+    scope.navigating = scope.navigating or expression.uses_nodes
     lasting = _is_lasting(expression)
     scope.lasting.append(lasting)
     if lasting:
@@ -130,35 +170,60 @@ def _is_lasting(expression: Expression) -> bool:
     """True when only the fields named as ``${name}`` decide the value: no ``.``, no paths or
     choice columns, only functions that need no form, clock or repeat instances."""
     return (
-        not expression.path_references
+        not expression.uses_nodes
+        and not expression.path_references
         and not expression.uses_current
         and all(FUNCTIONS[name].vectorised for name in expression.functions)
     )
 
 
 def _build_scope(
-    elements: list[Field | Group | Repeat], form: Form, scope: _ScopePlan, inherited: tuple[int, ...]
+    elements: list[Field | Group | Repeat],
+    form: Form,
+    scope: _ScopePlan,
+    inherited: tuple[int, ...],
+    groups: tuple[str, ...] = (),
+    repeats: tuple[tuple[str, tuple[str, ...]], ...] = (),
 ) -> None:
+    layout = scope.layout
     for element in elements:
-        relevant = inherited + ((_rule(scope, element.relevant),) if element.relevant else ())
         if isinstance(element, Group):
-            _build_scope(element.children, form, scope, relevant)
+            where: tuple[str, Any] = ("group", (*groups, element.name))
+        else:
+            where = ("field", element.name)
+        relevant = inherited + ((_rule(scope, element.relevant, where),) if element.relevant else ())
+        if isinstance(element, Group):
+            layout.add(groups, element.name, GROUP)
+            layout.locations.setdefault(element.name, Location(repeats, groups, GROUP))
+            _build_scope(element.children, form, scope, relevant, (*groups, element.name), repeats)
         elif isinstance(element, Repeat):
-            inner = _ScopePlan()
-            _build_scope(element.children, form, inner, ())
+            layout.add(groups, element.name, REPEAT)
+            inside = (*repeats, (element.name, groups))
+            layout.locations.setdefault(element.name, Location(inside, (), REPEAT))
+            inner = _ScopePlan(lists=scope.lists)
+            inner.layout.root_name = layout.root_name
+            inner.layout.locations = layout.locations
+            inner.layout.repeat_groups = groups
+            _build_scope(element.children, form, inner, (), (), inside)
             _finish_scope(inner)
             loop_choices = (
                 [c.name for c in form.choices.get(element.loop_over, [])] if element.loop_over else None
             )
-            plan = _RepeatPlan(
-                element, element.name, relevant, _compile(element.repeat_count), loop_choices, inner
-            )
+            count = _compile(element.repeat_count)
+            scope.navigating = scope.navigating or bool(count and count.uses_nodes)
+            plan = _RepeatPlan(element, element.name, relevant, count, loop_choices, inner)
             scope.items.append(plan)
             scope.names[element.name] = plan
         else:
+            layout.add(groups, element.name, FIELD)
+            layout.locations.setdefault(element.name, Location(repeats, groups, FIELD))
             plan_field = _field_plan(element, form, scope, relevant)
+            scope.navigating = scope.navigating or plan_field.navigates
             scope.items.append(plan_field)
             scope.names[element.name] = plan_field
+
+
+_DEVICE_FUNCTIONS = frozenset({"random", "uuid"})
 
 
 def _field_plan(element: Field, form: Form, scope: _ScopePlan, relevant: tuple[int, ...]) -> _FieldPlan:
@@ -174,11 +239,13 @@ def _field_plan(element: Field, form: Form, scope: _ScopePlan, relevant: tuple[i
     required: int | None = None
     if element.required:
         always_required = compiled(element.required).text == "true()"
-        required = None if always_required else _rule(scope, element.required)
+        required = None if always_required else _rule(scope, element.required, ("field", element.name))
     constraint = _compile(element.constraint)
     calculation = _compile(element.calculation)
+    choice_filter = _compile(element.choice_filter)
     answered = element.type not in NO_ANSWER_TYPES
-    return _FieldPlan(
+    expressions = [e for e in (constraint, calculation, choice_filter) if e is not None]
+    plan = _FieldPlan(
         element,
         element.name,
         relevant,
@@ -186,15 +253,25 @@ def _field_plan(element: Field, form: Form, scope: _ScopePlan, relevant: tuple[i
         always_required,
         constraint,
         calculation,
-        _compile(element.choice_filter),
+        choice_filter,
         choices,
         answered,
         answered and calculation is None,
-        choices is not None or constraint is not None,
+        choices is not None or constraint is not None or element.choices_from is not None,
         choices if element.choice_filter is None and constraint is None else None,
         coercer(element),
         element.type in ("date", "today"),
+        navigates=any(e.uses_nodes for e in expressions),
     )
+    if calculation is not None:
+        plan.from_device = bool(calculation.last_saved or calculation.functions & _DEVICE_FUNCTIONS)
+        plan.keeps_value = "once" in calculation.functions
+    if element.choices_from is not None:
+        plan.choices_from = element.choices_from
+        plan.navigates = True
+        if element.choice_filter:
+            plan.repeat_filter = compiled_predicate(element.choice_filter)
+    return plan
 
 
 def _finish_scope(scope: _ScopePlan) -> None:
@@ -202,7 +279,37 @@ def _finish_scope(scope: _ScopePlan) -> None:
         item for item in scope.names.values() if isinstance(item, _FieldPlan) and item.answered
     ]
     scope.repeats = [item for item in scope.items if isinstance(item, _RepeatPlan)]
-    scope.settle_twice = bool(scope.repeats) or _has_forward_references(scope)
+    scope.settle_twice = bool(scope.repeats) or _has_forward_references(scope) or scope.navigating
+
+
+def _set_foreign(scope: _ScopePlan, enclosing: frozenset[str]) -> None:
+    """Give each scope the names it cannot read from the answers in reach (see ``foreign``)."""
+    visible = enclosing | {
+        name for name, item in scope.names.items() if isinstance(item, _FieldPlan)
+    }
+    scope.foreign = frozenset(scope.layout.locations) - visible
+    for repeat in scope.repeats:
+        _set_foreign(repeat.scope, visible)
+
+
+def _secondary_instances(form: Form) -> dict[str, list[dict[str, Any]]]:
+    """The choice lists as pyxform writes them into the XForm (``instance('name')``): an item
+    per choice with its ``name``, its ``label`` when the list has no translations (translated
+    lists carry an ``itextId`` instead), and the other columns of the choices sheet."""
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for list_name, choices in form.choices.items():
+        translated = any(set(choice.label) - {DEFAULT_LANGUAGE} for choice in choices)
+        items: list[dict[str, Any]] = []
+        for index, choice in enumerate(choices):
+            item: dict[str, Any] = {"name": choice.name}
+            if translated:
+                item["itextId"] = f"{list_name}-{index}"
+            elif DEFAULT_LANGUAGE in choice.label:
+                item["label"] = choice.label[DEFAULT_LANGUAGE]
+            item.update(choice.columns)
+            items.append(item)
+        lists[list_name] = items
+    return lists
 
 
 def _has_forward_references(scope: _ScopePlan) -> bool:
@@ -225,9 +332,11 @@ def _plan(form: Form) -> _ScopePlan:
     cached = _PLANS.get(id(form))
     if cached is not None and cached[0]() is form:
         return cached[1]
-    scope = _ScopePlan()
+    scope = _ScopePlan(lists=_secondary_instances(form))
+    scope.layout.root_name = form.settings.get("name") or "data"
     _build_scope(list(form.children), form, scope, ())
     _finish_scope(scope)
+    _set_foreign(scope, frozenset())
     key = id(form)
     _PLANS[key] = (weakref.ref(form, lambda _: _PLANS.pop(key, None)), scope)
     return scope
@@ -290,11 +399,11 @@ class _Run:
     def problem(self, location: str, message: str, code: str, **details: Any) -> None:
         self.problems.append(Problem(message, location=location, code=code, details=details))
 
-    def context(
-        self, values: Mapping[str, Any], collect: Callable[[str], list[Any]], position: int | None
-    ) -> EvaluationContext:
-        # By position: a dataclass binds these three times faster than keywords.
-        return EvaluationContext(values, None, position, self.today, self.now, collect, self.choice_label)
+    def context(self, values: Mapping[str, Any], position: int | None, document: _Scope) -> EvaluationContext:
+        # By position: a dataclass binds these several times faster than keywords.
+        return EvaluationContext(
+            values, None, position, self.today, self.now, None, self.choice_label, 0, None, document
+        )
 
     def choice_label(self, field_name: str, choice: str) -> str | None:
         if self.lists is None:
@@ -306,18 +415,29 @@ class _Run:
 
 
 class _Scope:
-    """One answers object being checked (the form's, or one repeat instance's) and its state."""
+    """One answers object being checked (the form's, or one repeat instance's) and its state.
+
+    It is also a node of the answers tree paths walk (``_xpath_nodes.Container``): the root of
+    the answers, or one instance of a repeat inside its parent scope.
+    """
 
     __slots__ = (
+        "children",
         "context",
         "environment",
-        "instances",
+        "foreign",
+        "layout",
+        "parent",
+        "pending",
         "plan",
+        "position",
         "prefix",
         "raw",
         "relevance",
         "repeat_answers",
+        "repeat_name",
         "repeat_states",
+        "rows_problem",
         "run",
         "truths",
         "typed",
@@ -331,23 +451,33 @@ class _Scope:
         plan: _ScopePlan,
         raw: Mapping[str, Any],
         prefix: str,
-        parent_values: Mapping[str, Any] | None,
-        position: int | None,
+        parent: _Scope | None,
+        position: int,
+        repeat_name: str | None,
     ) -> None:
         self.run = run
         self.plan = plan
         self.raw = raw
         self.prefix = prefix
+        self.parent = parent
+        self.position = position
+        self.repeat_name = repeat_name
+        self.layout = plan.layout
+        self.foreign = plan.foreign
         self.typed: dict[str, Any] = {}
         self.wrong_type: set[str] = set()
         self.values: Mapping[str, Any] = (
             self.typed
-            if parent_values is None
-            else ChainMap(self.typed, cast(MutableMapping[str, Any], parent_values))
+            if parent is None
+            else ChainMap(self.typed, cast(MutableMapping[str, Any], parent.values))
         )
-        self.instances: dict[str, list[dict[str, Any]]] = {}
-        collect = _collector(plan, self.instances, self.values)
-        self.context = run.context(self.values, collect, position)
+        self.children: dict[str, list[_Scope]] = {}
+        """Repeat name -> its instances' scopes (relevant repeats only, once settled)."""
+        self.pending: list[Problem] = []
+        """A repeat instance's reading problems, reported when its repeat proves relevant."""
+        self.rows_problem: dict[str, tuple[str, str, str]] = {}
+        """Repeat name -> (message, code, expected) when its answer cannot be instances."""
+        self.context = run.context(self.values, position if parent is not None else None, self)
         self.environment = Environment(self.context)
         self.relevance: dict[str, bool] = {}
         self.truths: list[bool | None] = []
@@ -355,32 +485,132 @@ class _Scope:
         self.repeat_answers: dict[str, list[dict[str, Any]]] = {}
         self.repeat_states: dict[str, list[FieldState]] = {}
 
+    # --- the answers tree, for paths (``_xpath_nodes.Container``) ---------------------------
+
+    def answer(self, name: str) -> Any:
+        return self.typed.get(name)
+
+    def instances(self, name: str) -> list[_Scope]:
+        return self.children.get(name, [])
+
+    def secondary(self, name: str) -> list[dict[str, Any]] | None:
+        return self.plan.lists.get(name)
+
+    # --- checking ---------------------------------------------------------------------------
+
     def check(self) -> tuple[dict[str, Any], list[FieldState]]:
         """The clean answers and the field states; problems go to the run."""
+        self.read_tree()
+        self.settle_tree()
+        return self.check_tree()
+
+    def read_tree(self) -> None:
+        """Type every answer, in this object and in every repeat instance under it: in ODK the
+        whole form is there at once, so any expression may read any instance."""
         self.read_answers()
+        run = self.run
+        for item in self.plan.repeats:
+            name = item.name
+            rows = self.raw.get(name)
+            if rows is None:
+                continue
+            if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+                self.rows_problem[name] = (
+                    f"expected a list of instances (objects), got {describe(rows)}",
+                    "wrong_type",
+                    "repeat",
+                )
+                continue
+            if len(rows) > MAX_REPEAT_INSTANCES:
+                self.rows_problem[name] = (
+                    f"more than {MAX_REPEAT_INSTANCES} instances",
+                    "too_many_instances",
+                    "",
+                )
+                continue
+            run.instances += len(rows)
+            if run.instances > MAX_TOTAL_INSTANCES:
+                self.rows_problem[name] = (
+                    f"the response has more than {MAX_TOTAL_INSTANCES} repeat instances in all",
+                    "too_many_instances",
+                    "",
+                )
+                continue
+            location = f"{self.prefix}{name}"
+            scopes = [
+                _Scope(run, item.scope, row, f"{location}[{index}].", self, index + 1, name)
+                for index, row in enumerate(rows)
+            ]
+            self.children[name] = scopes
+            for scope in scopes:
+                scope.read_tree()
+
+    def settle_tree(self) -> None:
+        """Relevance and calculations here, then in each relevant repeat's instances, then here
+        again (a calculation here may read theirs, and theirs may read those here)."""
         if self.plan.settle_twice:
             self.settle(record=False)
         for item in self.plan.repeats:
-            self.check_repeat(item)
+            scopes = self.children.get(item.name)
+            if scopes is None:
+                continue
+            if not self.relevance.get(item.name, True):
+                continue
+            if item.scope.navigating:  # instances may read each other: a first round for all
+                for scope in scopes:
+                    scope.settle(record=False)
+            for scope in scopes:
+                scope.settle_tree()
         self.settle(record=True)
+        for item in self.plan.repeats:  # a repeat that is not relevant has no answers
+            if not self.relevance[item.name]:
+                for scope in self.children.pop(item.name, ()):
+                    scope.release()
+
+    def release(self) -> None:
+        """Undo the links between scopes (parent, instances, the context's document): without
+        that, every checked response would wait for the cyclic garbage collector."""
+        for scopes in self.children.values():
+            for scope in scopes:
+                scope.release()
+        self.children = {}
+        self.parent = None
+        self.context.document = None
+        self.context.node = None
+
+    def check_tree(self) -> tuple[dict[str, Any], list[FieldState]]:
+        if self.pending:
+            self.run.problems.extend(self.pending)
+        for item in self.plan.repeats:
+            self.check_repeat(item)
         return self.check_fields()
 
-    def evaluate(self, expression: Expression) -> Any:
-        """The value of ``expression`` here; each evaluation has the whole step budget."""
+    def evaluate(self, expression: Expression, node: XNode | None = None) -> Any:
+        """The value of ``expression`` here; each evaluation has the whole step budget.
+        ``node``: the node it belongs to, for expressions that walk the answers tree."""
         environment = self.environment
         environment.steps = 0
+        if node is not None:
+            self.context.node = node
         return expression.evaluator(environment)
+
+    def node(self, where: tuple[str, Any]) -> XNode:
+        kind, name = where
+        return Element(self, name) if kind == "group" else Leaf(self, name)
 
     def read_answers(self) -> None:
         """Refuse unknown names and give each answer its type."""
         raw, names = self.raw, self.plan.names
+        problems = self.run.problems if self.parent is None else self.pending
         if not raw.keys() <= names.keys():
             for key in raw:
                 if key not in names:
-                    self.run.problem(
-                        f"{self.prefix}{key}",
-                        f"unknown field {key!r}: the form has no such question here",
-                        "unknown_field",
+                    problems.append(
+                        Problem(
+                            f"unknown field {key!r}: the form has no such question here",
+                            location=f"{self.prefix}{key}",
+                            code="unknown_field",
+                        )
                     )
         typed = self.typed
         for item in self.plan.answerable:
@@ -391,7 +621,14 @@ class _Scope:
                 typed[item.name] = item.coerce(value)
             except InvalidAnswer as error:
                 self.wrong_type.add(item.name)
-                self.run.problem(self.prefix + item.name, str(error), "wrong_type", expected=item.field.type)
+                problems.append(
+                    Problem(
+                        str(error),
+                        location=self.prefix + item.name,
+                        code="wrong_type",
+                        details={"expected": item.field.type},
+                    )
+                )
 
     def settle(self, record: bool) -> None:
         """Work out, in form order, whether each item is relevant and what each calculation gives."""
@@ -418,12 +655,29 @@ class _Scope:
                 self.calculate(item, item.calculation, record)
 
     def calculate(self, item: _FieldPlan, calculation: Expression, record: bool) -> None:
+        name = item.name
+        if item.from_device:
+            sent = self.raw.get(name)
+            if sent is not None and sent != "" and name not in self.wrong_type:
+                try:
+                    self.typed[name] = item.coerce(sent)
+                    self.changed(name)
+                    return
+                except InvalidAnswer:
+                    pass
+        context = self.context
+        if item.keeps_value:
+            context.current = self.typed.get(name)
         try:
-            self.typed[item.name] = computed(item.field, self.evaluate(calculation))
+            self.typed[name] = computed(
+                item.field, self.evaluate(calculation, Leaf(self, name) if item.navigates else None)
+            )
         except ExpressionError as error:
-            self.typed.pop(item.name, None)
-            self.failed(item.name, "calculation", error, record)
-        self.changed(item.name)
+            self.typed.pop(name, None)
+            self.failed(name, "calculation", error, record)
+        finally:
+            context.current = None
+        self.changed(name)
 
     def changed(self, name: str) -> None:
         """Forget the truths of the rules that read ``name``: its value has just changed."""
@@ -435,19 +689,21 @@ class _Scope:
         known = self.truths[index]
         if known is not None:
             return known
+        plan = self.plan
+        where = plan.rule_nodes[index]
         try:
-            truth = to_bool(self.evaluate(self.plan.rules[index]))
+            truth = to_bool(self.evaluate(plan.rules[index], None if where is None else self.node(where)))
         except ExpressionError as error:
             self.failed(name, column, error, record)
             return False
-        if self.plan.lasting[index]:
+        if plan.lasting[index]:
             self.truths[index] = truth
         return truth
 
-    def holds(self, expression: Expression, name: str, column: str) -> bool:
+    def holds(self, expression: Expression, name: str, column: str, node: XNode | None = None) -> bool:
         """The truth of a constraint or choice_filter (False when it cannot be evaluated)."""
         try:
-            return to_bool(self.evaluate(expression))
+            return to_bool(self.evaluate(expression, node))
         except ExpressionError as error:
             self.failed(name, column, error, record=True)
             return False
@@ -464,40 +720,28 @@ class _Scope:
         """Check each instance of a relevant repeat, then the number of instances."""
         run, name = self.run, item.name
         location = self.prefix + name
-        self.instances[name] = []
-        rows = self.raw.get(name)
-        if not self.relevance[name] or rows is None:
+        if not self.relevance[name]:
             return
-        if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
-            run.problem(
-                location,
-                f"expected a list of instances (objects), got {describe(rows)}",
-                "wrong_type",
-                expected="repeat",
-            )
+        problem = self.rows_problem.get(name)
+        if problem is not None:
+            message, code, expected = problem
+            if expected:
+                run.problem(location, message, code, expected=expected)
+            else:
+                run.problem(location, message, code)
             return
-        if len(rows) > MAX_REPEAT_INSTANCES:
-            run.problem(location, f"more than {MAX_REPEAT_INSTANCES} instances", "too_many_instances")
-            return
-        run.instances += len(rows)
-        if run.instances > MAX_TOTAL_INSTANCES:
-            run.problem(
-                location,
-                f"the response has more than {MAX_TOTAL_INSTANCES} repeat instances in all",
-                "too_many_instances",
-            )
+        scopes = self.children.get(name)
+        if scopes is None:
             return
         answers: list[dict[str, Any]] = []
         states: list[FieldState] = []
         self.repeat_answers[name] = answers
         self.repeat_states[name] = states
-        for index, row in enumerate(rows):
-            instance = _Scope(run, item.scope, row, f"{location}[{index}].", self.values, index + 1)
-            inner, inner_states = instance.check()
+        for scope in scopes:
+            inner, inner_states = scope.check_tree()
             answers.append(inner)
             states.extend(inner_states)
-            self.instances[name].append(_typed_view(item.scope, inner))
-        _check_count(run, item, self.context, location, len(rows))
+        _check_count(run, item, self, location, len(scopes))
 
     def check_fields(self) -> tuple[dict[str, Any], list[FieldState]]:
         """Required answers, choices and constraints, in form order -> (clean answers, states)."""
@@ -549,10 +793,14 @@ class _Scope:
             type(value) is str and value in choices and item.choice_filter is None
         ):
             self.check_choices(item, choices, value)
+        elif item.choices_from is not None:
+            self.check_repeat_choices(item, value)
         if item.constraint is None:
             return
         self.context.current = value
-        holds = self.holds(item.constraint, item.name, "constraint")
+        holds = self.holds(
+            item.constraint, item.name, "constraint", Leaf(self, item.name) if item.navigates else None
+        )
         self.context.current = None
         if not holds:
             field_, run = item.field, self.run
@@ -572,6 +820,7 @@ class _Scope:
         chosen = value if isinstance(value, list) else [value]
         list_name = item.field.list_name
         location = self.prefix + item.name
+        node = Leaf(self, item.name) if item.navigates else None
         for choice in chosen:
             nodes = choices.get(choice)
             if nodes is None:
@@ -584,7 +833,7 @@ class _Scope:
                 continue
             if item.choice_filter is not None:
                 self.context.nodes = nodes
-                offered = self.holds(item.choice_filter, item.name, "choice_filter")
+                offered = self.holds(item.choice_filter, item.name, "choice_filter", node)
                 self.context.nodes = None
                 if not offered:
                     self.run.problem(
@@ -594,6 +843,63 @@ class _Scope:
                         "choice_filtered",
                         list_name=list_name,
                     )
+        if len(set(chosen)) != len(chosen):
+            self.run.problem(location, "a choice is selected more than once", "duplicate_choice")
+
+    def repeat_choices(self, item: _FieldPlan) -> tuple[list[str], set[str]]:
+        """For ``select_one ${name}``: the answers to ``name`` across its repeat's instances (the
+        choices, in order, without repeats) and those the choice_filter offers here."""
+        source = item.choices_from or ""
+        location = self.layout.locations.get(source)
+        if location is None:
+            return [], set()
+        names: list[str] = []
+        offered: set[str] = set()
+        environment = self.environment
+        for leaf in resolve(location, source, self, bind=False):
+            if type(leaf) is not Leaf:
+                continue
+            value = leaf.value()
+            if is_empty(value):
+                continue
+            text = to_string(value)
+            if text not in names:
+                names.append(text)
+            if item.repeat_filter is None:
+                offered.add(text)
+                continue
+            self.context.node = Leaf(self, item.name)
+            environment.steps = 0
+            environment.focus = Element(leaf.container, ())
+            try:
+                if to_bool(item.repeat_filter.evaluator(environment)):
+                    offered.add(text)
+            except ExpressionError as error:
+                self.failed(item.name, "choice_filter", error, record=True)
+            finally:
+                environment.focus = None
+        return names, offered
+
+    def check_repeat_choices(self, item: _FieldPlan, value: Any) -> None:
+        names, offered = self.repeat_choices(item)
+        chosen = value if isinstance(value, list) else [value]
+        location = self.prefix + item.name
+        for choice in chosen:
+            if choice not in names:
+                self.run.problem(
+                    location,
+                    f"{choice!r} is not one of the answers to ${{{item.choices_from}}}",
+                    "not_a_choice",
+                    choices_from=item.choices_from,
+                )
+            elif choice not in offered:
+                self.run.problem(
+                    location,
+                    f"{choice!r} is not offered here: the choice_filter "
+                    f"{item.field.choice_filter} excludes it",
+                    "choice_filtered",
+                    choices_from=item.choices_from,
+                )
         if len(set(chosen)) != len(chosen):
             self.run.problem(location, "a choice is selected more than once", "duplicate_choice")
 
@@ -613,45 +919,14 @@ class _Scope:
         )
 
 
-def _collector(
-    plan: _ScopePlan, instances: dict[str, list[dict[str, Any]]], values: Mapping[str, Any]
-) -> Callable[[str], list[Any]]:
-    """The function sum(), count() and their kin call for every repeat instance's value of a
-    name. A closure, not a method of the scope: the scope holds the context that holds it, and
-    a reference cycle would leave every scope to the garbage collector."""
-
-    def collect(name: str) -> list[Any]:
-        if name in instances:
-            return list(instances[name])
-        for repeat_name, rows in instances.items():
-            repeat = plan.names[repeat_name]
-            if isinstance(repeat, _RepeatPlan) and name in repeat.scope.names:
-                return [row.get(name) for row in rows]
-        value = values.get(name)
-        return [] if value is None else [value]
-
-    return collect
-
-
-def _typed_view(scope: _ScopePlan, answers: dict[str, Any]) -> dict[str, Any]:
-    """Clean answers back to expression values (dates as dates) for sum()/count() from outside."""
-    view: dict[str, Any] = {}
-    for name, value in answers.items():
-        item = scope.names.get(name)
-        if isinstance(item, _FieldPlan) and isinstance(value, str) and item.dated:
-            view[name] = date.fromisoformat(value)
-            continue
-        view[name] = value
-    return view
-
-
-def _check_count(run: _Run, item: _RepeatPlan, context: EvaluationContext, location: str, count: int) -> None:
+def _check_count(run: _Run, item: _RepeatPlan, scope: _Scope, location: str, count: int) -> None:
     if item.loop_choices is not None and count > len(item.loop_choices):
         run.problem(location, f"at most {len(item.loop_choices)} instances (one per choice)", "repeat_count")
     if item.repeat_count is None:
         return
+    node = Leaf(scope, item.name) if item.repeat_count.uses_nodes else None
     try:
-        wanted = to_number(item.repeat_count.evaluate(context))
+        wanted = to_number(scope.evaluate(item.repeat_count, node))
     except ExpressionError:
         return
     if math.isfinite(wanted) and wanted >= 0 and count != int(wanted):
@@ -694,7 +969,11 @@ def evaluate_form(
             "wrong_type",
         )
         return FormState([], {}, run.problems)
-    clean_answers, states = _Scope(run, _plan(form), answers, "answers.", None, None).check()
+    scope = _Scope(run, _plan(form), answers, "answers.", None, 1, None)
+    try:
+        clean_answers, states = scope.check()
+    finally:
+        scope.release()
     return FormState(states, clean_answers, run.problems)
 
 

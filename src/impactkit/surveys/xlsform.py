@@ -320,6 +320,10 @@ class _Context:
     outside repeats, or one repeat), and may recur in another scope."""
     label_references: list[tuple[Row, str, str]] = field(default_factory=list)
     choice_columns: set[str] = field(default_factory=set)
+    group_names: set[str] = field(default_factory=set)
+    """Names of groups, which paths may step through (``/data/group/field``)."""
+    repeat_selects: list[tuple[Row, str]] = field(default_factory=list)
+    """``select_one ${name}`` rows and the name whose answers are the choices."""
 
 
 def _element_common(row: Row, context: _Context, element: Field | Group | Repeat) -> None:
@@ -332,6 +336,10 @@ def _element_common(row: Row, context: _Context, element: Field | Group | Repeat
 def _build_field(row: Row, parsed: _ParsedType, name: str, context: _Context) -> Field:
     question_type = parsed.kind
     list_name = parsed.list_name
+    choices_from = _repeat_choices(list_name)
+    if choices_from is not None:
+        list_name = None
+        context.repeat_selects.append((row, choices_from))
     if question_type == "select_one_external":
         question_type = "select_one"
     required = _boolean_or_expression(row.get("required"))
@@ -341,6 +349,7 @@ def _build_field(row: Row, parsed: _ParsedType, name: str, context: _Context) ->
         name=name,
         type=question_type,
         list_name=list_name,
+        choices_from=choices_from,
         or_other=parsed.or_other,
         label=row.translations("label"),
         hint=row.translations("hint"),
@@ -486,6 +495,7 @@ def _build_tree(rows: list[Row], context: _Context) -> list[Field | Group | Repe
         element: Field | Group | Repeat
         if parsed.edge == "begin":
             if parsed.kind == "group":
+                context.group_names.add(name)
                 element = Group(
                     name=name,
                     label=row.translations("label"),
@@ -579,6 +589,72 @@ def _register(name: str, row: Row, scope: str, context: _Context) -> None:
     entries.append((row.number, scope))
 
 
+_REPEAT_CHOICES = re.compile(r"^\$\{\s*([^}\s]+)\s*\}$")
+
+
+def _repeat_choices(list_name: str | None) -> str | None:
+    """``${name}`` in the list column of a select: the field whose answers are the choices."""
+    match = _REPEAT_CHOICES.match(list_name or "")
+    return match[1] if match else None
+
+
+def _check_dialect(context: _Context) -> None:
+    """What ODK's dialect adds to plain references: choices from a repeat's answers, choice
+    lists read with instance(), ``${last-saved#name}``, predicates."""
+    for row, name in context.repeat_selects:
+        places = context.names.get(name)
+        if not places:
+            context.problems.append(
+                Problem(f"unknown field ${{{name}}}", location=row.where("type"), code="unknown_field")
+            )
+        elif all(scope == "" for _, scope in places):
+            context.problems.append(
+                Problem(
+                    f"the choices of this select are the answers to ${{{name}}}, one per repeat "
+                    f"instance, but {name!r} is not inside a repeat",
+                    location=row.where("type"),
+                    code="choices_not_in_repeat",
+                )
+            )
+    known = set(context.names)
+    warned_last_saved = False
+    for row, column, text, _element in context.expressions:
+        try:
+            expression = compiled(text)
+        except ExpressionError:
+            continue  # reported by _check_expressions
+        for list_name in sorted(expression.instances - set(context.choices)):
+            context.problems.append(
+                Problem(
+                    f"instance('{list_name}') is not supported: impactkit reads only the form's own "
+                    f"choice lists, and {list_name!r} is not one (external files are not stored)",
+                    location=row.where(column),
+                    code="unsupported",
+                )
+            )
+        for name in sorted(expression.last_saved - known):
+            context.problems.append(
+                Problem(
+                    f"unknown field ${{last-saved#{name}}}", location=row.where(column), code="unknown_field"
+                )
+            )
+        if expression.last_saved and not warned_last_saved:
+            warned_last_saved = True
+            context.warnings.append(
+                f"{row.where(column)}: ${{last-saved#...}} reads the form saved last on the collecting "
+                "device; impactkit keeps the value a device sends for a calculation, and otherwise "
+                "reads it as on a device with no saved form (empty)"
+            )
+        if _NUMBERED_PREDICATE.search(text):
+            context.warnings.append(
+                f"{row.where(column)}: a predicate of a bare number such as [2] selects nothing in ODK "
+                "Collect (it does in Enketo); write [position() = 2] or use indexed-repeat()"
+            )
+
+
+_NUMBERED_PREDICATE = re.compile(r"\[\s*\d+\s*\]")
+
+
 def _check_expressions(context: _Context) -> None:
     known = set(context.names)
     ambiguous = {name: rows for name, rows in context.names.items() if len(rows) > 1}
@@ -596,10 +672,15 @@ def _check_expressions(context: _Context) -> None:
             )
             continue
         unknown = [f"${{{name}}}" for name in sorted(expression.references - known)]
+        steps = known | context.group_names | {context.form_root}
         if column != "choice_filter":
-            unknown += [repr(name) for name in sorted(expression.path_references - known)]
+            unknown += [repr(name) for name in sorted(expression.path_references - steps)]
         elif isinstance(element, Field) and element.list_name in context.choices:
-            for name in sorted(expression.path_references - choice_columns):
+            unknown += [
+                repr(name)
+                for name in sorted(expression.path_references - expression.relative_references - steps)
+            ]
+            for name in sorted(expression.relative_references - choice_columns):
                 context.problems.append(
                     Problem(
                         f"{name!r} is not a column of the choices sheet",
@@ -779,6 +860,7 @@ def _build_form(sheets: dict[str, Sheet], filename: str | None, problems: list[P
     )
     children = _build_tree(rows, context)
     _check_expressions(context)
+    _check_dialect(context)
     _refuse_what_impactkit_cannot_hold(sheets, rows, settings, settings_where, problems)
 
     form_id = settings.get("form_id") or (Path(filename).stem if filename else "")

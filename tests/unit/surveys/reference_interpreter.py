@@ -2,7 +2,9 @@
 
 Kept as an oracle: property tests check that compiled evaluation gives the same values and
 the same errors. It counts a step per node visited, where the compiled form counts a step
-per function call; no expression of legal length reaches either limit.
+per function call; no expression of legal length reaches either limit. Paths, node-sets and
+the functions that walk the answers tree (position(), indexed-repeat(), once()) are not its
+business: it hands them to the compiled form, and checks the operators and functions around.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from impactkit.errors import ExpressionError, Problem
+from impactkit.surveys._compiler import compile_tree
 from impactkit.surveys._xpath_functions import FUNCTIONS, Environment
+from impactkit.surveys._xpath_nodes import unpack
 from impactkit.surveys._xpath_values import arithmetic, compare, to_bool, to_number
 from impactkit.surveys.expressions import (
     MAX_STEPS,
@@ -21,8 +25,11 @@ from impactkit.surveys.expressions import (
     Literal,
     Negate,
     Node,
+    Path,
     Reference,
 )
+
+_DELEGATED_CALLS = frozenset({"position", "indexed-repeat", "once"})
 
 _COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
 
@@ -43,11 +50,15 @@ def _step(environment: Environment) -> None:
 
 def _evaluate(node: Node, environment: Environment) -> Any:
     _step(environment)
-    if isinstance(node, Reference):
-        context = environment.context
-        if node.path and context.nodes is not None:
-            return context.nodes.get(node.name)
-        return context.values.get(node.name)
+    if isinstance(node, Reference) and not node.in_predicate:
+        return environment.context.values.get(node.name)
+    delegated = (
+        isinstance(node, Reference)
+        or (isinstance(node, Call) and node.name in _DELEGATED_CALLS)
+        or not isinstance(node, Literal | Binary | Call | Negate | Current)
+    )
+    if delegated:
+        return compile_tree(node)(environment)
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Binary):
@@ -64,9 +75,8 @@ def _evaluate(node: Node, environment: Environment) -> Any:
         return _call(node, environment)
     if isinstance(node, Negate):
         return -to_number(_evaluate(node.operand, environment))
-    if isinstance(node, Current):
-        return environment.context.current
-    return None  # Parent: only meaningful as position(..)'s argument
+    assert isinstance(node, Current)
+    return environment.context.current
 
 
 def _call(node: Call, environment: Environment) -> Any:
@@ -83,6 +93,15 @@ def _call(node: Call, environment: Environment) -> Any:
         ):
             _step(environment)
             arguments.append(environment.context.collect(argument.name))
+        elif position in spec.nodeset_args and isinstance(argument, Path | Reference):
+            arguments.append(_nodes(argument, environment))
         else:
-            arguments.append(_evaluate(argument, environment))
+            value = _evaluate(argument, environment)
+            arguments.append(value if position in spec.nodeset_args else unpack(value))
     return spec.implementation(environment, arguments)
+
+
+def _nodes(path: Path | Reference, environment: Environment) -> Any:
+    from impactkit.surveys._compiler import compile_nodes
+
+    return compile_nodes(path)(environment)

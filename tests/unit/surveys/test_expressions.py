@@ -145,11 +145,12 @@ def test_choice_names_come_from_the_form_or_fall_back_to_the_value() -> None:
     assert evaluate("jr:choice-name(${colour}, '${colour}')", {"colour": "r"}) == "r"
 
 
-def test_paths_name_fields_like_references() -> None:
+def test_paths_walk_the_answers_like_the_xml_odk_sees() -> None:
     rule = parse_expression("/data/household/size > 3 or ../zone = '1_NW'")
     assert rule.path_references == frozenset({"size", "zone"})
     assert rule.references == frozenset()
-    assert rule.evaluate({"size": 2, "zone": "1_NW"}) is True
+    assert rule.evaluate({"household": [{"size": 2}], "zone": "1_NW"}) is True
+    assert rule.evaluate({"household": [{"size": 2}], "zone": "2_NE"}) is False
     assert parse_expression("current()/../zone").path_references == frozenset({"zone"})
 
 
@@ -214,8 +215,10 @@ def test_a_catastrophic_regex_on_a_long_answer_is_bounded() -> None:
         ("selected(${a})", 1, "takes 2 argument(s), got 1"),
         ("'open", 1, "quotes is not closed"),
         ("1 + # 2", 5, "unexpected character"),
-        ("distance(${where})", 1, "not supported"),
-        ("${rep}[1]", 7, "predicates"),
+        ("pulldata('fruits', 'name', 'key', ${x})", 1, "not supported"),
+        ("${rep}[1", 9, "expected ']'"),
+        ("${a} | ${b}", 6, "union"),
+        ("//name", 1, "'//' is not supported"),
         ("(1 + 2", 7, "expected ')'"),
     ],
 )

@@ -71,15 +71,15 @@ def test_a_simple_pattern_at_its_worst_is_far_inside_the_time_budget(pattern: st
 
 
 class _Spy:
-    """Stands in for a compiled pattern and notes how each search was asked for."""
+    """Stands in for a compiled pattern and notes how each match was asked for."""
 
     def __init__(self, real: Any, searches: list[dict[str, Any]]) -> None:
         self.real = real
         self.searches = searches
 
-    def search(self, text: str, **options: Any) -> Any:
+    def fullmatch(self, text: str, **options: Any) -> Any:
         self.searches.append(options)
-        return self.real.search(text, **options)
+        return self.real.fullmatch(text, **options)
 
 
 def test_only_a_simple_pattern_on_short_text_runs_without_the_time_budget(

@@ -53,6 +53,8 @@ def expression_texts(draw: st.DrawFn, depth: int = 0) -> str:
     arguments = [draw(expression_texts(depth + 1)) for _ in range(count)]
     if name == "regex" and len(arguments) == 2:
         arguments[1] = draw(st.sampled_from(["'^a+$'", "'[0-9]{3}'", "${s}"]))
+    if name == "indexed-repeat":  # a field, then a repeat and an index per level
+        arguments = ["${a}", "${s}", arguments[-1]]
     return f"{name}({', '.join(arguments)})"
 
 
@@ -91,11 +93,11 @@ def test_any_well_formed_expression_evaluates_or_raises_expression_error(
         "substr('abc', 1 div 0)",
         "substr('abc', -1 div 0, 1 div 0)",
         "selected-at('a b', 1 div 0)",
-        "indexed-repeat(${a}, ${a}, 1 div 0)",
+        "indexed-repeat(${x}, ${r}, 1 div 0)",
     ],
 )
 def test_an_infinite_position_is_beyond_every_end_not_a_crash(text: str) -> None:
-    assert parse_expression(text).evaluate({"a": "x"}) in ("", "abc")
+    assert parse_expression(text).evaluate({"a": "x", "r": [{"x": "y"}]}) in ("", "abc")
 
 
 def test_an_infinite_repeat_count_checks_nothing_and_does_not_crash() -> None:
