@@ -681,12 +681,10 @@ def _check_expressions(context: _Context) -> None:
                 for name in sorted(expression.path_references - expression.relative_references - steps)
             ]
             for name in sorted(expression.relative_references - choice_columns):
-                context.problems.append(
-                    Problem(
-                        f"{name!r} is not a column of the choices sheet",
-                        location=row.where(column),
-                        code="unknown_choice_column",
-                    )
+                # ODK accepts it and reads it as empty (a child the choice does not have).
+                context.warnings.append(
+                    f"{row.where(column)}: {name!r} is not a column of the choices sheet, so ODK "
+                    f"reads it as empty; if you meant the text, write '{name}' in quotes"
                 )
         for written in unknown:
             context.problems.append(
