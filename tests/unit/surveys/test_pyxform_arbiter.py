@@ -56,11 +56,9 @@ JAVAROSA_REFUSES = {
     "pyxform/xl_date_ambiguous.xlsx",  # choice_filter label::English != '' (not XPath)
 }
 
-DIALECT_GAPS = {
-    # pyxform and JavaRosa accept these; impactkit's expression dialect does not yet. Remove a line
-    # when the form imports (this test then says so).
-    "pyxform/or_other.xlsx",  # choice_filter pastel=yes (yes: a path to no node)
-}
+# pyxform and JavaRosa accept these; impactkit's expression dialect does not yet. Add a line per
+# form; remove it when the form imports (this test then says so).
+DIALECT_GAPS: set[str] = set()
 
 CELL = re.compile(r"^[\w ]+![A-Z]{1,3}\d+( [\w:-]+)?$|^[\w ]+ row \d+$")
 
