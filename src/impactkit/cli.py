@@ -360,6 +360,13 @@ def info(database_url: str | None, as_json: bool) -> None:
         "database_state": _database_state(settings.database_url),
         "secret_key": secret_key_source(settings.data_dir),
         "rate_limits": _rate_limit_store(settings),
+        "public_url": settings.public_base_url,
+        "logs": {
+            "level": settings.log_level,
+            "format": settings.log_format,
+            "access_log": settings.access_log,
+        },
+        "trusted_proxies": list(settings.trusted_proxies),
         "search_order": ["--data-dir", "IMPACTKIT_DATA_DIR", "IMPACTKIT_DATABASE_URL", "platform default"],
         "platform_default": str(platform_data_dir()),
     }
@@ -373,6 +380,11 @@ def info(database_url: str | None, as_json: bool) -> None:
     click.echo(f"              {details['database_state']}")
     click.echo(f"secret key    {details['secret_key']}")
     click.echo(f"rate limits   {details['rate_limits']}")
+    click.echo(f"public URL    {settings.public_base_url}")
+    access = "with" if settings.access_log else "without"
+    click.echo(f"logs          {settings.log_format}, level {settings.log_level}, {access} the access log")
+    proxies = ", ".join(settings.trusted_proxies) or "none (the connecting address is the client)"
+    click.echo(f"proxies       forwarded headers believed from: {proxies}")
     click.echo(
         "looked for    --data-dir, then IMPACTKIT_DATA_DIR, then IMPACTKIT_DATABASE_URL, "
         f"then the platform default ({details['platform_default']})"
