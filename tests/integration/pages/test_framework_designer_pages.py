@@ -83,8 +83,9 @@ def test_designer_pages_keep_drafts_private_name_mistakes_and_show_grant_require
             "filter": "",
         },
     )
-    assert bad.status_code == 200 and "respite_dayz" in bad.text
-    assert 'data-code="unknown_field"' in bad.text and "Domanda sconosciuta" in bad.text
+    assert bad.status_code == 422 and 'id="e-expression"' in bad.text and "respite_dayz" in bad.text
+    assert "Domanda sconosciuta: unknown field ${respite_dayz}" in bad.text
+    assert 'data-indicator="carers_respite_days"' not in editor.get(design_url).text
 
     # A draft is not another organisation's business, nor a viewer's to change.
     other = _client(live_server, "owner_b@example.org")
@@ -96,6 +97,19 @@ def test_designer_pages_keep_drafts_private_name_mistakes_and_show_grant_require
         design_url + "/publish", data={"_csrf_token": csrf_of(page.text), "confirmed": "yes"}
     )
     assert refused.status_code == 403
+
+    # Published, it is adopted by an existing project of A, whose KPI page then computes it.
+    page = editor.get(design_url)
+    published = editor.post(
+        design_url + "/publish", data={"_csrf_token": csrf_of(page.text), "confirmed": "yes"}
+    )
+    assert published.status_code == 200 and 'data-state="published"' in published.text
+    adopted = editor.post(
+        design_url + "/adopt",
+        data={"_csrf_token": csrf_of(published.text), "project_id": str(world.project_a)},
+    )
+    assert adopted.status_code == 200 and f"/app/projects/{world.project_a}" in str(adopted.url)
+    assert "Il progetto ora rendiconta con questo quadro." in adopted.text
 
     # The funder requires the care framework for A's grant; A's members see what to report.
     funder = _client(live_server, "funder_a@example.org")

@@ -296,6 +296,16 @@ def new_indicator(
                 "exclude_baseline": str(data.get("exclude_baseline") or "") == "yes",
             }
         designed = add_indicator(framework, indicator)
+        # Refused at once (and not saved) when it reads a question the forms do not have.
+        from impactkit.frameworks.loading import framework_problems
+
+        own = [
+            problem
+            for problem in framework_problems(designed, svc.known_form_fields(db, me, row))
+            if problem.location.startswith(f"indicators[{indicator['id']}]")
+        ]
+        if own:
+            raise FrameworkError("the indicator is not valid", own)
         target = _number(str(data.get("target") or ""), "target")
         if target is not None:
             direction = str(data.get("direction") or "at_least")
@@ -309,8 +319,16 @@ def new_indicator(
 
 
 def _indicator_errors(exc: ImpactkitError, language: str) -> dict[str, str]:
-    """Problems of a new indicator keyed by the field of the form that holds them."""
+    """Problems of a new indicator keyed by the field of the form that holds them, each led by
+    what kind of problem it is in the page's language."""
+    from impactkit.api.pages.rendering import message
+
     errors = field_errors(exc, language)
+    leads = {
+        problem.location or "_": message(f"problem_{problem.code}", language)
+        for problem in exc.problems
+        if problem.code in PROBLEM_CODES
+    }
     keys = {
         ".id": "indicator_id",
         "labels.it": "label_it",
@@ -328,7 +346,7 @@ def _indicator_errors(exc: ImpactkitError, language: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for location, text in errors.items():
         name = next((field for suffix, field in keys.items() if location.endswith(suffix)), location)
-        out[name] = text
+        out[name] = f"{leads[location]}: {text}" if location in leads else text
     return out
 
 
@@ -431,6 +449,21 @@ def use_in_project(
     return redirect(f"/app/projects/{project.id}", done="project_created")
 
 
+@post("/app/frameworks/designs/{design_id:int}/adopt", sync_to_thread=True)
+def adopt_in_project(
+    request: PageRequest, db: DB, me: Me, design_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
+) -> Any:
+    row = svc.design(db, me, design_id, write=True)
+    try:
+        project_id = form_text(data, "project_id", required=True, max_length=20)
+        if not project_id.isdigit():
+            raise ImpactkitError("invalid", [Problem("unknown project", "project_id")])
+        project = svc.adopt(db, me, int(project_id), row.framework_id, row.version)
+    except ImpactkitError as exc:
+        return _design_page(request, db, me, row, field_errors(exc, language_of(request)))
+    return redirect(f"/app/projects/{project.id}", done="project_adopted")
+
+
 @get("/app/frameworks/designs/{design_id:int}/theory-of-change", sync_to_thread=True)
 def theory_of_change_page(request: PageRequest, db: DB, me: Me, design_id: FromPath[int]) -> Template:
     row = svc.design(db, me, design_id)
@@ -508,6 +541,7 @@ ROUTES = [
     publish,
     next_version,
     use_in_project,
+    adopt_in_project,
     theory_of_change_page,
     theory_of_change_download,
     grant_framework_page,

@@ -125,6 +125,15 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "use_in_project": {"it": "Usalo in un nuovo progetto", "en": "Use it in a new project"},
     "project_name": {"it": "Nome del progetto", "en": "Project name"},
     "create_project": {"it": "Crea il progetto", "en": "Create the project"},
+    "adopt_in_project": {
+        "it": "Oppure adottalo in un progetto esistente",
+        "en": "Or adopt it in an existing project",
+    },
+    "adopt": {"it": "Adotta", "en": "Adopt"},
+    "project_adopted": {
+        "it": "Il progetto ora rendiconta con questo quadro.",
+        "en": "The project now reports with this framework.",
+    },
     "project_created": {
         "it": "Progetto creato con questo quadro.",
         "en": "Project created with this framework.",
