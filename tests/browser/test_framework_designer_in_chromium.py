@@ -144,6 +144,7 @@ def test_an_organisation_designs_publishes_and_uses_a_framework(
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "Theory of change" in text and "Back to learning" in text
     assert "Young people who started a course" in text
+    assert "Counted, not monetised" in text  # no proxy named for the new indicator: it says so
     assert "Sign out" not in text  # the navigation is not printed
     # The server's own PDF (WeasyPrint) is there too.
     download = page.request.get(design_url + "/theory-of-change.pdf?lang=it")

@@ -8,6 +8,7 @@ URL fetcher that refuses every address.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,11 @@ TEXT: dict[str, dict[str, str]] = {
     "none": {"it": "—", "en": "—"},
     "based_on": {"it": "Costruito a partire da", "en": "Designed from"},
     "version": {"it": "versione", "en": "version"},
+    "value": {"it": "Valore monetario", "en": "Money value"},
+    "not_monetised": {
+        "it": "Contato, non monetizzato (nessun proxy con fonte verificabile)",
+        "en": "Counted, not monetised (no proxy with a checkable source)",
+    },
     "no_theory": {
         "it": "La teoria del cambiamento non è ancora stata descritta.",
         "en": "The theory of change has not been described yet.",
@@ -52,8 +58,36 @@ TEMPLATE = (_HERE / "theory_of_change.html.j2").read_text(encoding="utf-8")
 _ENVIRONMENT = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 
 
+def _number_in(lang: str) -> Any:
+    """A number written the way the language writes it (18,57 in Italian), by Babel."""
+    from babel.numbers import format_decimal
+
+    return lambda value: format_decimal(value, locale="it_IT" if lang == "it" else "en_GB")
+
+
 def _text(key: str, lang: str) -> str:
     return TEXT[key][lang]
+
+
+def monetisation(framework: Framework, indicator_id: str, lang: str, number: Any = None) -> str:
+    """How an indicator is valued: its proxy with value, price year and source, or "counted, not
+    monetised" when it names none (or one that exists nowhere)."""
+    from impactkit.errors import FrameworkError
+    from impactkit.frameworks.proxies import shipped_proxy_bank
+
+    format_number = number or _number_in(lang)
+    name = framework.indicator(indicator_id).proxy
+    entries = {p.id: p for p in framework.proxies}
+    with contextlib.suppress(FrameworkError):
+        entries = {p.id: p for p in shipped_proxy_bank().proxies} | entries
+    entry = entries.get(name or "")
+    if entry is None:
+        return _text("not_monetised", lang)
+    unit = getattr(entry.unit, lang)
+    return (
+        f"{getattr(entry.labels, lang)}: {format_number(entry.value)} {entry.currency} / {unit} "
+        f"({entry.price_year}, {entry.geography}) — {entry.source.citation()}"
+    )
 
 
 def theory_of_change_context(framework: Framework, lang: str, number: Any = None) -> dict[str, Any]:
@@ -64,7 +98,7 @@ def theory_of_change_context(framework: Framework, lang: str, number: Any = None
         lang: ``it`` or ``en``.
         number: formats a target value (default: ``str``); the page passes Babel's.
     """
-    format_number = number or (lambda value: f"{value:g}")
+    format_number = number or _number_in(lang)
     labels = {i.id: getattr(i.labels, lang) for i in framework.indicators}
     toc = framework.theory_of_change
 
@@ -106,6 +140,7 @@ def theory_of_change_context(framework: Framework, lang: str, number: Any = None
                 "definition": getattr(indicator.definition, lang),
                 "unit": indicator.unit,
                 "target": target,
+                "value": monetisation(framework, indicator.id, lang, number),
             }
         )
     return {

@@ -246,9 +246,7 @@ def _source(environment: Environment) -> tuple[Location, str] | None:
     else:
         return None
     chain = container_chain(container)[1:]
-    repeats = tuple(
-        (c.repeat_name or "", () if c.layout is None else c.layout.repeat_groups) for c in chain
-    )
+    repeats = tuple((c.repeat_name or "", () if c.layout is None else c.layout.repeat_groups) for c in chain)
     layout = container.layout
     if kind == REPEAT:
         return Location(repeats, (), REPEAT), name

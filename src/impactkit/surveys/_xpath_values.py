@@ -137,6 +137,7 @@ def _java_double(number: float) -> str:
         return f"{sign}{digits[:point]}.{digits[point:]}"
     return f"{sign}{digits[0]}.{digits[1:] or '0'}E{point - 1}"
 
+
 def to_string(value: Any) -> str:
     """XPath string(): the text form of a value ('' for empty)."""
     if value is None:

@@ -50,9 +50,10 @@ MAX_DEPTH = 64
 
 LAST_SAVED_PREFIX = "last-saved#"
 """``${last-saved#name}``: the answer in the form saved last on the device."""
-_NODESET_FUNCTIONS = frozenset(
-    name for name, spec in FUNCTIONS.items() if spec.nodeset_args
-) | {"position", "indexed-repeat"}
+_NODESET_FUNCTIONS = frozenset(name for name, spec in FUNCTIONS.items() if spec.nodeset_args) | {
+    "position",
+    "indexed-repeat",
+}
 _CURLY_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
@@ -430,8 +431,10 @@ class _Parser:
         if name in REFUSED_FUNCTIONS:
             raise _error(f"{name}() is not supported: {REFUSED_FUNCTIONS[name]}", token.position, self.text)
         if name == "instance":
-            if len(arguments) != 1 or not isinstance(arguments[0], Literal) or not isinstance(
-                arguments[0].value, str
+            if (
+                len(arguments) != 1
+                or not isinstance(arguments[0], Literal)
+                or not isinstance(arguments[0].value, str)
             ):
                 raise _error(
                     "instance() takes the name of a choice list in quotes, e.g. instance('villages')",

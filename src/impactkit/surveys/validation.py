@@ -284,9 +284,7 @@ def _finish_scope(scope: _ScopePlan) -> None:
 
 def _set_foreign(scope: _ScopePlan, enclosing: frozenset[str]) -> None:
     """Give each scope the names it cannot read from the answers in reach (see ``foreign``)."""
-    visible = enclosing | {
-        name for name, item in scope.names.items() if isinstance(item, _FieldPlan)
-    }
+    visible = enclosing | {name for name, item in scope.names.items() if isinstance(item, _FieldPlan)}
     scope.foreign = frozenset(scope.layout.locations) - visible
     for repeat in scope.repeats:
         _set_foreign(repeat.scope, visible)

@@ -926,7 +926,7 @@ def _only_sheet(sheets: dict[str, Sheet]) -> Sheet | None:
     """A workbook with a single sheet not named like an XLSForm sheet: that sheet is the survey
     (as pyxform reads it)."""
     if len(sheets) == 1:
-        (title, sheet), = sheets.items()
+        ((title, sheet),) = sheets.items()
         if title.strip().lower() not in _FORM_SHEETS:
             return sheet
     return None

@@ -111,6 +111,8 @@ def test_an_organisation_designs_publishes_and_adopts_a_framework_a_funder_requi
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Theory of change" in text and "Young people who started a course" in text
+    # Each indicator says how it is valued: a sourced proxy, or counted and not monetised.
+    assert "Counted, not monetised" in text
 
     # A funder designs one for its call too; its draft is its own.
     funder = live_server.client(world.tokens["funder_a"])

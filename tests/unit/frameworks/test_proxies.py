@@ -164,3 +164,16 @@ def test_frameworks_check_reads_a_proxy_bank_and_names_the_entry_without_a_sourc
     result = CliRunner().invoke(frameworks_group, ["check", str(folder / "bank.yaml")])
     assert result.exit_code == 2
     assert "bank.yaml: proxies[social_coop_hour_lowest_level_2024].source" in result.output
+
+
+def test_each_shipped_indicator_says_how_it_is_valued() -> None:
+    from impactkit.frameworks import get_framework
+    from impactkit.frameworks.toc import monetisation
+
+    care = get_framework("care")
+    valued = monetisation(care, "carer_relief_hours", "it")
+    assert (
+        valued.startswith("Costo orario del lavoro nelle cooperative sociali") and "18,57 EUR / ora" in valued
+    )
+    assert "Decreto direttoriale n. 30" in valued
+    assert monetisation(care, "autonomy_improved", "en").startswith("Counted, not monetised")

@@ -175,6 +175,11 @@ def _design_page(
         kept = {i.id for i in framework.indicators}
         offered += [i for i in base.indicators if i.id not in kept]
     toc_values = {level: _toc_text(framework.theory_of_change, level) for level in LEVELS}
+    from impactkit.frameworks.toc import monetisation
+
+    language = language_of(request)
+    pool = framework.model_copy(update={"indicators": offered})
+    values_of = {i.id: monetisation(pool, i.id, language) for i in offered}
     return render(
         request,
         "design/design.html",
@@ -183,6 +188,7 @@ def _design_page(
         row=row,
         framework=framework,
         offered=offered,
+        values_of=values_of,
         kept={i.id for i in framework.indicators},
         editable=editable,
         problems=problems,
@@ -469,9 +475,7 @@ def theory_of_change_page(request: PageRequest, db: DB, me: Me, design_id: FromP
     row = svc.design(db, me, design_id)
     framework = Framework.model_validate(row.content)
     language = language_of(request)
-    from impactkit.formats import Formats
-
-    context = theory_of_change_context(framework, language, number=Formats(language).number)
+    context = theory_of_change_context(framework, language)
     return render(request, "design/theory_of_change.html", me, row=row, doc=context)
 
 

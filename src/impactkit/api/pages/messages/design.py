@@ -152,6 +152,7 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "grants": {"it": "Finanziamenti", "en": "Grants"},
     "grant": {"it": "Finanziamento", "en": "Grant"},
     "no_designs": {"it": "Nessun quadro ancora.", "en": "No frameworks yet."},
+    "money_value": {"it": "Valore monetario", "en": "Money value"},
     "form_has_errors": {"it": "Il modulo contiene errori:", "en": "The form has errors:"},
     "problem_definition_changed": {
         "it": "Definizione cambiata senza un nuovo identificativo",
