@@ -77,6 +77,11 @@ class Settings:
     database_source: str = "given"
     """Where :attr:`database_url` came from: ``--database-url``, ``IMPACTKIT_DATABASE_URL`` or
     ``data folder``."""
+    max_submission_bytes: int = 50 * 1024 * 1024
+    """Largest OpenRosa submission (XML and media files together) one request may carry; ODK
+    Collect splits a larger one over several requests."""
+    max_attachment_bytes: int = 20 * 1024 * 1024
+    """Largest media file (photo, audio, video, file) of an answer."""
 
     @property
     def backend(self) -> str:
@@ -215,4 +220,6 @@ def load_settings(
         trusted_proxies=_networks_env("IMPACTKIT_TRUSTED_PROXIES"),
         redis_url=os.environ.get("IMPACTKIT_REDIS_URL", "").strip(),
         redis_prefix=os.environ.get("IMPACTKIT_REDIS_PREFIX", "impactkit:"),
+        max_submission_bytes=_int_env("IMPACTKIT_MAX_SUBMISSION_BYTES", 50 * 1024 * 1024),
+        max_attachment_bytes=_int_env("IMPACTKIT_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024),
     )

@@ -497,6 +497,49 @@ CASES = [
     Case(
         "GET", "/api/v1/forms/{form_version_id:int}/xlsform", A_MEMBERS, w("/api/v1/forms/{form_a}/xlsform")
     ),
+    Case(
+        "GET",
+        "/api/v1/projects/{project_id:int}/collectors",
+        A_EDITORS,
+        w("/api/v1/projects/{project_a}/collectors"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/projects/{project_id:int}/collectors",
+        A_EDITORS,
+        w("/api/v1/projects/{project_a}/collectors"),
+        lambda c, r: {"label": f"tablet of {r}"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/collectors/{access_id:int}/revoke",
+        A_EDITORS,
+        w("/api/v1/collectors/{access_spare}/revoke"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/collectors/{access_id:int}/qr.svg",
+        A_EDITORS,
+        w("/api/v1/collectors/{access_a}/qr.svg"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/collectors/{access_id:int}/qr.png",
+        A_EDITORS,
+        w("/api/v1/collectors/{access_a}/qr.png"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/responses/{instance_id:str}/attachments",
+        A_MEMBERS,
+        w("/api/v1/responses/{photo_response}/attachments"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/responses/{instance_id:str}/attachments/{filename:str}",
+        A_MEMBERS,
+        w("/api/v1/responses/{photo_response}/attachments/casa.jpg"),
+    ),
     # --- frameworks designed in the browser, the proxy bank ---------------------------------
     Case("GET", "/api/v1/proxies", SIGNED_IN, w("/api/v1/proxies"), params={"analysis_year": 2024}),
     Case("GET", "/api/v1/designs", SIGNED_IN, w("/api/v1/designs")),
@@ -553,6 +596,131 @@ CASES = [
         w("/api/v1/grants/{grant}/framework"),
     ),
 ]
+
+
+# --- ODK collector routes: their own kind of row --------------------------------------------------
+# The OpenRosa doors (/collect/<secret>/…) authenticate by the secret in the address, not by a
+# token: the "roles" are the secrets a device may hold. A's access, B's access, A's revoked access,
+# and a made-up secret. A denied call answers 401 (no usable secret) or 403/404 (a usable secret,
+# but not for that form) and changes nothing.
+
+COLLECTOR_ROLES = ["collector_a", "collector_b", "collector_a_revoked", "no_secret"]
+COLLECTORS_AB = frozenset({"collector_a", "collector_b"})
+COLLECTOR_A = frozenset({"collector_a"})
+
+
+@dataclass
+class CollectorCase:
+    method: str
+    route: str
+    allowed: frozenset[str]
+    path: str
+    """The path after /collect/<secret>, over the context's ids (``{form_a}`` …)."""
+    files: Callable[[Ctx], Any] | None = None
+    passed: Callable[[httpx.Response, str], bool] | None = None
+
+
+def _lists_own_forms_only(response: httpx.Response, role: str) -> bool:
+    return response.status_code == 200 and (("household_visit" in response.text) == (role == "collector_a"))
+
+
+def _household_submission(ctx: Ctx) -> Any:
+    from tests.odk import household_submission_xml
+
+    return {"xml_submission_file": ("s.xml", household_submission_xml(str(uuid.uuid4())), "text/xml")}
+
+
+COLLECTOR_CASES = [
+    CollectorCase("GET", "/formList", COLLECTORS_AB, "/formList", passed=_lists_own_forms_only),
+    CollectorCase("GET", "/forms/{form_version_id:int}/form.xml", COLLECTOR_A, "/forms/{form_a}/form.xml"),
+    CollectorCase(
+        "GET", "/forms/{form_version_id:int}/manifest", COLLECTOR_A, "/forms/{form_a_media}/manifest"
+    ),
+    CollectorCase(
+        "GET",
+        "/forms/{form_version_id:int}/media/{filename:str}",
+        COLLECTOR_A,
+        "/forms/{form_a_media}/media/itemsets.csv",
+    ),
+    CollectorCase("HEAD", "/submission", COLLECTORS_AB, "/submission"),
+    CollectorCase("GET", "/submission", COLLECTORS_AB, "/submission"),
+    CollectorCase("POST", "/submission", COLLECTOR_A, "/submission", files=_household_submission),
+]
+
+
+def _prepare_collectors(live_server: LiveServer, ctx: Ctx) -> None:
+    """A's household form and a form with media, collector accesses of A (one revoked, one spare)
+    and of B, and a response of A with a photo (sent through A's access)."""
+    from tests.odk import TINY_JPEG, household_form_xlsx, household_submission_xml
+
+    world = ctx.world
+    editor = live_server.client(world.tokens["editor_a"])
+    owner_b = live_server.client(world.tokens["owner_b"])
+    editor.post(
+        f"/api/v1/organisations/{world.org_a}/forms", files={"file": ("h.xlsx", household_form_xlsx())}
+    ).raise_for_status()
+    media_form = ROOT / "tests" / "data" / "xlsform" / "external_choice_form_v1.xlsx"
+    ctx.ids["form_a_media"] = editor.post(
+        f"/api/v1/organisations/{world.org_a}/forms",
+        files={"file": (media_form.name, media_form.read_bytes())},
+    ).json()["id"]
+    secrets: dict[str, str] = {"no_secret": "made-up-secret"}
+    for role, client, project, label in (
+        ("collector_a", editor, world.project_a, "a"),
+        ("collector_a_revoked", editor, world.project_a, "revoked"),
+        ("access_spare", editor, world.project_a, "spare"),
+        ("collector_b", owner_b, world.project_b, "b"),
+    ):
+        created = client.post(f"/api/v1/projects/{project}/collectors", json={"label": label}).json()
+        secrets[role] = created["url"].rsplit("/collect/", 1)[1]
+        ctx.ids[role if role == "access_spare" else f"access_{role}"] = created["id"]
+    ctx.ids["access_a"] = ctx.ids["access_collector_a"]
+    editor.post(f"/api/v1/collectors/{ctx.ids['access_collector_a_revoked']}/revoke").raise_for_status()
+    photo = str(uuid.uuid4())
+    sent = live_server.client().post(
+        f"/collect/{secrets['collector_a']}/submission",
+        files=[
+            ("xml_submission_file", ("s.xml", household_submission_xml(photo), "text/xml")),
+            ("casa.jpg", ("casa.jpg", TINY_JPEG, "image/jpeg")),
+        ],
+    )
+    assert sent.status_code == 201, sent.text
+    ctx.ids["photo_response"] = photo  # type: ignore[assignment]
+    COLLECTOR_SECRETS.clear()
+    COLLECTOR_SECRETS.update(secrets)
+
+
+COLLECTOR_SECRETS: dict[str, str] = {}
+
+
+def _check_collector_routes(live_server: LiveServer, ctx: Ctx, wrong: list[str]) -> int:
+    device = live_server.client()
+    cells = 0
+    for case in COLLECTOR_CASES:
+        for role in sorted(COLLECTOR_ROLES, key=lambda r: r in case.allowed):
+            path = f"/collect/{COLLECTOR_SECRETS[role]}" + case.path.format(**ctx.ids)
+            before = _snapshot(ctx.engine) if case.method == "POST" and role not in case.allowed else None
+            response = device.request(case.method, path, files=case.files(ctx) if case.files else None)
+            cells += 1
+            passed = response.status_code not in (401, 403, 404)
+            if case.passed is not None and role in COLLECTORS_AB:
+                passed = case.passed(response, role)
+            if role in ("collector_a_revoked", "no_secret") and response.status_code != 401:
+                wrong.append(
+                    f"{case.method} /collect/<secret>{case.route} {role}: {response.status_code}, expected 401"
+                )
+            elif passed != (role in case.allowed):
+                expected = "allowed" if role in case.allowed else "denied"
+                wrong.append(
+                    f"{case.method} /collect/<secret>{case.route} {role}: {response.status_code}, expected {expected}"
+                )
+            if response.status_code >= 500:
+                wrong.append(f"{case.method} /collect/<secret>{case.route} {role}: server error")
+            if before is not None and _snapshot(ctx.engine) != before:
+                wrong.append(
+                    f"{case.method} /collect/<secret>{case.route} {role}: a denied call changed stored data"
+                )
+    return cells
 
 
 def _snapshot(engine: Engine) -> str:
@@ -640,11 +808,20 @@ def test_the_table_names_every_api_route(live_server: LiveServer) -> None:
     named = {(case.method, case.route) for case in CASES}
     assert routes - named == set(), "add these routes to the access table"
     assert named - routes - {("GET", "/health")} == set(), "the table names routes that do not exist"
+    collector_routes = {
+        (method, route.path)
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if route.path.startswith("/collect/") and method != "OPTIONS"
+    }
+    prefix = "/collect/{collector_secret:str}"
+    assert collector_routes == {(case.method, prefix + case.route) for case in COLLECTOR_CASES}
 
 
 @pytest.mark.slow
 def test_every_route_allows_exactly_the_roles_the_design_names(live_server: LiveServer) -> None:
     ctx = _prepare(live_server)
+    _prepare_collectors(live_server, ctx)
     clients = {role: live_server.client(ctx.world.tokens.get(role)) for role in ROLES}
     wrong: list[str] = []
     cells = 0
@@ -675,5 +852,9 @@ def test_every_route_allows_exactly_the_roles_the_design_names(live_server: Live
                 wrong.append(f"{case.method} {case.route} {role}: server error {response.status_code}")
             if before is not None and _snapshot(ctx.engine) != before:
                 wrong.append(f"{case.method} {case.route} {role}: a denied call changed stored data")
-    print(f"access matrix: {cells} cells checked over {len(CASES)} routes and {len(ROLES)} roles")
+    cells += _check_collector_routes(live_server, ctx, wrong)
+    print(
+        f"access matrix: {cells} cells checked over {len(CASES)} API routes × {len(ROLES)} roles and "
+        f"{len(COLLECTOR_CASES)} collector routes × {len(COLLECTOR_ROLES)} secrets"
+    )
     assert not wrong, "\n".join(wrong)

@@ -12,10 +12,21 @@ def route_handlers() -> list[Any]:
     from impactkit.api.reports import REPORT_CONTROLLERS
     from impactkit.api.surveys import SURVEY_CONTROLLERS
 
-    return [
+    handlers = [
         *SURVEY_CONTROLLERS,
         *ANALYSIS_CONTROLLERS,
         *REPORT_CONTROLLERS,
         *PRIVACY_CONTROLLERS,
         *DESIGN_CONTROLLERS,
     ]
+    handlers += _odk_handlers()
+    return handlers
+
+
+def _odk_handlers() -> list[Any]:
+    """ODK: the OpenRosa doors, collector accesses and the responses' media files."""
+    from impactkit.api.attachments import ATTACHMENT_CONTROLLERS
+    from impactkit.api.collectors import COLLECTOR_CONTROLLERS
+    from impactkit.api.openrosa import OPENROSA_CONTROLLERS
+
+    return [*OPENROSA_CONTROLLERS, *COLLECTOR_CONTROLLERS, *ATTACHMENT_CONTROLLERS]

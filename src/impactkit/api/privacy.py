@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, delete, get
+from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel
 from sqlmodel import select
@@ -16,6 +17,7 @@ from impactkit.domain import MemberRole
 from impactkit.errors import NotFoundError
 from impactkit.store import surveys as store
 from impactkit.store.admin import audit
+from impactkit.store.attachments import attachments_of, erase_attachments
 from impactkit.store.tables import AuditEvent, SurveyResponse
 
 
@@ -77,7 +79,18 @@ class PrivacyController(Controller):
                     "period_id": r.period_id,
                     "wave": r.wave,
                     "submitted_at": r.submitted_at.isoformat(),
+                    "version": r.version,
+                    "replaced_at": r.replaced_at.isoformat() if r.replaced_at else None,
                     "answers": r.answers,
+                    "attachments": [
+                        {
+                            "field": a.field,
+                            "filename": a.filename,
+                            "content_type": a.content_type,
+                            "size": a.size,
+                        }
+                        for a in attachments_of(db, [r.instance_id])
+                    ],
                 }
                 for r in rows
             ],
@@ -90,12 +103,13 @@ class PrivacyController(Controller):
         status_code=200,
     )
     def erase_respondent(
-        self, organisation_id: FromPath[int], code: FromPath[str], principal: Caller, db: DB
+        self, organisation_id: FromPath[int], code: FromPath[str], principal: Caller, db: DB, state: State
     ) -> ErasureOut:
         require_member(principal, organisation_id, MemberRole.owner)
         erased = store.erase_responses(db, organisation_id, respondent_code=code)
         if not erased:
             raise NotFoundError(f"no responses for respondent code {code!r}")
+        erase_attachments(db, state.settings.data_dir, organisation_id, erased)
         # The code itself is not logged: it could identify the person.
         audit(
             db,
@@ -113,12 +127,15 @@ class PrivacyController(Controller):
         sync_to_thread=True,
         status_code=200,
     )
-    def erase_response(self, instance_id: FromPath[str], principal: Caller, db: DB) -> ErasureOut:
+    def erase_response(
+        self, instance_id: FromPath[str], principal: Caller, db: DB, state: State
+    ) -> ErasureOut:
         row = db.exec(select(SurveyResponse).where(SurveyResponse.instance_id == instance_id)).first()
         if row is None or (not principal.is_admin and row.organisation_id not in principal.roles):
             raise NotFoundError(f"response {instance_id} not found")
         require_member(principal, row.organisation_id, MemberRole.owner)
         erased = store.erase_responses(db, row.organisation_id, instance_id=instance_id)
+        erase_attachments(db, state.settings.data_dir, row.organisation_id, erased)
         audit(
             db,
             "response.erased",

@@ -91,6 +91,8 @@ class ResponseOut(BaseModel):
     submitted_at: str
     erased: bool
     answers: dict[str, Any] | None
+    version: int = Field(default=1, description="1, or the number of the edit this version is")
+    source: str = Field(default="api", description="api, link:<id>, collect:<id> (ODK app) …")
 
 
 class ResponsePage(BaseModel):
@@ -284,6 +286,17 @@ async def _store(
     return prepared.outcome()
 
 
+async def store_submissions(
+    engine: Engine, submissions: builtins.list[store.Submission], allowed: set[int] | None
+) -> builtins.list[store.ItemResult]:
+    """Check and store submissions as the JSON routes do (group commit); one result each, in order.
+
+    Args:
+        allowed: organisations the caller may write to (None: any).
+    """
+    return await _store(engine, submissions, allowed)
+
+
 async def _store_batch(
     engine: Engine, raw_items: builtins.list[Any], allowed: set[int] | None, helper_count: int
 ) -> builtins.list[store.ItemResult]:
@@ -455,6 +468,8 @@ class ResponseController(Controller):
                 submitted_at=str(row["submitted_at"]),
                 erased=row["erased_at"] is not None,
                 answers=row["answers"],
+                version=row["version"],
+                source=row["source"],
             )
             for row in rows
         ]

@@ -338,6 +338,7 @@ def responses_per_day(
         select(_response.c.submitted_at).where(
             _response.c.project_id == project_id,
             _response.c.erased_at.is_(None),
+            _response.c.replaced_at.is_(None),
             _response.c.submitted_at >= start,
         )
     ).scalars()
@@ -346,8 +347,12 @@ def responses_per_day(
 
 
 def project_response_count(session: Session, project_id: int) -> int:
-    """Responses (not erased) stored for a project, from any source."""
-    query = select(func.count()).where(_response.c.project_id == project_id, _response.c.erased_at.is_(None))
+    """Responses (not erased, each edited one once) stored for a project, from any source."""
+    query = select(func.count()).where(
+        _response.c.project_id == project_id,
+        _response.c.erased_at.is_(None),
+        _response.c.replaced_at.is_(None),
+    )
     return int(session.execute(query).scalar_one())
 
 

@@ -127,6 +127,11 @@ def note_epoch(epoch: int) -> None:
         _cache.checked_at = time.monotonic()
 
 
+def current_epoch() -> int | None:
+    """The newest authentication epoch this process has seen (None before the first look)."""
+    return _cache.epoch
+
+
 def refresh_epoch(session: Session) -> None:
     """Read the database's epoch (see :func:`note_epoch`)."""
     from impactkit.store.shared import read_auth_epoch

@@ -338,6 +338,18 @@ def _cached_form_version(
     return row
 
 
+def cached_form_version(
+    session: Session | None, engine: Engine, organisation_id: int, form_id: str, version: str
+) -> FormVersion:
+    """The organisation's (or a shared) form version, from ``engine``'s cache when it can.
+
+    Raises:
+        CacheMiss: ``session`` is None and the cache cannot answer.
+        NotFoundError: no such form or version.
+    """
+    return _cached_form_version(session, _cache_for(engine), organisation_id, form_id, version)
+
+
 @dataclass
 class Prepared:
     """Responses checked and ready to store: the results already decided (invalid, not found,
@@ -764,6 +776,11 @@ def _repeat_result(index: int, instance_id: str, previous: _Stored, digest: str)
     return ItemResult(index, instance_id, status, conflict_errors(status))
 
 
+def repeat_result(index: int, instance_id: str, stored_hash: str, erased: bool, digest: str) -> ItemResult:
+    """The answer to a submission whose instance id is stored already (with ``stored_hash``)."""
+    return _repeat_result(index, instance_id, _Stored(stored_hash, erased), digest)
+
+
 def _not_found(index: int, submission: Submission, location: str, message: str) -> ItemResult:
     return ItemResult(
         index, submission.instance_id, "not_found", [Problem(message, location, "not_found").as_dict()]
@@ -780,6 +797,8 @@ class ResponseFilter:
     period_id: int | None = None
     wave: str | None = None
     include_erased: bool = False
+    include_replaced: bool = False
+    """Also the versions an edit replaced (by default only each response's newest version)."""
 
 
 def _filtered(query: Any, flt: ResponseFilter) -> Any:
@@ -798,6 +817,8 @@ def _filtered(query: Any, flt: ResponseFilter) -> Any:
             conditions.append(column == value)
     if not flt.include_erased:
         conditions.append(c.erased_at.is_(None))
+    if not flt.include_replaced:
+        conditions.append(c.replaced_at.is_(None))
     return query.where(and_(*conditions)) if conditions else query
 
 
@@ -836,7 +857,11 @@ def erase_responses(
     c = _response.c
     condition = and_(c.organisation_id == organisation_id, c.erased_at.is_(None))
     if instance_id is not None:
-        condition = and_(condition, c.instance_id == instance_id)
+        # every version of the response: an edit's earlier versions hold the same person's answers
+        from impactkit.store.versions import versions_of
+
+        chain = [version["instance_id"] for version in versions_of(session, instance_id)] or [instance_id]
+        condition = and_(condition, c.instance_id.in_(chain))
     elif respondent_code is not None:
         condition = and_(condition, c.respondent_code == respondent_code)
     else:

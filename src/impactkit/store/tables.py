@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from impactkit.store.types import JsonType, UTCDateTime, utcnow
@@ -177,6 +177,12 @@ class SurveyResponse(SQLModel, table=True):
     source: str = Field(default="api", max_length=20)
     submitted_at: datetime = _created()
     erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    """1 for a response as first submitted; an edit (ODK's ``meta/deprecatedID``) is the next."""
+    previous_instance_id: str | None = Field(default=None, max_length=36)
+    """The instance id of the version this one replaces (an edit), else None."""
+    replaced_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    """When an edit replaced this version: it is kept, but no longer read or counted."""
 
 
 class AuditEvent(SQLModel, table=True):
@@ -314,4 +320,53 @@ class GrantFramework(SQLModel, table=True):
     grant_id: int = Field(foreign_key="grant.id", primary_key=True)
     framework_id: str = Field(max_length=80)
     framework_version: str = Field(max_length=40)
+    created_at: datetime = _created()
+
+
+class CollectorAccess(SQLModel, table=True):
+    """Access for field workers' apps (ODK Collect, KoBoCollect, Enketo) to one project's forms.
+
+    The secret is part of the server address the app is given (``/collect/<secret>``), derived
+    from the instance secret and ``nonce`` so that staff can show it again; only its SHA-256 hash
+    is stored and looked up.
+    """
+
+    __tablename__ = "collector_access"
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    period_id: int | None = Field(default=None, foreign_key="reporting_period.id")
+    """The period its responses belong to; None: the project's period that holds the day of
+    collection."""
+    wave: str | None = Field(default=None, max_length=20)
+    label: str = Field(default="", max_length=200)
+    form_ids: list[str] = Field(default_factory=list, sa_column=Column(JsonType, nullable=False))
+    """The forms it offers (form ids); empty: every form the organisation may use."""
+    token_hash: str = Field(max_length=64, unique=True)
+    nonce: str = Field(max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _created()
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class ResponseAttachment(SQLModel, table=True):
+    """A media file an answer names (photo, audio, video, file, signature, audit log).
+
+    A row exists as soon as a stored response names the file; ``received_at`` stays None until
+    the file itself arrives (ODK Collect may send a submission's files over several requests).
+    The bytes live under the data folder, by their SHA-256, never under the web root.
+    """
+
+    __tablename__ = "response_attachment"
+    __table_args__ = (UniqueConstraint("instance_id", "filename"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    instance_id: str = Field(max_length=36, index=True)
+    field: str = Field(max_length=300)
+    """Where the answer is: ``photo``, ``household[0].photo`` (index from 0)."""
+    filename: str = Field(max_length=255)
+    content_type: str | None = Field(default=None, max_length=100)
+    size: int | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    received_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = _created()

@@ -39,8 +39,9 @@ STATIC = _HERE / "static"
 PERSONAS = ("public", "home", "organisation", "evaluator", "funder", "admin", "design")
 """Packages (or modules) of pages under ``impactkit.api.pages``, each with ``ROUTES`` and ``NAV``."""
 
-CSRF_EXCLUDED = ["^/api/", "^/health$", "^/schema", "^/static/"]
-"""Paths without CSRF checks: the API (token auth, no cookies), health, OpenAPI and static files."""
+CSRF_EXCLUDED = ["^/api/", "^/health$", "^/schema", "^/static/", "^/collect/"]
+"""Paths without CSRF checks: the API (token auth, no cookies), health, OpenAPI, static files and
+the OpenRosa doors of ODK apps (the secret in the address is the credential, no cookies)."""
 
 
 def app_options(settings: Settings) -> dict[str, Any]:
