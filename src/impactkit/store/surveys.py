@@ -48,19 +48,21 @@ def owner_key(organisation_id: int | None) -> str:
     return SHARED if organisation_id is None else f"org:{organisation_id}"
 
 
-# Published versions never change, so their parsed forms can be cached for the life of the process.
-_form_cache: dict[int, Form] = {}
+# Published versions never change, so their parsed forms can be cached for the life of the process
+# (by id and content: one process may serve several databases, e.g. in tests).
+_form_cache: dict[tuple[int, str], Form] = {}
 _form_cache_lock = Lock()
 
 
 def form_of(row: FormVersion) -> Form:
     """The parsed form of a stored version (cached: a published version never changes)."""
     assert row.id is not None
-    cached = _form_cache.get(row.id)
+    key = (row.id, row.content_hash)
+    cached = _form_cache.get(key)
     if cached is None:
         cached = Form.model_validate(row.definition)
         with _form_cache_lock:
-            _form_cache[row.id] = cached
+            _form_cache[key] = cached
     return cached
 
 
