@@ -712,6 +712,70 @@ def forms_list(database_url: str | None) -> None:
             click.echo(f"{row.id:5}  {row.form_id:32} {row.version:16} {owner:18} {row.title}")
 
 
+# --- ODK Collect / KoBoCollect: collector accesses ---------------------------------------------
+
+
+@main.group(cls=Group)
+def collect() -> None:
+    """Field workers' apps (ODK Collect, KoBoCollect): collector access addresses and QR codes."""
+
+
+@collect.command("url")
+@database_option
+@click.option("--project-id", required=True, type=int, help="The project the devices collect for.")
+@click.option("--label", default="", help="Who or which devices a new access is for.")
+@click.option("--new", "create_new", is_flag=True, help="Create a new access even if one is open.")
+@click.option("--qr", is_flag=True, help="Also print the settings QR code ODK Collect scans.")
+def collect_url(database_url: str | None, project_id: int, label: str, create_new: bool, qr: bool) -> None:
+    """Print the server address of a project's collector access (creating one if it has none).
+
+    Give the address to ODK Collect or KoBoCollect (Settings > Project management > Configure
+    with QR code, or type it as the server URL): it lists the project's forms and sends the
+    answers to impactkit. The address is the credential; revoke it with `impactkit collect revoke`.
+    Set IMPACTKIT_PUBLIC_URL to the address devices reach the server at.
+    """
+    from impactkit.store import collectors
+    from impactkit.store.db import session_scope
+    from impactkit.store.tables import Organisation, Project
+
+    with _engine(database_url, need_secret=True) as (settings, engine), session_scope(engine) as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            raise ImpactkitError(f"project {project_id} not found")
+        open_ones = [a for a in collectors.project_accesses(session, project_id) if a.revoked_at is None]
+        if open_ones and not create_new:
+            access, secret = open_ones[0], collectors.view(open_ones[0], settings.secret_key).secret
+            state = "existing"
+        else:
+            access, secret = collectors.create_access(
+                session, secret_key=settings.secret_key, project_id=project_id, created_by=None, label=label
+            )
+            state = "new"
+        url = collectors.collector_url(settings.public_base_url, secret)
+        organisation = session.get(Organisation, project.organisation_id)
+        name = " · ".join(part for part in (organisation.name if organisation else "", project.name) if part)
+        click.echo(url)
+        click.echo(f"  ({state} collector access {access.id} of project {project_id}: {name})", err=True)
+        if qr:
+            import segno
+
+            code = collectors.settings_code(collectors.collect_settings(url, name))
+            segno.make(code, micro=False, error="m").terminal(compact=True)
+
+
+@collect.command("revoke")
+@database_option
+@click.option("--access-id", required=True, type=int, help="The collector access to revoke.")
+def collect_revoke(database_url: str | None, access_id: int) -> None:
+    """Revoke a collector access: every device using its address is refused from now on."""
+    from impactkit.store import collectors
+    from impactkit.store.db import session_scope
+
+    with _engine(database_url) as (_, engine), session_scope(engine) as session:
+        access = collectors.revoke_access(session, access_id)
+        click.echo(f"collector access {access_id} revoked at {access.revoked_at}")
+
+
 @click.command("project")
 @database_option
 @click.option("--project-id", required=True, type=int)

@@ -8,10 +8,7 @@ finished forms sent automatically.
 
 from __future__ import annotations
 
-import base64
 import io
-import json
-import zlib
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +23,7 @@ from impactkit.errors import NotFoundError
 from impactkit.settings import Settings
 from impactkit.store import collectors
 from impactkit.store.admin import audit
+from impactkit.store.collectors import collect_settings, settings_code
 from impactkit.store.tables import CollectorAccess, Organisation, Project
 
 
@@ -49,26 +47,6 @@ class CollectorOut(BaseModel):
     settings_code: str = Field(description="What the QR code holds: ODK Collect's settings, zlib + base64")
     created_at: datetime
     revoked_at: datetime | None
-
-
-def collect_settings(url: str, project_name: str) -> dict[str, Any]:
-    """ODK Collect's settings for a device that collects through ``url``."""
-    return {
-        "general": {
-            "server_url": url,
-            "form_update_mode": "match_exactly",
-            "autosend": "wifi_and_cellular",
-        },
-        "admin": {"automatic_update": True},
-        "project": {"name": project_name[:80], "icon": (project_name.strip()[:1] or "I").upper()},
-    }
-
-
-def settings_code(settings: dict[str, Any]) -> str:
-    """The text of a settings QR code, as ODK Collect reads it: base64 of zlib-compressed JSON."""
-    return base64.b64encode(zlib.compress(json.dumps(settings, ensure_ascii=False).encode("utf-8"))).decode(
-        "ascii"
-    )
 
 
 def _name(db: DB, access: CollectorAccess) -> str:

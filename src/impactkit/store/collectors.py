@@ -15,12 +15,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 import time
 import weakref
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from threading import Lock
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -175,6 +178,26 @@ def offered_versions(session: Session, organisation_id: int, form_ids: list[str]
     return [newest[form_id] for form_id in sorted(newest)]
 
 
+def collect_settings(url: str, project_name: str) -> dict[str, Any]:
+    """ODK Collect's settings for a device that collects through ``url``."""
+    return {
+        "general": {
+            "server_url": url,
+            "form_update_mode": "match_exactly",
+            "autosend": "wifi_and_cellular",
+        },
+        "admin": {"automatic_update": True},
+        "project": {"name": project_name[:80], "icon": (project_name.strip()[:1] or "I").upper()},
+    }
+
+
+def settings_code(settings: dict[str, Any]) -> str:
+    """The text of a settings QR code, as ODK Collect reads it: base64 of zlib-compressed JSON."""
+    return base64.b64encode(zlib.compress(json.dumps(settings, ensure_ascii=False).encode("utf-8"))).decode(
+        "ascii"
+    )
+
+
 @dataclass(frozen=True)
 class Collector:
     """What a request through an access needs to know about it (a snapshot, cached briefly)."""
@@ -298,6 +321,7 @@ __all__ = [
     "AccessView",
     "Collector",
     "cached_collector",
+    "collect_settings",
     "collector_secret",
     "collector_source",
     "collector_url",
@@ -310,5 +334,6 @@ __all__ = [
     "project_periods",
     "revoke_access",
     "secret_hash",
+    "settings_code",
     "view",
 ]

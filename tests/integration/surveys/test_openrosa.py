@@ -311,3 +311,37 @@ def test_an_access_offers_only_its_forms_and_its_organisations(
         == 403
     )
     assert owner_b.get(f"/api/v1/collectors/{only['id']}/qr.svg").status_code == 404
+
+
+def test_impactkit_collect_url_prints_an_address_odk_collect_can_use(live_server: LiveServer) -> None:
+    from click.testing import CliRunner
+
+    from impactkit.cli import main
+
+    world = setup(live_server)
+    env = {
+        "IMPACTKIT_DATABASE_URL": live_server.settings.database_url,
+        "IMPACTKIT_DATA_DIR": str(live_server.settings.data_dir),
+        "IMPACTKIT_SECRET_KEY": live_server.settings.secret_key,
+        "IMPACTKIT_PUBLIC_URL": live_server.base_url,
+    }
+    runner = CliRunner()
+    first = runner.invoke(main, ["collect", "url", "--project-id", str(world.project_a), "--qr"], env=env)
+    assert first.exit_code == 0, first.output
+    url = first.stdout.splitlines()[0]
+    assert url.startswith(f"{live_server.base_url}/collect/")
+    assert "█" in first.stdout  # the settings QR code, drawn in the terminal
+    again = runner.invoke(main, ["collect", "url", "--project-id", str(world.project_a)], env=env)
+    assert again.stdout.splitlines()[0] == url  # the open access is reused
+    listed = live_server.client().get(f"{url}/formList")
+    assert listed.status_code == 200 and b"beneficiary_outcomes" in listed.content
+    access_id = (
+        live_server.client(world.tokens["editor_a"])
+        .get(f"/api/v1/projects/{world.project_a}/collectors")
+        .json()[0]["id"]
+    )
+    revoked = runner.invoke(main, ["collect", "revoke", "--access-id", str(access_id)], env=env)
+    assert revoked.exit_code == 0, revoked.output
+    assert live_server.client().get(f"{url}/formList").status_code == 401
+    missing = runner.invoke(main, ["collect", "url", "--project-id", "999"], env=env)
+    assert missing.exit_code != 0 and "project 999 not found" in missing.output
