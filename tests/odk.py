@@ -1,4 +1,4 @@
-"""ODK's own tools for the tests: ODK Validate (JavaRosa, shipped inside pyxform) run on XForms.
+"""ODK for the tests: ODK Validate (JavaRosa, shipped inside pyxform) run on XForms, and ODK-shaped data.
 
 One Java process checks a whole batch of XForms (starting the JVM is most of the cost), and
 says which of them JavaRosa refuses and why.
@@ -6,11 +6,13 @@ says which of them JavaRosa refuses and why.
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pyxform.validators.odk_validate as odk_validate_package
 
@@ -169,3 +171,22 @@ TINY_JPEG = bytes.fromhex(
     "e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f00fbd3ffd9"
 )
 """A 1×1 JPEG image: what a phone camera sends, only smaller."""
+
+
+def instance_xml(xform_xml: str, answers: dict[str, Any], instance_id: str) -> bytes:
+    """A submission of ``answers`` to the form whose XForm is ``xform_xml``: its primary instance
+    with each question filled in by name (lists as space-separated choices), for forms without
+    repeats, as an ODK client would write it."""
+    import xml.etree.ElementTree as ET
+
+    document = ET.fromstring(xform_xml)
+    instance = next(document.iter("{http://www.w3.org/2002/xforms}instance"))
+    root = copy.deepcopy(instance[0])
+    for element in root.iter():
+        name = element.tag.rsplit("}", 1)[-1]
+        if name == "instanceID":
+            element.text = f"uuid:{instance_id}"
+        elif len(element) == 0 and name in answers:
+            value = answers[name]
+            element.text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -391,6 +391,83 @@ def plan_clients(
     return specs, set(ids)
 
 
+# --------------------------------------------------------------------------- the careful ODK client
+
+
+def multipart_submission(xml: bytes, boundary: str = "impactkit-odk-boundary") -> tuple[bytes, str]:
+    """An OpenRosa submission body as ODK Collect writes it (one ``xml_submission_file`` part), and
+    its Content-Type."""
+    body = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="xml_submission_file"; filename="submission.xml"\r\n'
+        "Content-Type: text/xml\r\n\r\n"
+    ).encode() + xml + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@dataclass(frozen=True)
+class OpenRosaClientSpec:
+    """One ODK device's share of a load: submissions (instance id, XML) sent to a collector address."""
+
+    base_urls: tuple[str, ...]
+    collector_path: str
+    """``/collect/<secret>``."""
+    submissions: tuple[tuple[str, bytes], ...]
+    timeout: float = 5.0
+    acknowledgements: Path | None = None
+
+
+def run_openrosa_client(spec: OpenRosaClientSpec) -> SubmitterReport:
+    """Send each submission as ODK Collect does, resending the same one after a timeout, a dropped
+    connection or a 5xx until it is answered; 201 and 202 acknowledge it (written down at once)."""
+    report = SubmitterReport()
+    ack_file = spec.acknowledgements.open("a", buffering=1) if spec.acknowledgements else None
+    clients = [httpx.Client(base_url=url, timeout=spec.timeout) for url in spec.base_urls]
+    turn = 0
+    try:
+        for instance_id, xml in spec.submissions:
+            body, content_type = multipart_submission(xml)
+            started = time.monotonic()
+            attempt = 0
+            while True:
+                client = clients[turn % len(clients)]
+                turn += 1
+                report.sent += 1
+                if attempt:
+                    report.retries += 1
+                attempt += 1
+                try:
+                    answer = client.post(
+                        f"{spec.collector_path}/submission",
+                        content=body,
+                        headers={"Content-Type": content_type, "X-OpenRosa-Version": "1.0"},
+                    )
+                except RETRYABLE_ERRORS as exc:
+                    if time.monotonic() - started > 120:
+                        report.unexpected.append(f"gave up after {attempt} attempts: {exc!r}")
+                        break
+                    time.sleep(min(0.05 * attempt, 0.5))
+                    continue
+                if answer.status_code >= 500:
+                    report.server_errors.append(f"{answer.status_code}: {answer.text[:300]}")
+                    time.sleep(min(0.05 * attempt, 0.5))
+                    continue
+                if answer.status_code in (201, 202):
+                    report.statuses["stored" if answer.status_code == 201 else "already_stored"] += 1
+                    report.acknowledged += 1
+                    if ack_file:
+                        ack_file.write(instance_id + "\n")
+                else:
+                    report.unexpected.append(f"{answer.status_code}: {answer.text[:300]}")
+                break
+    finally:
+        for client in clients:
+            client.close()
+        if ack_file:
+            ack_file.close()
+    return report
+
+
 # --------------------------------------------------------------------------- the fast client
 
 
@@ -428,10 +505,13 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
         parts.append(data[:-2])
 
 
-def _request_bytes(path: str, token: str, body: bytes, port: int) -> bytes:
+def _request_bytes(
+    path: str, token: str, body: bytes, port: int, content_type: str = "application/json"
+) -> bytes:
+    authorization = f"Authorization: Bearer {token}\r\n" if token else ""
     return (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{authorization}"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
 
 
@@ -443,6 +523,7 @@ async def _post_all(
     concurrency: int,
     keep: bool,
     deadline: float,
+    content_type: str = "application/json",
 ) -> RunFigures:
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for body in bodies:
@@ -458,7 +539,7 @@ async def _post_all(
                     body = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                writer.write(_request_bytes(path, token, body, port))
+                writer.write(_request_bytes(path, token, body, port, content_type))
                 status, answer = await _read_response(reader)
                 statuses[status] += 1
                 if keep or status >= 300:
@@ -488,13 +569,14 @@ def post_concurrently(
     concurrency: int = 32,
     keep_bodies: bool = False,
     deadline: float = 300.0,
+    content_type: str = "application/json",
 ) -> RunFigures:
     """POST each of ``bodies`` (JSON bytes) to ``path`` over ``concurrency`` keep-alive connections.
 
     Raises:
         RuntimeError: not every request was answered within ``deadline`` seconds.
     """
-    return asyncio.run(_post_all(ports, path, token, bodies, concurrency, keep_bodies, deadline))
+    return asyncio.run(_post_all(ports, path, token, bodies, concurrency, keep_bodies, deadline, content_type))
 
 
 def dumps(value: Any) -> bytes:
