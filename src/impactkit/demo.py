@@ -402,23 +402,44 @@ def load_demo_report(engine: Engine) -> str:
         assert owner is not None and evaluator is not None and evaluator.id is not None
         as_owner, as_evaluator = load_principal(session, owner), load_principal(session, evaluator)
         value_map = prepare_value_map(session, as_owner, DEMO_VALUE_MAP).model_dump(mode="json")
+        sections, justifications = demo_review()
         report = workflow.create_report(
             session,
             as_owner,
             project.id,
             period.id,
             language="it",
-            sections={
-                "methodology": "Questionario ai partecipanti all'inizio e alla fine del percorso; "
-                "dati annuali dell'organizzazione; analisi SROI secondo la Guida di Social Value "
-                "International.",
-                "objectives_and_activities": "Percorsi di inserimento lavorativo per persone svantaggiate.",
-            },
+            sections=sections,
             sroi_value_map=value_map,
         )
         workflow.submit_report(session, as_owner, report, evaluator.id)
-        workflow.validate_report(session, as_evaluator, report, "Dati verificati a campione (demo).")
+        workflow.validate_report(
+            session, as_evaluator, report, "Dati verificati a campione (demo).", justifications
+        )
         return f"demo report {report.id}: validated"
+
+
+def demo_review() -> tuple[dict[str, str], dict[str, str]]:
+    """The demo report's eight sections, and the evaluator's justification of the check that still
+    fails (no volunteer survey in 2026, so the median of volunteer hours has no value)."""
+    sections = {
+        "methodology": "Questionario ai partecipanti all'inizio e alla fine del percorso; "
+        "dati annuali dell'organizzazione; analisi SROI secondo la Guida di Social Value "
+        "International.",
+        "general_information": "Cooperativa sociale di tipo B con sede a Pinerolo (Pinerolese).",
+        "structure_governance_administration": "Assemblea dei soci (41 soci, 27 partecipano alla "
+        "governance) e consiglio di amministrazione di 7 membri, di cui 4 donne.",
+        "people": "22 lavoratori, di cui 9 svantaggiati; 14 volontari per 1.200 ore nell'anno.",
+        "objectives_and_activities": "Percorsi di inserimento lavorativo per persone svantaggiate.",
+        "economic_financial_situation": "Avanzo di 18.000 euro, di cui 16.500 reinvestiti nelle attività.",
+        "other_information": "Nessun contenzioso; i risultati del 2026 orientano i percorsi del 2027.",
+        "control_body_monitoring": "L'organo di controllo ha monitorato il rispetto delle finalità sociali.",
+    }
+    justifications = {
+        "kpi_values": "Il questionario ai volontari non è stato somministrato nel 2026: la mediana "
+        "delle ore di volontariato manca; le ore totali risultano dai registri dell'organizzazione.",
+    }
+    return sections, justifications
 
 
 def load_demo_link(engine: Engine, secret_key: str) -> str:

@@ -12,7 +12,13 @@ import pytest
 
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.conftest import LiveServer
-from tests.integration.pages.web import PASSWORD, build_web_world, collect_responses, submitted_report
+from tests.integration.pages.web import (
+    PASSWORD,
+    build_web_world,
+    collect_responses,
+    store_self_report,
+    submitted_report,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,6 +36,7 @@ def test_an_evaluator_validates_a_report_and_the_funder_downloads_it(
 ) -> None:
     web = build_web_world(live_server.engine, live_server.settings)
     collect_responses(live_server.engine, web)
+    store_self_report(live_server.engine, web)
     report_id = submitted_report(live_server.engine, web)
     base = live_server.base_url
 
@@ -47,6 +54,8 @@ def test_an_evaluator_validates_a_report_and_the_funder_downloads_it(
     assert evaluator.locator("[data-check]").count() >= 8
     screenshot(evaluator, "evaluator-report-submitted")
     assert_accessible(evaluator, "evaluator report")
+    for area in evaluator.locator("#validate-form textarea[name^=justification__]").all():
+        area.fill("The missing sections are filed with the annual accounts.")
     evaluator.fill("#validate-comments", "Data complete; proxies sourced.")
     evaluator.click("#validate-form button[type=submit]")
     evaluator.wait_for_url("**done=report_validated**")

@@ -30,7 +30,7 @@ from impactkit.store.db import session_scope
 from impactkit.store.tables import FormVersion
 from tests.conftest import LiveServer
 from tests.factories import World
-from tests.integration.reports.test_reports_api import collect
+from tests.integration.reports.test_reports_api import SELF_REPORT, collect
 from tests.integration.surveys.test_responses_api import beneficiary_answers, setup
 
 ROLES = [
@@ -443,6 +443,33 @@ CASES = [
         w("/api/v1/reports/{report_submitted}/submit"),
         lambda c, r: {"evaluator_user_id": c.world.users["evaluator"]},
     ),
+    # --- the report's value map (organisation's editors; its evaluator while submitted) ---
+    Case(
+        "PUT",
+        "/api/v1/reports/{report_id:int}/sroi",
+        A_EDITORS | {"evaluator"},
+        w("/api/v1/reports/{report_submitted}/sroi"),
+        lambda c, r: {"value_map": VALUE_MAP, "note": r},
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/{report_id:int}/sroi/versions",
+        A_MEMBERS | {"evaluator"},
+        w("/api/v1/reports/{report_submitted}/sroi/versions"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/{report_id:int}/sroi/versions/{number:int}",
+        A_MEMBERS | {"evaluator"},
+        w("/api/v1/reports/{report_submitted}/sroi/versions/1"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/{report_id:int}/sroi/diff",
+        A_MEMBERS | {"evaluator"},
+        w("/api/v1/reports/{report_submitted}/sroi/diff"),
+        params={"first": 1, "second": 1},
+    ),
     Case(
         "POST",
         "/api/v1/reports/{report_id:int}/validate",
@@ -771,14 +798,35 @@ def _prepare(live_server: LiveServer) -> Ctx:
         f"/api/v1/projects/{world.project_a}/reports", json={"period_id": world.period_a}
     ).json()
     editor.post(f"/api/v1/reports/{submitted['id']}/submit", json={"evaluator_user_id": evaluator})
+    self_report = editor.post(
+        "/api/v1/responses",
+        json={
+            "instance_id": str(uuid.uuid4()),
+            "form_id": "organisation_self_report",
+            "form_version": "2026.1",
+            "project_id": world.project_a,
+            "period_id": ctx.ids["period_2025"],
+            "answers": SELF_REPORT,
+        },
+    )
+    assert self_report.status_code == 201, self_report.text  # a report is validated only with KPI values
     validated = editor.post(
         f"/api/v1/projects/{world.project_a}/reports", json={"period_id": ctx.ids["period_2025"]}
     ).json()
     editor.post(f"/api/v1/reports/{validated['id']}/submit", json={"evaluator_user_id": evaluator})
-    result = live_server.client(world.tokens["evaluator"]).post(
-        f"/api/v1/reports/{validated['id']}/validate", json={}
+    as_evaluator = live_server.client(world.tokens["evaluator"])
+    failing = [
+        c["id"]
+        for c in as_evaluator.get(f"/api/v1/reports/{validated['id']}/checklist").json()
+        if c["status"] == "fail"
+    ]
+    result = as_evaluator.post(
+        f"/api/v1/reports/{validated['id']}/validate",
+        json={"justifications": {check: "Justified for the access matrix test." for check in failing}},
     )
     assert result.status_code == 200, result.text
+    saved = as_evaluator.put(f"/api/v1/reports/{submitted['id']}/sroi", json={"value_map": VALUE_MAP})
+    assert saved.status_code == 200, saved.text
     ctx.ids["report_submitted"], ctx.ids["report_validated"] = submitted["id"], validated["id"]
     design = editor.post(
         "/api/v1/designs",

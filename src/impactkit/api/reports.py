@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import select
 
 from impactkit.api.access import require_funder, require_member
 from impactkit.api.deps import DB, Caller
 from impactkit.domain import MemberRole
 from impactkit.errors import NotFoundError
-from impactkit.reports import portfolio_rows
+from impactkit.reports import portfolio_rows, report_sections
 from impactkit.store import reports as svc
+from impactkit.store import value_maps
 from impactkit.store.sroi import prepare_value_map
-from impactkit.store.tables import EvaluatorAccreditation, Funder, Project, Report, ReportVersion, User
+from impactkit.store.tables import (
+    EvaluatorAccreditation,
+    Funder,
+    Project,
+    Report,
+    ReportVersion,
+    User,
+    ValueMapVersion,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,11 +58,55 @@ class SubmitIn(BaseModel):
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     comments: str = Field(default="", max_length=8000)
+    justifications: dict[str, Annotated[str, Field(max_length=4000)]] = Field(
+        default_factory=dict,
+        description="Per failing check id, why the report may be validated all the same "
+        "(at least 20 characters each); frozen with the stamp",
+        max_length=100,
+    )
 
 
 class ReturnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    comments: str = Field(min_length=1, max_length=8000, description="What the organisation must change")
+    comments: str = Field(default="", max_length=8000, description="What the organisation must change")
+    section_comments: dict[str, Annotated[str, Field(max_length=8000)]] = Field(
+        default_factory=dict,
+        description="Comments per report section key (Decree of 4 July 2019); comments or these are needed",
+        max_length=20,
+    )
+
+    @model_validator(mode="after")
+    def _something_said(self) -> ReturnIn:
+        known = {section.key for section in report_sections()}
+        unknown = sorted(set(self.section_comments) - known)
+        if unknown:
+            raise ValueError(f"no section {unknown[0]!r}; expected one of {sorted(known)}")
+        if not self.comments.strip() and not any(text.strip() for text in self.section_comments.values()):
+            raise ValueError("say what the organisation must change: comments, or comments per section")
+        return self
+
+
+class ValueMapSave(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value_map: dict[str, Any] = Field(description="The value map; quantities may link to the report's KPIs")
+    note: str = Field(default="", max_length=500, description="What this version changes")
+
+
+class ValueMapVersionOut(BaseModel):
+    number: int
+    sroi_ratio: float | None
+    author_user_id: int | None
+    source: str
+    note: str
+    created_at: datetime
+    value_map: dict[str, Any] | None = None
+
+
+class MapChangeOut(BaseModel):
+    path: str
+    kind: str
+    before: Any = None
+    after: Any = None
 
 
 class ReportOut(BaseModel):
@@ -68,6 +121,7 @@ class ReportOut(BaseModel):
     content_hash: str | None
     stamp: dict[str, Any] | None
     comments: str
+    section_comments: dict[str, str] | None = None
     validated_at: datetime | None
     content: dict[str, Any] | None = None
 
@@ -94,6 +148,7 @@ def _out(report: Report, row: ReportVersion, with_content: bool = True) -> Repor
         content_hash=row.content_hash,
         stamp=row.stamp,
         comments=row.comments,
+        section_comments=row.section_comments,
         validated_at=row.validated_at,
         content=row.content if with_content else None,
     )
@@ -203,7 +258,7 @@ class ReportController(Controller):
         self, report_id: FromPath[int], data: JSONBody[DecisionIn], principal: Caller, db: DB
     ) -> ReportOut:
         report = _report(db, report_id)
-        return _out(report, svc.validate_report(db, principal, report, data.comments))
+        return _out(report, svc.validate_report(db, principal, report, data.comments, data.justifications))
 
     @post(
         "/api/v1/reports/{report_id:int}/return",
@@ -215,7 +270,7 @@ class ReportController(Controller):
         self, report_id: FromPath[int], data: JSONBody[ReturnIn], principal: Caller, db: DB
     ) -> ReportOut:
         report = _report(db, report_id)
-        return _out(report, svc.return_report(db, principal, report, data.comments))
+        return _out(report, svc.return_report(db, principal, report, data.comments, data.section_comments))
 
     @get(
         "/api/v1/reports/{report_id:int}/checklist",
@@ -289,6 +344,78 @@ class ReportController(Controller):
         ]
 
 
+def _map_version(row: ValueMapVersion, with_map: bool = False) -> ValueMapVersionOut:
+    return ValueMapVersionOut(
+        number=row.number,
+        sroi_ratio=row.sroi_ratio,
+        author_user_id=row.author_user_id,
+        source=row.source,
+        note=row.note,
+        created_at=row.created_at,
+        value_map=row.value_map if with_map else None,
+    )
+
+
+class ReportValueMapController(Controller):
+    tags = ["sroi"]
+
+    @put(
+        "/api/v1/reports/{report_id:int}/sroi",
+        summary="Attach or replace the report's value map (owner, editor; its evaluator while submitted)",
+        sync_to_thread=True,
+        status_code=200,
+    )
+    def save(
+        self, report_id: FromPath[int], data: JSONBody[ValueMapSave], principal: Caller, db: DB
+    ) -> ReportOut:
+        report = _report(db, report_id)
+        row, _ = value_maps.save_value_map(
+            db, principal, report, data.value_map, source="api", note=data.note
+        )
+        return _out(report, row)
+
+    @get(
+        "/api/v1/reports/{report_id:int}/sroi/versions",
+        summary="Every saved version of the report's value map (members, its evaluator)",
+        sync_to_thread=True,
+    )
+    def versions(
+        self, report_id: FromPath[int], principal: Caller, db: DB
+    ) -> builtins.list[ValueMapVersionOut]:
+        report = _report(db, report_id)
+        return [_map_version(row) for row in value_maps.versions(db, principal, report)]
+
+    @get(
+        "/api/v1/reports/{report_id:int}/sroi/versions/{number:int}",
+        summary="One saved version of the value map, as its author wrote it (members, its evaluator)",
+        sync_to_thread=True,
+    )
+    def version(
+        self, report_id: FromPath[int], number: FromPath[int], principal: Caller, db: DB
+    ) -> ValueMapVersionOut:
+        report = _report(db, report_id)
+        return _map_version(value_maps.get_version(db, principal, report, number), with_map=True)
+
+    @get(
+        "/api/v1/reports/{report_id:int}/sroi/diff",
+        summary="What changed between two versions of the value map (members, its evaluator)",
+        sync_to_thread=True,
+    )
+    def diff(
+        self,
+        report_id: FromPath[int],
+        principal: Caller,
+        db: DB,
+        first: FromQuery[int] = 1,
+        second: FromQuery[int] = 2,
+    ) -> builtins.list[MapChangeOut]:
+        report = _report(db, report_id)
+        return [
+            MapChangeOut.model_validate(change.model_dump())
+            for change in value_maps.diff(db, principal, report, first, second)
+        ]
+
+
 def _funder_for(db: DB, principal: Caller, funder_id: int) -> None:
     require_funder(principal, funder_id)
     if db.get(Funder, funder_id) is None:
@@ -342,4 +469,4 @@ class PortfolioController(Controller):
         return portfolio_rows(entries, framework, language=language)
 
 
-REPORT_CONTROLLERS = [ReportController, PortfolioController]
+REPORT_CONTROLLERS = [ReportController, ReportValueMapController, PortfolioController]

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from impactkit.reports._layout import Layout, load_layout
 from impactkit.reports._text import neutralise
-from impactkit.reports.checklist import CheckItem, ReportStats, ResponseCount, run_checklist
+from impactkit.reports.checklist import (
+    MIN_JUSTIFICATION_CHARS,
+    CheckItem,
+    ReportStats,
+    ResponseCount,
+    has_kpi_values,
+    run_checklist,
+    validation_blockers,
+)
 from impactkit.reports.excel import write_report_xlsx
 from impactkit.reports.hashing import (
     VerifyResult,
@@ -23,6 +31,7 @@ from impactkit.reports.hashing import (
 from impactkit.reports.model import (
     Disaggregation,
     FrameworkRef,
+    FrozenCheck,
     KpiResult,
     KpiTags,
     Organisation,
@@ -54,11 +63,13 @@ from impactkit.reports.responses import Choice, ColumnSpec, column_specs_from_di
 from impactkit.reports.tabular import to_csv, to_json, write_csv
 
 __all__ = [
+    "MIN_JUSTIFICATION_CHARS",
     "CheckItem",
     "Choice",
     "ColumnSpec",
     "Disaggregation",
     "FrameworkRef",
+    "FrozenCheck",
     "KpiResult",
     "KpiTags",
     "Layout",
@@ -82,6 +93,7 @@ __all__ = [
     "column_specs_from_dictionary",
     "content_hash",
     "frozen_document",
+    "has_kpi_values",
     "load_content",
     "load_layout",
     "neutralise",
@@ -95,6 +107,7 @@ __all__ = [
     "target_met",
     "to_csv",
     "to_json",
+    "validation_blockers",
     "verify_bytes",
     "verify_file",
     "write_csv",

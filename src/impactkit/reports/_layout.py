@@ -1,4 +1,4 @@
-"""Reading the standard layout (``exports/layout-v1.yaml``): sheets, columns, labels, formats."""
+"""Reading the standard layout (``exports/layout-v2.yaml``, v1 still shipped): sheets, columns, formats."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from impactkit._paths import data_dir
 
-LAYOUT_FILE = "layout-v1.yaml"
+LAYOUT_FILE = "layout-v2.yaml"
 
 
 class Column(BaseModel):
@@ -39,7 +39,7 @@ class Layout(BaseModel):
 
     @property
     def name(self) -> str:
-        """``impactkit-standard v1``."""
+        """``impactkit-standard v2``."""
         return f"{self.layout} v{self.version}"
 
     def sheet(self, sheet_id: str) -> dict[str, Any]:

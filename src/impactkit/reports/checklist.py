@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from impactkit.errors import Problem
 from impactkit.reports.model import ReportContent, report_sections
 
 Status = Literal["pass", "warn", "fail"]
@@ -490,3 +491,93 @@ def run_checklist(
     items.extend(_sroi_checks(content))
     items.extend(_principles(content, stats))
     return items
+
+
+MIN_JUSTIFICATION_CHARS = 20
+"""Fewest characters of a written justification (a sentence, not a tick)."""
+MAX_JUSTIFICATION_CHARS = 4000
+
+
+def has_kpi_values(content: ReportContent | dict[str, Any]) -> bool:
+    """Whether at least one KPI of the report has a value (a report without any cannot be validated)."""
+    report = ReportContent.model_validate(content)
+    return any(kpi.value is not None for kpi in report.kpis)
+
+
+def validation_blockers(
+    content: ReportContent | dict[str, Any],
+    items: list[CheckItem],
+    justifications: dict[str, str] | None = None,
+) -> list[Problem]:
+    """What stops a report from being validated: the gate in front of the stamp.
+
+    * A report with no KPI value cannot be validated at all (no justification lifts this).
+    * Every check that failed needs a written justification of at least
+      :data:`MIN_JUSTIFICATION_CHARS` characters, keyed by the check's id.
+    * A justification may also explain a warning; one for a check that passed, or for a check
+      that does not exist, is refused so that nothing is stamped under a wrong id.
+
+    Args:
+        content: the content being validated.
+        items: the checklist computed on that content.
+        justifications: check id → the evaluator's text.
+
+    Returns:
+        One problem per obstacle, located ``kpis`` or ``justifications.<check id>``; empty
+        when the report may be validated.
+
+    Example:
+        >>> items = [CheckItem(id="sections", title={"it": "Sezioni", "en": "Sections"},
+        ...                    status="fail", detail="missing: people")]
+        >>> content = {"organisation": {"name": "A"}, "project": {"name": "P"},
+        ...            "period": {"start": "2026-01-01", "end": "2026-12-31"},
+        ...            "framework": {"id": "f", "version": "1"},
+        ...            "kpis": [{"indicator_id": "k", "value": 3}]}
+        >>> [p.location for p in validation_blockers(content, items)]
+        ['justifications.sections']
+        >>> validation_blockers(content, items, {"sections": "The people section is in the annex."})
+        []
+    """
+    problems: list[Problem] = []
+    given = {key: (text or "").strip() for key, text in (justifications or {}).items()}
+    if not has_kpi_values(content):
+        problems.append(
+            Problem(
+                "no KPI of this report has a value: there is nothing to validate; the organisation "
+                "must collect data (or refresh the KPIs) and submit again",
+                "kpis",
+                "no_kpi_values",
+            )
+        )
+    by_id = {item.id: item for item in items}
+    for item in items:
+        if item.status != "fail":
+            continue
+        text = given.get(item.id, "")
+        if len(text) < MIN_JUSTIFICATION_CHARS:
+            title = item.title.get("en") or item.id
+            problems.append(
+                Problem(
+                    f"the check '{title}' failed ({item.detail}); write why the report may be "
+                    f"validated all the same (at least {MIN_JUSTIFICATION_CHARS} characters)"
+                    if not text
+                    else f"the justification of '{title}' is too short: {len(text)} characters, "
+                    f"at least {MIN_JUSTIFICATION_CHARS}",
+                    f"justifications.{item.id}",
+                    "justification_required",
+                )
+            )
+    for key, text in given.items():
+        found = by_id.get(key)
+        where = f"justifications.{key}"
+        if found is None:
+            problems.append(
+                Problem(f"no check {key!r}; expected one of {sorted(by_id)}", where, "unknown_check")
+            )
+        elif found.status == "pass" and text:
+            problems.append(Problem(f"the check {key!r} passed: nothing to justify", where, "check_passed"))
+        elif len(text) > MAX_JUSTIFICATION_CHARS:
+            problems.append(
+                Problem(f"{len(text)} characters; at most {MAX_JUSTIFICATION_CHARS}", where, "too_long")
+            )
+    return problems

@@ -532,6 +532,7 @@ def _validation_log(
     events: list[WorkflowEvent],
     layout: Layout,
     formats: Formats,
+    justifications: dict[str, str],
 ) -> None:
     sheet = layout.sheet("validation_log")
     worksheet = workbook.add_worksheet(name)
@@ -543,6 +544,7 @@ def _validation_log(
             "title": text_in(item.title, language),
             "status": text_in(labels[item.status], language),
             "detail": item.detail,
+            "justification": justifications.get(item.id),
         }
         for item in checklist
     ]
@@ -627,6 +629,10 @@ def write_report_xlsx(
         )
     specs = [ColumnSpec.model_validate(c) for c in columns or []]
     items = [CheckItem.model_validate(c) for c in checklist or []]
+    if validation is not None and validation.checklist:
+        # A validated report shows the checklist frozen with its stamp, not one run later.
+        items = [CheckItem.model_validate(c.model_dump()) for c in validation.checklist]
+    reasons = validation.justifications if validation is not None else {}
     log = [WorkflowEvent.model_validate(e) for e in events or []]
     layout = load_layout()
     language = report.language
@@ -657,7 +663,7 @@ def write_report_xlsx(
         if responses is not None or specs:
             entries = _responses(workbook, names, report, responses or [], specs, layout, formats)
             _dictionary(workbook, title("dictionary"), entries, language, layout, formats)
-        _validation_log(workbook, title("validation_log"), language, items, log, layout, formats)
+        _validation_log(workbook, title("validation_log"), language, items, log, layout, formats, reasons)
         _content_sheet(workbook, document)
         workbook.set_properties(
             {

@@ -121,7 +121,7 @@ def _seal_of(payload: dict[str, Any]) -> str:
 def frozen_payload(content: ReportContent, stamp: ValidationStamp | None) -> dict[str, Any]:
     """The frozen document as plain data (``stamp`` may be None for an unvalidated draft)."""
     content_data = content.model_dump(mode="json")
-    stamp_data = stamp.model_dump(mode="json") if stamp is not None else None
+    stamp_data = stamp.stamp_data() if stamp is not None else None
     payload: dict[str, Any] = {
         "format": FROZEN_FORMAT,
         "version": FROZEN_VERSION,

@@ -166,6 +166,18 @@ class ReportContent(BaseModel):
         return value
 
 
+class FrozenCheck(BaseModel):
+    """One checklist line as frozen in a validation stamp."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: dict[str, str]
+    status: Literal["pass", "warn", "fail"]
+    detail: str
+    principle: str | None = None
+
+
 class ValidationStamp(BaseModel):
     """Who validated a report, under which accreditation, when, and the content hash validated."""
 
@@ -177,6 +189,15 @@ class ValidationStamp(BaseModel):
     validated_at: datetime
     content_hash: str
     """SHA-256 of the canonical JSON of the content, 64 lowercase hex digits."""
+    checklist: list[FrozenCheck] = Field(default_factory=list)
+    """The checklist as it stood on the content validated (frozen with the stamp)."""
+    justifications: dict[str, str] = Field(default_factory=dict)
+    """The evaluator's written justification per check id that failed (or warned)."""
+
+    def stamp_data(self) -> dict[str, Any]:
+        """Plain data of the stamp for the frozen document; a stamp without a checklist (made
+        before checklists were frozen) keeps its original shape, so its documents stay the same."""
+        return self.model_dump(mode="json", exclude_defaults=True)
 
 
 class WorkflowEvent(_Tolerant):

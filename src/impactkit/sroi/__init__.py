@@ -15,6 +15,7 @@ from impactkit.sroi._deadweight import (
     deadweight_from_comparison,
     deadweight_from_did,
 )
+from impactkit.sroi._diff import MapChange, diff_value_maps
 from impactkit.sroi._engine import Notice, OutcomeResult, SroiResult, StakeholderTotal, compute
 from impactkit.sroi._model import (
     Conventions,
@@ -55,6 +56,7 @@ __all__ = [
     "Input",
     "KpiLink",
     "LogNormal",
+    "MapChange",
     "MonteCarloResult",
     "Normal",
     "Notice",
@@ -74,6 +76,7 @@ __all__ = [
     "compute",
     "deadweight_from_comparison",
     "deadweight_from_did",
+    "diff_value_maps",
     "export_value_map",
     "import_value_map",
     "kpi_links",

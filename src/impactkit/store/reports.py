@@ -18,6 +18,7 @@ from impactkit.frameworks import get_framework
 from impactkit.reports import (
     CheckItem,
     ColumnSpec,
+    FrozenCheck,
     PortfolioEntry,
     ReportContent,
     ReportStats,
@@ -28,7 +29,9 @@ from impactkit.reports import (
     frozen_document,
     portfolio_csv,
     portfolio_json,
+    report_sections,
     run_checklist,
+    validation_blockers,
     write_portfolio_xlsx,
     write_report_xlsx,
 )
@@ -73,11 +76,24 @@ def _sroi_section(value_map: dict[str, Any] | None) -> dict[str, Any] | None:
         ) from None
     result = compute(parsed)
     tornado = sensitivity(parsed)
-    return {
+    section: dict[str, Any] = {
         "value_map": parsed.model_dump(mode="json"),
         "result": result.model_dump(mode="json"),
         "sensitivity": tornado.model_dump(mode="json"),
     }
+    if parsed.discount_rate_distribution is not None or any(o.distributions for o in parsed.outcomes):
+        from impactkit.sroi import simulate
+
+        # A fixed seed: the frozen content says exactly what anyone recomputing it will find.
+        uncertainty = simulate(parsed, draws=REPORT_DRAWS, seed=REPORT_SEED)
+        section["monte_carlo"] = uncertainty.model_dump(mode="json")
+    return section
+
+
+REPORT_DRAWS = 10_000
+"""Monte Carlo draws of the SROI analysis stored in a report."""
+REPORT_SEED = 2030
+"""Seed of the report's Monte Carlo, so the frozen figures can be reproduced exactly."""
 
 
 def _targets(session: Session, project: Project) -> list[dict[str, Any]]:
@@ -303,14 +319,29 @@ def _require_assigned_evaluator(
 
 
 def validate_report(
-    session: Session, principal: Principal, report: Report, comments: str = ""
+    session: Session,
+    principal: Principal,
+    report: Report,
+    comments: str = "",
+    justifications: dict[str, str] | None = None,
 ) -> ReportVersion:
-    """Freeze the submitted version: hash, stamp, evaluator, accreditation and time."""
+    """Freeze the submitted version: hash, stamp, evaluator, accreditation, time and checklist.
+
+    The checklist is run on the very content being frozen and stored in the stamp with the
+    evaluator's justifications. The gate (:func:`impactkit.reports.validation_blockers`) refuses
+    a report without any KPI value, and a report with a failing check that has no written
+    justification: the error names every check still open.
+    """
     accreditation = _require_assigned_evaluator(session, principal, report)
     latest = _latest(session, report)
     if latest.state != "submitted":
         raise ReportStateError(f"only a submitted report can be validated; this version is {latest.state}")
     content = ReportContent.model_validate(latest.content)
+    items = run_checklist(content, report_stats(session, report))
+    blockers = validation_blockers(content, items, justifications)
+    if blockers:
+        raise ReportStateError("the report cannot be validated yet", blockers)
+    justified = {key: text.strip() for key, text in (justifications or {}).items() if text.strip()}
     digest = content_hash(content)
     now = utcnow()
     stamp = ValidationStamp(
@@ -319,6 +350,8 @@ def validate_report(
         accreditation_body=accreditation.body,
         validated_at=now,
         content_hash=digest,
+        checklist=[FrozenCheck.model_validate(item.model_dump()) for item in items],
+        justifications=justified,
     )
     latest.state = "validated"
     latest.content_hash = digest
@@ -336,24 +369,76 @@ def validate_report(
         "submitted",
         "validated",
         comments,
-        {"content_hash": digest},
+        {
+            "content_hash": digest,
+            "justifications": justified,
+            "failed_checks": [item.id for item in items if item.status == "fail"],
+        },
     )
     session.flush()
     return latest
 
 
-def return_report(session: Session, principal: Principal, report: Report, comments: str) -> ReportVersion:
+def return_report(
+    session: Session,
+    principal: Principal,
+    report: Report,
+    comments: str,
+    section_comments: dict[str, str] | None = None,
+) -> ReportVersion:
+    """Send the submitted version back to the organisation with comments, overall and per section.
+
+    ``section_comments`` is keyed by the section keys of the Decree of 4 July 2019
+    (:func:`impactkit.reports.report_sections`); empty texts are dropped.
+    """
     _require_assigned_evaluator(session, principal, report)
     latest = _latest(session, report)
     if latest.state != "submitted":
         raise ReportStateError(f"only a submitted report can be returned; this version is {latest.state}")
+    known = {section.key for section in report_sections()}
+    by_section = {
+        key: text.strip() for key, text in (section_comments or {}).items() if text and text.strip()
+    }
+    unknown = sorted(set(by_section) - known)
+    if unknown:
+        raise ReportStateError(
+            "comments for sections that do not exist",
+            [
+                Problem(f"no section {key!r}; expected one of {sorted(known)}", f"section_comments.{key}")
+                for key in unknown
+            ],
+        )
+    if not comments.strip() and not by_section:
+        raise ReportStateError(
+            "a returned report needs comments",
+            [Problem("say what the organisation should change, overall or per section", "comments")],
+        )
     latest.state = "returned"
-    latest.comments = comments
+    latest.comments = comments.strip()
+    latest.section_comments = by_section or None
     report.state = "returned"
     session.add_all([latest, report])
-    _event(session, principal, report, "report.returned", "submitted", "returned", comments)
+    _event(
+        session,
+        principal,
+        report,
+        "report.returned",
+        "submitted",
+        "returned",
+        comments.strip(),
+        {"section_comments": by_section} if by_section else None,
+    )
     session.flush()
     return latest
+
+
+def last_returned(session: Session, report: Report) -> ReportVersion | None:
+    """The newest version the evaluator sent back (its comments are what the organisation acts on)."""
+    return session.exec(
+        select(ReportVersion)
+        .where(ReportVersion.report_id == report.id, ReportVersion.state == "returned")
+        .order_by(ReportVersion.number.desc())  # type: ignore[attr-defined]
+    ).first()
 
 
 def _event(
@@ -394,10 +479,21 @@ def events(session: Session, report: Report) -> list[WorkflowEvent]:
             action=row.action,
             from_state=row.details.get("from"),
             to_state=row.details.get("to"),
-            comment=row.details.get("comment") or None,
+            comment=_event_comment(row.details),
         )
         for row in rows
     ]
+
+
+def _event_comment(details: dict[str, Any]) -> str | None:
+    """The comment of a workflow event, with the justifications and section comments it carried."""
+    parts = [str(details.get("comment") or "").strip()]
+    for check, text in (details.get("justifications") or {}).items():
+        parts.append(f"[{check}] {text}")
+    for section, text in (details.get("section_comments") or {}).items():
+        parts.append(f"[{section}] {text}")
+    joined = " · ".join(part for part in parts if part)
+    return joined or None
 
 
 # --- who sees what -------------------------------------------------------------------------
@@ -491,7 +587,17 @@ def report_stats(session: Session, report: Report) -> ReportStats:
 
 
 def checklist(session: Session, report: Report, row: ReportVersion) -> list[CheckItem]:
+    """The checklist of a version: as frozen in the stamp once validated, else run now."""
+    if row.stamp and row.stamp.get("checklist"):
+        return [CheckItem.model_validate(item) for item in row.stamp["checklist"]]
     return run_checklist(ReportContent.model_validate(row.content), report_stats(session, report))
+
+
+def justifications(row: ReportVersion) -> dict[str, str]:
+    """The evaluator's justifications frozen with a validated version (empty otherwise)."""
+    if not row.stamp:
+        return {}
+    return dict(row.stamp.get("justifications") or {})
 
 
 def _labels(texts: dict[str, str], default_language: str | None) -> dict[str, str]:

@@ -13,11 +13,14 @@ from impactkit.store.principals import Principal
 from impactkit.store.tables import Project
 
 
-def prepare_value_map(session: Session, principal: Principal, data: Any) -> ValueMap:
+def prepare_value_map(
+    session: Session, principal: Principal, data: Any, *, report_project_id: int | None = None
+) -> ValueMap:
     """Check a value map and replace each KPI-linked quantity with the KPI's value.
 
-    A link may name only projects the caller can read (members and administrators);
-    any other is reported as not found, like the rest of the API.
+    A link may name only projects the caller can read (members and administrators) or, when
+    the map belongs to a report (``report_project_id``), that report's own project, which its
+    evaluator may link to; any other is reported as not found, like the rest of the API.
     """
     value_map = parse_value_map(data)
     links = kpi_links(value_map)
@@ -33,7 +36,12 @@ def prepare_value_map(session: Session, principal: Principal, data: Any) -> Valu
             problems.append(Problem("project_id and period_id must be numbers", where))
             continue
         project = session.get(Project, project_id)
-        if project is None or not (principal.is_admin or project.organisation_id in principal.roles):
+        readable = project is not None and (
+            principal.is_admin
+            or project.organisation_id in principal.roles
+            or project.id == report_project_id
+        )
+        if project is None or not readable:
             problems.append(Problem(f"project {project_id} not found", where, "not_found"))
             continue
         try:

@@ -253,6 +253,8 @@ class ReportVersion(SQLModel, table=True):
     accreditation_id: int | None = Field(default=None, foreign_key="evaluator_accreditation.id")
     stamp: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType, nullable=True))
     comments: str = Field(default="", max_length=8000)
+    section_comments: dict[str, str] | None = Field(default=None, sa_column=Column(JsonType, nullable=True))
+    """The evaluator's comments per report section when the version was returned."""
     created_at: datetime = _created()
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     validated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
@@ -369,4 +371,28 @@ class ResponseAttachment(SQLModel, table=True):
     size: int | None = None
     sha256: str | None = Field(default=None, max_length=64)
     received_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    created_at: datetime = _created()
+
+
+# --- the evaluator's workbench -------------------------------------------------------------
+
+
+class ValueMapVersion(SQLModel, table=True):
+    """One saved version of a report's SROI value map, as its author wrote it (KPI links kept).
+
+    Every save adds a version; none is ever changed, so two versions can always be compared.
+    """
+
+    __tablename__ = "value_map_version"
+    __table_args__ = (UniqueConstraint("report_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    number: int
+    value_map: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
+    sroi_ratio: float | None = None
+    """The ratio the map computed to when saved (None when it could not be computed yet)."""
+    author_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    source: str = Field(default="editor", max_length=20)
+    """editor | upload | template | api | organisation"""
+    note: str = Field(default="", max_length=500)
     created_at: datetime = _created()

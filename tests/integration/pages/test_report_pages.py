@@ -9,7 +9,21 @@ import re
 import openpyxl
 
 from tests.conftest import LiveServer
-from tests.integration.pages.web import build_web_world, collect_responses, csrf_of, sign_in, submitted_report
+from tests.integration.pages.web import (
+    build_web_world,
+    collect_responses,
+    csrf_of,
+    sign_in,
+    store_self_report,
+    submitted_report,
+)
+
+
+def justified(page: str) -> dict[str, str]:
+    """A justification for every failing check the validation form asks about."""
+    fields = re.findall(r'name="(justification__[a-z0-9_]+)"', page)
+    assert fields, "a failing check asks for a justification"
+    return {field: "Filed with the annual accounts; checked by the evaluator." for field in fields}
 
 
 def test_an_editor_creates_a_report_and_submits_it_to_an_evaluator(live_server: LiveServer) -> None:
@@ -48,6 +62,7 @@ def test_an_editor_creates_a_report_and_submits_it_to_an_evaluator(live_server: 
 def test_the_evaluator_sees_checklist_sroi_and_tornado_then_validates(live_server: LiveServer) -> None:
     web = build_web_world(live_server.engine, live_server.settings)
     collect_responses(live_server.engine, web)
+    store_self_report(live_server.engine, web)
     report_id = submitted_report(live_server.engine, web)
     evaluator = live_server.client()
     sign_in(evaluator, "evaluator@example.org")
@@ -59,13 +74,19 @@ def test_the_evaluator_sees_checklist_sroi_and_tornado_then_validates(live_serve
     assert re.search(r'id="sroi-ratio">3\.81 : 1<', page.text), "case A of the SROI guide: 3.8054 : 1"
     assert page.text.count("<rect") >= 2 and 'id="tornado"' in page.text
     assert page.text.count("data-check=") >= 8
-    validated = evaluator.post(
+    stopped = evaluator.post(
         f"/app/evaluator/reports/{report_id}/validate",
         data={"_csrf_token": csrf_of(page.text), "comments": "Sound."},
+    )
+    assert stopped.status_code == 409 and "justifications.sections" in stopped.text
+    validated = evaluator.post(
+        f"/app/evaluator/reports/{report_id}/validate",
+        data={"_csrf_token": csrf_of(page.text), "comments": "Sound.", **justified(page.text)},
     )
     assert validated.status_code == 303
     after = evaluator.get(f"/app/evaluator/reports/{report_id}")
     assert 'id="report-state">validated<' in after.text
+    assert "Filed with the annual accounts" in after.text
     hashes = re.findall(r"<code class=\"link\">([0-9a-f]{64})</code>", after.text)
     assert len(hashes) == 1
     assert 'id="validate-form"' not in after.text
@@ -113,11 +134,15 @@ def test_another_evaluator_and_other_funders_do_not_see_the_report(live_server: 
 def test_the_funder_downloads_the_validated_report_and_the_portfolio(live_server: LiveServer) -> None:
     web = build_web_world(live_server.engine, live_server.settings)
     collect_responses(live_server.engine, web)
+    store_self_report(live_server.engine, web)
     report_id = submitted_report(live_server.engine, web)
     evaluator = live_server.client()
     sign_in(evaluator, "evaluator@example.org")
     page = evaluator.get(f"/app/evaluator/reports/{report_id}")
-    evaluator.post(f"/app/evaluator/reports/{report_id}/validate", data={"_csrf_token": csrf_of(page.text)})
+    evaluator.post(
+        f"/app/evaluator/reports/{report_id}/validate",
+        data={"_csrf_token": csrf_of(page.text), **justified(page.text)},
+    )
 
     funder = live_server.client()
     sign_in(funder, "funder_a@example.org")

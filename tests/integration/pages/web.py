@@ -128,3 +128,25 @@ def submitted_report(engine: Engine, web: WebWorld, evaluator: str = "evaluator"
         reports.submit_report(session, principal, report, web.world.users[evaluator])
         assert report.id is not None
         return report.id
+
+
+def store_self_report(engine: Engine, web: WebWorld) -> None:
+    """The organisation's self-report for project A's period: the KPIs a report needs to be validated."""
+    from tests.integration.reports.test_reports_api import SELF_REPORT
+
+    with session_scope(engine) as session:
+        [result] = store_responses(
+            session,
+            [
+                Submission(
+                    instance_id=str(uuid.uuid4()),
+                    form_id="organisation_self_report",
+                    form_version="2026.1",
+                    project_id=web.world.project_a,
+                    period_id=web.world.period_a,
+                    answers=SELF_REPORT,
+                )
+            ],
+            allowed_organisations=None,
+        )
+    assert result.status == "stored", result.errors

@@ -142,11 +142,40 @@ def test_a_report_goes_from_draft_to_validated_and_is_frozen(live_server: LiveSe
     assert checklist.status_code == 200 and len(checklist.json()) >= 8
     other = live_server.client(world.tokens["evaluator_other"])
     assert other.post(f"/api/v1/reports/{rid}/validate", json={}).status_code == 404
-    validated = evaluator.post(f"/api/v1/reports/{rid}/validate", json={"comments": "Data checked."})
+    # the gate: failing checks stop the stamp until each has a written justification
+    failing = [c["id"] for c in checklist.json() if c["status"] == "fail"]
+    assert "sections" in failing
+    stopped = evaluator.post(f"/api/v1/reports/{rid}/validate", json={"comments": "Data checked."})
+    assert stopped.status_code == 409, stopped.text
+    located = {error["location"] for error in stopped.json()["errors"]}
+    assert located == {f"justifications.{check}" for check in failing}
+    assert evaluator.get(f"/api/v1/reports/{rid}").json()["version_state"] == "submitted"
+    too_short = evaluator.post(
+        f"/api/v1/reports/{rid}/validate",
+        json={"justifications": {check: "ok" for check in failing}},
+    )
+    assert too_short.status_code == 409 and "too short" in too_short.text
+    unknown = evaluator.post(
+        f"/api/v1/reports/{rid}/validate", json={"justifications": {"no_such_check": "x" * 30}}
+    )
+    assert unknown.status_code == 409 and "no_such_check" in unknown.text
+    reasons = {
+        check: f"Accepted for {check}: the organisation files it with the annual accounts."
+        for check in failing
+    }
+    validated = evaluator.post(
+        f"/api/v1/reports/{rid}/validate", json={"comments": "Data checked.", "justifications": reasons}
+    )
     assert validated.status_code == 200, validated.text
     frozen = validated.json()
     assert frozen["version_state"] == "validated" and len(frozen["content_hash"]) == 64
     assert frozen["stamp"]["accreditation_number"] == "ACC-evaluator"
+    assert frozen["stamp"]["justifications"] == reasons
+    frozen_checks = {c["id"]: c["status"] for c in frozen["stamp"]["checklist"]}
+    assert frozen_checks == {c["id"]: c["status"] for c in checklist.json()}
+    # the checklist of a validated version is the frozen one, whatever is stored later
+    collect(live_server, world)
+    assert evaluator.get(f"/api/v1/reports/{rid}/checklist").json() == frozen["stamp"]["checklist"]
     assert evaluator.post(f"/api/v1/reports/{rid}/validate", json={}).status_code == 409
     assert evaluator.post(f"/api/v1/reports/{rid}/return", json={"comments": "late"}).status_code == 409
 
@@ -168,6 +197,11 @@ def test_a_report_goes_from_draft_to_validated_and_is_frozen(live_server: LiveSe
     assert verify_bytes(workbook_bytes).ok
     workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
     assert len(workbook.sheetnames) >= 5
+    log = [row for row in workbook["Validation log"].iter_rows(values_only=True) if row[0]]
+    logged = {row[0]: row[4] for row in log if row[0] in reasons}
+    assert logged == reasons
+    events = [row for row in log if row[2] == "report.validated"]
+    assert events and all(reasons[check] in events[0][5] for check in failing)
     document = funder.get(f"/api/v1/reports/{rid}/export.json").content
     assert verify_bytes(document).ok
     tampered = (
@@ -182,10 +216,16 @@ def test_a_report_goes_from_draft_to_validated_and_is_frozen(live_server: LiveSe
     assert funder.get(f"/api/v1/funders/{world.funder_b}/portfolio").status_code == 404
     rows = funder.get(f"/api/v1/funders/{world.funder_a}/portfolio.json")
     assert rows.status_code == 200 and isinstance(rows.json(), list) and "Cooperativa A" in rows.text
-    assert live_server.client(world.tokens["admin"]).get("/api/v1/funders/999/portfolio.json").status_code == 404
+    assert (
+        live_server.client(world.tokens["admin"]).get("/api/v1/funders/999/portfolio.json").status_code == 404
+    )
     exports = live_server.client(world.tokens["admin"]).get("/api/v1/audit").json()
     formats = {(e["action"], e["details"].get("format")) for e in exports}
-    assert {("report.exported", "xlsx"), ("report.exported", "json"), ("portfolio.exported", "csv")} <= formats
+    assert {
+        ("report.exported", "xlsx"),
+        ("report.exported", "json"),
+        ("portfolio.exported", "csv"),
+    } <= formats
     xlsx = funder.get(f"/api/v1/funders/{world.funder_a}/portfolio")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 

@@ -235,6 +235,33 @@ def test_the_validation_log_has_the_checklist_and_the_workflow_events(
     assert events[1][5] == '\'=HYPERLINK("x")'
 
 
+def test_a_validated_report_shows_its_frozen_checklist_and_the_justifications(
+    content: ReportContent, stamp: ValidationStamp, tmp_path: Path
+) -> None:
+    data = report_data()
+    data["sections"] = {"methodology": "Survey of every participant."}
+    content = load_content(data)
+    frozen = run_checklist(content, {})
+    reason = "=The other sections are in the annual accounts filed with RUNTS."
+    stamped = ValidationStamp.model_validate(
+        {
+            **stamp.model_dump(),
+            "content_hash": content_hash(content),
+            "checklist": [c.model_dump() for c in frozen],
+            "justifications": {"sections": reason},
+        }
+    )
+    path = tmp_path / "justified.xlsx"
+    # a checklist passed in later (here: every check passing) does not replace the frozen one
+    later = [c.model_copy(update={"status": "pass"}) for c in frozen]
+    write_report_xlsx(content, path, stamp=stamped, checklist=later)
+    table = rows(path, "Registro di validazione")
+    assert table[1][4] == "Motivazione del valutatore"
+    sections = next(r for r in table if r[0] == "sections")
+    assert sections[2] == "non superato" and sections[4] == "'" + reason
+    assert verify_file(path).ok
+
+
 def test_an_english_report_has_english_sheets_and_labels(tmp_path: Path) -> None:
     content = load_content(report_data(language="en"))
     path = tmp_path / "en.xlsx"
@@ -302,7 +329,7 @@ def test_the_hash_and_layout_are_in_the_document_properties(
 ) -> None:
     with zipfile.ZipFile(workbook_path) as archive:
         custom = archive.read("docProps/custom.xml").decode()
-    assert content_hash(content) in custom and "impactkit-standard v1" in custom
+    assert content_hash(content) in custom and "impactkit-standard v2" in custom
 
 
 def test_a_stamp_for_other_content_is_refused(

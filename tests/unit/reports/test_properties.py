@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import impactkit.reports
-from impactkit.reports import _text, canonical_json, model, payment_by_results
+from impactkit.reports import _text, canonical_json, checklist, model, payment_by_results
 
 json_values = st.recursive(
     st.none()
@@ -86,7 +86,7 @@ def test_achieving_more_never_pays_less_on_an_at_least_target(
 
 
 def test_the_docstring_examples_run() -> None:
-    for module in (model, _text):
+    for module in (model, _text, checklist):
         failures, _ = doctest.testmod(module)
         assert failures == 0, module.__name__
 
@@ -95,6 +95,10 @@ def test_the_public_names_are_pinned() -> None:
     assert sorted(impactkit.reports.__all__) == sorted(
         [
             "CheckItem",
+            "MIN_JUSTIFICATION_CHARS",
+            "FrozenCheck",
+            "has_kpi_values",
+            "validation_blockers",
             "Choice",
             "ColumnSpec",
             "Disaggregation",

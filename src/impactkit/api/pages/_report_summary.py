@@ -109,6 +109,7 @@ def summary_context(
         "kpis": kpi_rows(row.content, fmt),
         "sroi": sroi_summary(row.content, fmt),
         "checklist": store.checklist(db, report, row) if with_checklist else [],
+        "justifications": store.justifications(row),
         "stamp": row.stamp,
     }
 

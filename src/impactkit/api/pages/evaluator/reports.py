@@ -46,8 +46,17 @@ def validate_report_page(
     db: DB, me: Me, report_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
 ) -> Redirect:
     report, _ = _assigned(db, me, report_id)
-    store.validate_report(db, me, report, form_text(data, "comments", max_length=8000))
+    justifications = {
+        str(key).removeprefix(JUSTIFICATION_FIELD): form_text(data, str(key), max_length=4000)
+        for key in data
+        if str(key).startswith(JUSTIFICATION_FIELD)
+    }
+    store.validate_report(db, me, report, form_text(data, "comments", max_length=8000), justifications)
     return redirect(f"/app/evaluator/reports/{report_id}", done="report_validated")
+
+
+JUSTIFICATION_FIELD = "justification__"
+"""Form fields named ``justification__<check id>`` carry the evaluator's justification of that check."""
 
 
 @post("/app/evaluator/reports/{report_id:int}/return", sync_to_thread=True, status_code=303)

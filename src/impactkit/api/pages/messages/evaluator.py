@@ -17,4 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "it": "Per restituire un rendiconto scrivi che cosa va cambiato.",
         "en": "To return a report, say what should change.",
     },
+    # --- the validation gate ---
+    "justification": {"it": "Motivazione del valutatore", "en": "Evaluator's justification"},
+    "justification_for": {"it": "Motivazione (controllo non superato)", "en": "Justification (failed check)"},
 }
