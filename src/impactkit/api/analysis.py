@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
@@ -145,21 +145,31 @@ class SroiController(Controller):
 
     @post(
         "/export",
-        summary="The value map as an Excel workbook with live formulas",
+        summary="The value map as an Excel workbook with live formulas (impactkit's layout or SVI's)",
         sync_to_thread=True,
         status_code=200,
     )
-    def export(self, data: JSONBody[ValueMapIn], principal: Caller, db: DB) -> Response[bytes]:
+    def export(
+        self,
+        data: JSONBody[ValueMapIn],
+        principal: Caller,
+        db: DB,
+        layout: FromQuery[Literal["impactkit", "svi"]] = "impactkit",
+        language: FromQuery[Literal["en", "it"]] = "en",
+    ) -> Response[bytes]:
         value_map = prepare_value_map(db, principal, data.value_map)
+        name = "value-map.xlsx" if layout == "impactkit" else "value-map-svi.xlsx"
         with tempfile.TemporaryDirectory() as folder:
-            content = export_value_map(value_map, Path(folder) / "value-map.xlsx").read_bytes()
+            content = export_value_map(
+                value_map, Path(folder) / name, language=language, layout=layout
+            ).read_bytes()
         return Response(
-            content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="value-map.xlsx"'}
+            content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
         )
 
     @post(
         "/import",
-        summary="Read a value map back from its Excel workbook",
+        summary="Read a value map back from a workbook (impactkit's layout or SVI's value map)",
         sync_to_thread=True,
         status_code=200,
     )

@@ -45,6 +45,7 @@ from impactkit.sroi._sensitivity import (
     sensitivity,
 )
 from impactkit.sroi.excel import export_value_map, import_value_map, write_value_map
+from impactkit.sroi.svi import export_svi_value_map, import_svi_value_map, write_svi_value_map
 
 __all__ = [
     "BreakEven",
@@ -77,7 +78,9 @@ __all__ = [
     "deadweight_from_comparison",
     "deadweight_from_did",
     "diff_value_maps",
+    "export_svi_value_map",
     "export_value_map",
+    "import_svi_value_map",
     "import_value_map",
     "kpi_links",
     "load_value_map",
@@ -85,5 +88,6 @@ __all__ = [
     "resolve_quantities",
     "sensitivity",
     "simulate",
+    "write_svi_value_map",
     "write_value_map",
 ]

@@ -119,6 +119,8 @@ class FinancialProxy(_Model):
     """The money value of one unit of an outcome."""
 
     value: float
+    description: str = ""
+    """What the proxy is (the SVI value map's "What proxy would you use to value the change?")."""
     currency: str | None = None
     """ISO 4217 code; ``None`` means the value map's currency."""
     year: int | None = None

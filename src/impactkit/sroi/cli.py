@@ -145,10 +145,17 @@ def simulate_command(value_map_path: Path, draws: int, seed: int | None, as_json
 @click.argument("value_map_path", metavar="MAP", type=click.Path(path_type=Path))
 @click.argument("out", metavar="OUT.xlsx", type=click.Path(path_type=Path))
 @click.option("--language", type=click.Choice(["en", "it"]), default="en", show_default=True)
+@click.option(
+    "--layout",
+    type=click.Choice(["impactkit", "svi"]),
+    default="impactkit",
+    show_default=True,
+    help="impactkit's sheets, or Social Value International's value map (stages 1-5).",
+)
 @_reports_errors
-def export_command(value_map_path: Path, out: Path, language: str) -> None:
+def export_command(value_map_path: Path, out: Path, language: str, layout: str) -> None:
     """Write MAP to an Excel workbook with live formulas."""
-    export_value_map(_read_map(value_map_path), out, language=language)
+    export_value_map(_read_map(value_map_path), out, language=language, layout=layout)
     click.echo(f"wrote {out}")
 
 
@@ -157,7 +164,7 @@ def export_command(value_map_path: Path, out: Path, language: str) -> None:
 @click.argument("out", metavar="[OUT.yaml]", required=False, type=click.Path(path_type=Path))
 @_reports_errors
 def import_command(workbook: Path, out: Path | None) -> None:
-    """Read a value map workbook back to YAML (printed, or written to OUT.yaml)."""
+    """Read a value map workbook (impactkit's or the SVI layout) back to YAML (printed, or to OUT.yaml)."""
     value_map = import_value_map(workbook)
     text = yaml.safe_dump(
         value_map.model_dump(mode="json", exclude_defaults=True),

@@ -10,14 +10,11 @@ mode.
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from openpyxl import load_workbook
-from openpyxl.worksheet.worksheet import Worksheet
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
@@ -25,9 +22,12 @@ from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 from impactkit.errors import Problem, ValueMapError
 from impactkit.sroi._engine import SroiResult, compute
 from impactkit.sroi._model import KpiLink, ValueMap, parse_value_map
+from impactkit.sroi._workbook import MAX_INFLATED_BYTES, WorkbookValues
 
 LAYOUT_MARK = "impactkit SROI value map"
-LAYOUT_VERSION = "layout 1"
+LAYOUT_VERSION = "layout 2"
+"""Layout 2 adds the proxy bank (a setting) and each proxy's description and bank entry (two
+columns at the end of the outcome table); workbooks of layout 1 are still read."""
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 SHEETS = {
@@ -56,6 +56,8 @@ SETTINGS = [
     ("inputs_discounted", "Inputs discounted", "Input attualizzati"),
     ("horizon_years", "Horizon (years)", "Orizzonte (anni)"),
 ]
+SETTINGS_V1 = list(SETTINGS)
+SETTINGS = [*SETTINGS_V1, ("proxy_bank", "Proxy bank", "Banca dei proxy")]
 RESULTS = [
     ("inputs_total", "Total inputs", "Totale input"),
     ("total_present_value", "Total present value", "Valore attuale totale"),
@@ -92,6 +94,19 @@ OUTCOME_COLUMNS = [
     ("impact", "Impact year 1", "Impatto anno 1"),
     ("present_value", "Present value", "Valore attuale"),
 ]
+OUTCOME_COLUMNS_V1 = list(OUTCOME_COLUMNS)
+OUTCOME_COLUMNS = [
+    *OUTCOME_COLUMNS_V1,
+    ("proxy_description", "Proxy description", "Descrizione del proxy"),
+    ("proxy_bank", "Proxy bank entry", "Voce della banca dei proxy"),
+    ("deadweight_evidence", "Deadweight evidence", "Evidenza del deadweight"),
+    ("displacement_evidence", "Displacement evidence", "Evidenza del displacement"),
+    ("attribution_evidence", "Attribution evidence", "Evidenza dell'attribuzione"),
+    ("drop_off_evidence", "Drop-off evidence", "Evidenza del drop-off"),
+    ("duration_evidence", "Duration evidence", "Evidenza della durata"),
+    ("proxy_evidence", "Proxy evidence", "Evidenza del proxy"),
+]
+EVIDENCE_COLUMNS = ("deadweight", "displacement", "attribution", "drop_off", "duration", "proxy")
 COL = {key: index for index, (key, _, _) in enumerate(OUTCOME_COLUMNS)}
 
 INPUT_COLUMNS = [
@@ -243,6 +258,7 @@ def _write_map_sheet(
         "drop_off_from": conventions.drop_off_from,
         "inputs_discounted": conventions.inputs_discounted,
         "horizon_years": horizon,
+        "proxy_bank": value_map.proxy_bank or "",
     }
     for offset, (key, label) in enumerate(
         zip([s[0] for s in SETTINGS], _labels(SETTINGS, language), strict=True)
@@ -316,6 +332,10 @@ def _write_map_sheet(
         if outcome.proxy.year is not None:
             sheet.write_number(r, COL["proxy_year"], outcome.proxy.year)
         sheet.write_string(r, COL["proxy_source"], neutralise(outcome.proxy.source))
+        sheet.write_string(r, COL["proxy_description"], neutralise(outcome.proxy.description))
+        sheet.write_string(r, COL["proxy_bank"], neutralise(outcome.proxy.bank or ""))
+        for estimate in EVIDENCE_COLUMNS:
+            sheet.write_string(r, COL[f"{estimate}_evidence"], neutralise(outcome.evidence.get(estimate, "")))
         for key in ("deadweight", "displacement", "attribution", "drop_off"):
             sheet.write_number(r, COL[key], getattr(outcome, key), formats.percent)
         sheet.write_number(r, COL["duration"], outcome.duration)
@@ -506,8 +526,22 @@ def _write_inputs_sheet(
     )
 
 
-def export_value_map(value_map: ValueMap, path: str | Path, *, language: str = "en") -> Path:
-    """Write the value map to a new ``.xlsx`` file with live formulas; returns the path."""
+def export_value_map(
+    value_map: ValueMap, path: str | Path, *, language: str = "en", layout: str = "impactkit"
+) -> Path:
+    """Write the value map to a new ``.xlsx`` file with live formulas; returns the path.
+
+    Args:
+        layout: ``"impactkit"`` (this module's sheets: value map, years, inputs, stakeholders) or
+            ``"svi"`` (Social Value International's value map, stages 1–5:
+            :mod:`impactkit.sroi.svi`).
+    """
+    if layout == "svi":
+        from impactkit.sroi.svi import export_svi_value_map
+
+        return export_svi_value_map(value_map, path, language=language)
+    if layout != "impactkit":
+        raise ValueError(f"layout must be 'impactkit' or 'svi', got {layout!r}")
     path = Path(path)
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     try:
@@ -530,51 +564,74 @@ def _where(sheet: str, row: int, col: int) -> str:
     return f"{sheet}!{xl_rowcol_to_cell(row - 1, col)}"
 
 
-MAX_INFLATED_BYTES = 50 * 1024 * 1024
-"""Largest total uncompressed size of a value-map workbook (a real one is well under 1 MiB)."""
+@dataclass(frozen=True)
+class _Version:
+    """Where things are in one version of the layout."""
+
+    settings: list[tuple[str, str, str]]
+    outcome_columns: list[tuple[str, str, str]]
+
+    @property
+    def settings_row(self) -> int:
+        return SETTINGS_ROW
+
+    @property
+    def results_row(self) -> int:
+        return SETTINGS_ROW + len(self.settings) + 1
+
+    @property
+    def header_row(self) -> int:
+        return self.results_row + len(RESULTS) + 2
 
 
-def _refuse_oversized_workbook(path: Path) -> None:
-    """Refuse a file that is not a zip, or one that would inflate past MAX_INFLATED_BYTES (a zip
-    bomb), before any spreadsheet library opens it."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            inflated = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ValueMapError(
-            f"{path.name} is not an xlsx workbook", [Problem(f"not a zip archive: {error}", path.name)]
-        ) from None
-    if inflated > MAX_INFLATED_BYTES:
-        raise ValueMapError(
-            f"{path.name} is too large once uncompressed",
-            [Problem(f"{inflated:,} bytes uncompressed; at most {MAX_INFLATED_BYTES:,}", path.name)],
-        )
+_VERSIONS = {
+    "layout 1": _Version(SETTINGS_V1, OUTCOME_COLUMNS_V1),
+    LAYOUT_VERSION: _Version(SETTINGS, OUTCOME_COLUMNS),
+}
+assert _VERSIONS[LAYOUT_VERSION].header_row == OUTCOME_HEADER_ROW
+
+
+_COMPUTED = frozenset({"impact", "present_value", "value", "counted"})
+"""Columns holding formulas over the estimates: never read back."""
+
+
+def is_impactkit_layout(book: WorkbookValues) -> bool:
+    """Whether a workbook is in impactkit's own value-map layout (any version)."""
+    for names in SHEETS.values():
+        if names["map"] in book.sheetnames and book.value(names["map"], 1, 0) == LAYOUT_MARK:
+            return True
+    return False
 
 
 def import_value_map(path: str | Path) -> ValueMap:
-    """Read a value map from a workbook written by :func:`export_value_map` (possibly edited).
+    """Read a value map from a workbook: impactkit's layout, or the SVI value map layout.
 
-    Only the estimate cells are read; formulas are ignored (the engine recomputes).
+    impactkit's layout (written by :func:`export_value_map`, possibly edited and saved again by
+    Excel or LibreOffice Calc) is read from its estimate cells; formulas are ignored, except that
+    a cell a spreadsheet turned into a formula (LibreOffice writes ``=TRUE()`` for a boolean) is
+    read as the value it computed. A workbook in Social Value International's value map layout
+    is read by :func:`impactkit.sroi.svi.import_svi_value_map`.
 
     Raises:
         ValueMapError: the layout was changed (each problem names ``sheet!cell`` and what was
             expected there), or the map read has impossible inputs (located by cell too).
     """
     path = Path(path)
-    _refuse_oversized_workbook(path)
-    try:
-        book = load_workbook(path, data_only=False, read_only=False)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-        raise ValueMapError(
-            f"cannot read {path.name} as an xlsx workbook", [Problem(str(error), path.name)]
-        ) from None
+    book = WorkbookValues(path)
+    if not is_impactkit_layout(book):
+        from impactkit.sroi.svi import find_svi_sheet, read_svi_value_map
+
+        if find_svi_sheet(book) is not None:
+            return read_svi_value_map(book, path)
     language = next((lang for lang, names in SHEETS.items() if names["map"] in book.sheetnames), None)
     if language is None:
         raise ValueMapError(
-            f"{path} is not an impactkit value map",
+            f"{path} is not a value map",
             [
                 Problem(
-                    f"expected a sheet named {SHEETS['en']['map']!r} or {SHEETS['it']['map']!r}",
+                    f"expected a sheet named {SHEETS['en']['map']!r} or {SHEETS['it']['map']!r} "
+                    "(impactkit's layout), or a sheet with the SVI value map's columns (Stakeholders, "
+                    "Indicator, Quantity, Financial proxy, Deadweight …)",
                     str(path),
                 )
             ],
@@ -587,44 +644,41 @@ def import_value_map(path: str | Path) -> ValueMap:
             f"{path}: the value map layout was changed",
             [Problem(f"missing sheet {name!r}", name) for name in missing],
         )
-    sheet = book[names["map"]]
-    if sheet.cell(1, 1).value != LAYOUT_MARK:
-        problems.append(Problem(f"expected {LAYOUT_MARK!r}", _where(sheet.title, 1, 0)))
-    _expect_labels(sheet, SETTINGS_ROW, 0, _labels(SETTINGS, language), vertical=True, problems=problems)
-    _expect_labels(sheet, RESULTS_ROW, 0, _labels(RESULTS, language), vertical=True, problems=problems)
+    sheet = names["map"]
+    if book.value(sheet, 1, 0) != LAYOUT_MARK:
+        problems.append(Problem(f"expected {LAYOUT_MARK!r}", _where(sheet, 1, 0)))
+    mark = book.value(sheet, 1, 1)
+    version = _VERSIONS.get(str(mark))
+    if version is None:
+        raise ValueMapError(
+            f"{path}: unknown value map layout",
+            [Problem(f"expected one of {sorted(_VERSIONS)}, found {mark!r}", _where(sheet, 1, 1), "layout")],
+        )
+    _expect_labels(book, sheet, version.settings_row, 0, _labels(version.settings, language), True, problems)
+    _expect_labels(book, sheet, version.results_row, 0, _labels(RESULTS, language), True, problems)
     _expect_labels(
-        sheet,
-        OUTCOME_HEADER_ROW,
-        0,
-        _labels(OUTCOME_COLUMNS, language),
-        vertical=False,
-        problems=problems,
+        book, sheet, version.header_row, 0, _labels(version.outcome_columns, language), False, problems
     )
-    inputs_sheet = book[names["inputs"]]
-    _expect_labels(
-        inputs_sheet,
-        INPUT_HEADER_ROW,
-        0,
-        _labels(INPUT_COLUMNS, language),
-        vertical=False,
-        problems=problems,
-    )
+    inputs_sheet = names["inputs"]
+    _expect_labels(book, inputs_sheet, INPUT_HEADER_ROW, 0, _labels(INPUT_COLUMNS, language), False, problems)
     if problems:
         raise ValueMapError(f"{path}: the value map layout was changed", problems)
 
-    settings = {key: sheet.cell(SETTINGS_ROW + i, 2).value for i, (key, _, _) in enumerate(SETTINGS)}
+    settings = {
+        key: book.value(sheet, version.settings_row + i, 1) for i, (key, _, _) in enumerate(version.settings)
+    }
     locations: dict[str, str] = {}
-    for i, (key, _, _) in enumerate(SETTINGS):
-        locations[key] = _where(sheet.title, SETTINGS_ROW + i, 1)
-    locations["conventions.discounting"] = locations["discounting"]
-    locations["conventions.discount_first_year"] = locations["discount_first_year"]
-    locations["conventions.drop_off_from"] = locations["drop_off_from"]
-    locations["conventions.inputs_discounted"] = locations["inputs_discounted"]
+    for i, (key, _, _) in enumerate(version.settings):
+        locations[key] = _where(sheet, version.settings_row + i, 1)
+    for key in ("discounting", "discount_first_year", "drop_off_from", "inputs_discounted"):
+        locations[f"conventions.{key}"] = locations[key]
 
+    columns = {key: index for index, (key, _, _) in enumerate(version.outcome_columns)}
     outcomes: list[dict[str, Any]] = []
-    row = FIRST_OUTCOME_ROW
-    while sheet.cell(row, COL["name"] + 1).value not in (None, ""):
-        cells = {key: sheet.cell(row, index + 1).value for key, index in COL.items()}
+    row = version.header_row + 1
+    while book.value(sheet, row, columns["name"]) not in (None, ""):
+        # Results (impact, present value) are formulas the engine recomputes: not read.
+        cells = {key: book.value(sheet, row, index) for key, index in columns.items() if key not in _COMPUTED}
         evidence = _text(cells["quantity_evidence"])
         outcome: dict[str, Any] = {
             "name": _text(cells["name"]),
@@ -634,9 +688,11 @@ def import_value_map(path: str | Path) -> ValueMap:
             "quantity": cells["quantity"],
             "proxy": {
                 "value": cells["proxy"],
+                "description": _text(cells.get("proxy_description")),
                 "currency": _text(cells["proxy_currency"]) or None,
                 "year": cells["proxy_year"],
                 "source": _text(cells["proxy_source"]),
+                "bank": _text(cells.get("proxy_bank")) or None,
             },
             "deadweight": _number_or_zero(cells["deadweight"]),
             "displacement": _number_or_zero(cells["displacement"]),
@@ -644,25 +700,35 @@ def import_value_map(path: str | Path) -> ValueMap:
             "drop_off": _number_or_zero(cells["drop_off"]),
             "duration": cells["duration"],
             "start_year": cells["start_year"],
-            "negative": bool(cells["negative"]),
+            "negative": _flag(cells["negative"]),
             "evidence": {"quantity": evidence} if evidence else {},
         }
+        for estimate in EVIDENCE_COLUMNS:
+            note = _text(cells.get(f"{estimate}_evidence"))
+            if note:
+                outcome["evidence"][estimate] = note
         index = len(outcomes)
-        for key in COL:
+        for key in columns:
             field = {
                 "proxy": "proxy.value",
                 "proxy_currency": "proxy.currency",
                 "proxy_year": "proxy.year",
                 "proxy_source": "proxy.source",
+                "proxy_description": "proxy.description",
+                "proxy_bank": "proxy.bank",
             }.get(key, key)
-            locations[f"outcomes[{index}].{field}"] = _where(sheet.title, row, COL[key])
+            locations[f"outcomes[{index}].{field}"] = _where(sheet, row, columns[key])
         outcomes.append(outcome)
         row += 1
 
     inputs: list[dict[str, Any]] = []
     row = INPUT_HEADER_ROW + 1
-    while inputs_sheet.cell(row, INPUT_COL["number"] + 1).value not in (None, ""):
-        cells = {key: inputs_sheet.cell(row, index + 1).value for key, index in INPUT_COL.items()}
+    while book.value(inputs_sheet, row, INPUT_COL["number"]) not in (None, ""):
+        cells = {
+            key: book.value(inputs_sheet, row, index)
+            for key, index in INPUT_COL.items()
+            if key not in _COMPUTED
+        }
         index = len(inputs)
         inputs.append(
             {
@@ -676,36 +742,39 @@ def import_value_map(path: str | Path) -> ValueMap:
             }
         )
         for key in INPUT_COL:
-            locations[f"inputs[{index}].{key}"] = _where(inputs_sheet.title, row, INPUT_COL[key])
+            locations[f"inputs[{index}].{key}"] = _where(inputs_sheet, row, INPUT_COL[key])
         row += 1
-    locations["inputs"] = _where(inputs_sheet.title, INPUT_HEADER_ROW + 1, INPUT_COL["value"])
+    locations["inputs"] = _where(inputs_sheet, INPUT_HEADER_ROW + 1, INPUT_COL["value"])
 
-    stakeholder_sheet = book[names["stakeholders"]]
+    stakeholder_sheet = names["stakeholders"]
     stakeholders = []
     row = STAKEHOLDER_HEADER_ROW + 1
-    while stakeholder_sheet.cell(row, 1).value not in (None, ""):
+    while book.value(stakeholder_sheet, row, 0) not in (None, ""):
         stakeholders.append(
             {
-                "name": _text(stakeholder_sheet.cell(row, 1).value),
-                "description": _text(stakeholder_sheet.cell(row, 2).value),
+                "name": _text(book.value(stakeholder_sheet, row, 0)),
+                "description": _text(book.value(stakeholder_sheet, row, 1)),
             }
         )
         row += 1
+    if book.problems:
+        raise ValueMapError(f"{path} has cells that cannot be read", book.problems)
 
     horizon = settings["horizon_years"]
-    ends = [o["start_year"] + o["duration"] - 1 for o in outcomes]
-    if ends and all(isinstance(e, int | float) for e in ends) and horizon == max(ends):
+    ends = [o["start_year"] + o["duration"] - 1 for o in outcomes if _whole(o["start_year"], o["duration"])]
+    if ends and len(ends) == len(outcomes) and horizon == max(ends):
         horizon = None  # the workbook's horizon is the derived one: keep it derived
     data = {
         "name": _text(settings["name"]),
         "currency": _text(settings["currency"]),
         "discount_rate": settings["discount_rate"],
         "horizon_years": horizon,
+        "proxy_bank": _text(settings.get("proxy_bank")) or None,
         "conventions": {
-            "discounting": settings["discounting"],
-            "discount_first_year": settings["discount_first_year"],
+            "discounting": _flag(settings["discounting"]),
+            "discount_first_year": _flag(settings["discount_first_year"]),
             "drop_off_from": _text(settings["drop_off_from"]),
-            "inputs_discounted": settings["inputs_discounted"],
+            "inputs_discounted": _flag(settings["inputs_discounted"]),
         },
         "stakeholders": stakeholders,
         "inputs": inputs,
@@ -717,6 +786,25 @@ def import_value_map(path: str | Path) -> ValueMap:
         raise ValueMapError(
             error.message, [_locate(problem, locations) for problem in error.problems]
         ) from None
+
+
+def _whole(*values: Any) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
+def _flag(value: Any) -> Any:
+    """A yes/no cell: booleans, 1/0, or the words a person may type (TRUE, vero, sì …)."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    if isinstance(value, int | float):
+        return value != 0 if value in (0, 1) else value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in ("true", "vero", "yes", "sì", "si", "1"):
+            return True
+        if word in ("false", "falso", "no", "0", ""):
+            return False
+    return value
 
 
 def _number_or_zero(value: Any) -> Any:
@@ -734,21 +822,19 @@ def _locate(problem: Problem, locations: dict[str, str]) -> Problem:
 
 
 def _expect_labels(
-    sheet: Worksheet,
+    book: WorkbookValues,
+    sheet: str,
     row: int,
     col: int,
     labels: list[str],
-    *,
     vertical: bool,
     problems: list[Problem],
 ) -> None:
     for offset, label in enumerate(labels):
         r, c = (row + offset, col) if vertical else (row, col + offset)
-        found = sheet.cell(r, c + 1).value
+        found = book.value(sheet, r, c)
         if found != label:
-            problems.append(
-                Problem(f"expected {label!r}, found {found!r}", _where(sheet.title, r, c), "layout")
-            )
+            problems.append(Problem(f"expected {label!r}, found {found!r}", _where(sheet, r, c), "layout"))
 
 
-__all__ = ["export_value_map", "import_value_map", "neutralise", "write_value_map"]
+__all__ = ["MAX_INFLATED_BYTES", "export_value_map", "import_value_map", "neutralise", "write_value_map"]

@@ -77,7 +77,7 @@ def test_user_text_never_becomes_a_formula(tmp_path: Path) -> None:
     sheet = book["Value map"]
     texts = [
         cell.value
-        for row in sheet.iter_rows(min_row=22, max_row=22, max_col=7)
+        for row in sheet.iter_rows(min_row=23, max_row=23, max_col=7)
         for cell in row
         if isinstance(cell.value, str) and cell.value
     ]
@@ -87,7 +87,7 @@ def test_user_text_never_becomes_a_formula(tmp_path: Path) -> None:
         "'-starts with a minus",
         "'\tsurvey wave 2",
     ]
-    user_cells = [c for row in sheet.iter_rows(min_row=21, max_row=23, max_col=11) for c in row]
+    user_cells = [c for row in sheet.iter_rows(min_row=22, max_row=24, max_col=11) for c in row]
     assert all(cell.data_type != "f" for cell in user_cells)
     assert book["Inputs"]["B4"].value == "'@Volunteers"
 
@@ -101,39 +101,39 @@ def test_the_writer_works_in_constant_memory_mode_inside_another_workbook(tmp_pa
     book = openpyxl.load_workbook(path, data_only=True)
     assert book.sheetnames == ["Funder summary", "Value map", "Years", "Inputs", "Stakeholders"]
     # Cached values are the engine's, for readers that do not recalculate.
-    assert book["Value map"]["B15"].value == pytest.approx(compute(two_outcome_map()).sroi_ratio)
-    assert book["Value map"]["B22"].value == "'=cmd|' /C calc'!A0"  # rows were not dropped
+    assert book["Value map"]["B16"].value == pytest.approx(compute(two_outcome_map()).sroi_ratio)
+    assert book["Value map"]["B23"].value == "'=cmd|' /C calc'!A0"  # rows were not dropped
 
 
 def test_a_changed_layout_is_refused_naming_each_cell(tmp_path: Path) -> None:
     path = export_value_map(two_outcome_map(), tmp_path / "map.xlsx")
     book = openpyxl.load_workbook(path)
-    book["Value map"]["L20"] = "Dead weight"
+    book["Value map"]["L21"] = "Dead weight"
     book["Inputs"]["D2"] = "Money"
     book.save(path)
     with pytest.raises(ValueMapError) as caught:
         import_value_map(path)
-    assert [p.location for p in caught.value.problems] == ["Value map!L20", "Inputs!D2"]
+    assert [p.location for p in caught.value.problems] == ["Value map!L21", "Inputs!D2"]
     assert "expected 'Deadweight'" in caught.value.problems[0].message
 
 
 def test_impossible_values_in_cells_are_reported_by_cell(tmp_path: Path) -> None:
     path = export_value_map(two_outcome_map(), tmp_path / "map.xlsx")
     book = openpyxl.load_workbook(path)
-    book["Value map"]["L22"] = 1.4
-    book["Value map"]["F21"] = -3
+    book["Value map"]["L23"] = 1.4
+    book["Value map"]["F22"] = -3
     book.save(path)
     with pytest.raises(ValueMapError) as caught:
         import_value_map(path)
     where = [p.location for p in caught.value.problems]
-    assert "Value map!F21 outcomes[0].quantity (Into work)" in where
-    assert "Value map!L22 outcomes[1].deadweight (+Less isolation)" in where
+    assert "Value map!F22 outcomes[0].quantity (Into work)" in where
+    assert "Value map!L23 outcomes[1].deadweight (+Less isolation)" in where
 
 
 def test_a_workbook_that_is_not_a_value_map_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.xlsx"
     openpyxl.Workbook().save(path)
-    with pytest.raises(ValueMapError, match="not an impactkit value map"):
+    with pytest.raises(ValueMapError, match="not a value map"):
         import_value_map(path)
 
 
@@ -182,10 +182,10 @@ def test_libreoffice_recomputes_the_engine_ratio(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(recalculate_with_libreoffice(source, tmp_path), data_only=True)[
         "Value map"
     ]
-    assert sheet["B15"].value == pytest.approx(expected.sroi_ratio, rel=1e-9)
-    assert sheet["B13"].value == pytest.approx(expected.total_present_value, rel=1e-9)
-    assert sheet["B12"].value == pytest.approx(expected.inputs_total, rel=1e-9)
-    assert sheet["B17"].value == pytest.approx(expected.payback_months, rel=1e-9)
+    assert sheet["B16"].value == pytest.approx(expected.sroi_ratio, rel=1e-9)
+    assert sheet["B14"].value == pytest.approx(expected.total_present_value, rel=1e-9)
+    assert sheet["B13"].value == pytest.approx(expected.inputs_total, rel=1e-9)
+    assert sheet["B18"].value == pytest.approx(expected.payback_months, rel=1e-9)
 
 
 @pytest.mark.libreoffice
@@ -202,7 +202,7 @@ def test_changing_a_proxy_in_the_workbook_recomputes_the_ratio(
     )
     source = export_value_map(value_map, tmp_path / "map.xlsx")
     book = openpyxl.load_workbook(source)
-    book["Value map"]["H22"] = 612.5  # proxy of the second outcome
+    book["Value map"]["H23"] = 612.5  # proxy of the second outcome
     book.save(source)
     sheet = openpyxl.load_workbook(recalculate_with_libreoffice(source, tmp_path), data_only=True)[
         "Value map"
@@ -212,5 +212,5 @@ def test_changing_a_proxy_in_the_workbook_recomputes_the_ratio(
         update={"proxy": outcomes[1].proxy.model_copy(update={"value": 612.5})}
     )
     expected = compute(value_map.model_copy(update={"outcomes": outcomes}))
-    assert sheet["B15"].value == pytest.approx(expected.sroi_ratio, rel=1e-9)
-    assert sheet["B16"].value == pytest.approx(expected.net_sroi_ratio, rel=1e-9)
+    assert sheet["B16"].value == pytest.approx(expected.sroi_ratio, rel=1e-9)
+    assert sheet["B17"].value == pytest.approx(expected.net_sroi_ratio, rel=1e-9)
