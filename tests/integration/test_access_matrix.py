@@ -336,6 +336,8 @@ CASES = [
         FUNDER_A,
         w("/api/v1/funders/{funder_a}/portfolio.json"),
     ),
+    Case("GET", "/api/v1/funders/{funder_id:int}/payments", FUNDER_A, w("/api/v1/funders/{funder_a}/payments")),
+    Case("GET", "/api/v1/funders/{funder_id:int}/indigo.json", FUNDER_A, w("/api/v1/funders/{funder_a}/indigo.json")),
     Case("GET", "/api/v1/forms", SIGNED_IN, w("/api/v1/forms")),
     Case("POST", "/api/v1/forms", ADMIN, w("/api/v1/forms"), files=_xlsx),
     Case("GET", "/api/v1/forms/{form_version_id:int}", A_MEMBERS, w("/api/v1/forms/{form_a}")),

@@ -344,6 +344,33 @@ class ReportController(Controller):
         ]
 
 
+class ApartOut(BaseModel):
+    organisation: str
+    project: str
+    framework: str
+    reason: str
+
+
+class IndigoOut(BaseModel):
+    standard: str
+    projects: list[dict[str, Any]] = Field(
+        description="One INDIGO project per grant: outcome metrics, pricings, results, payments"
+    )
+
+
+class PaymentsOut(BaseModel):
+    funder: str
+    framework_id: str
+    framework_version: str | None
+    targets: int
+    targets_met: int
+    amount_payable: float
+    amount_capped: float
+    currency: str
+    grantees: list[dict[str, Any]] = Field(description="Per grantee: targets, met, payable, capped, lines")
+    apart: list[ApartOut] = Field(description="Reports of another framework version, not compared")
+
+
 def _map_version(row: ValueMapVersion, with_map: bool = False) -> ValueMapVersionOut:
     return ValueMapVersionOut(
         number=row.number,
@@ -437,11 +464,18 @@ class PortfolioController(Controller):
         db: DB,
         format: FromQuery[Literal["xlsx", "csv"]] = "xlsx",
         framework_id: FromQuery[str | None] = None,
+        framework_version: FromQuery[str | None] = None,
         language: FromQuery[Literal["it", "en"]] = "en",
     ) -> Response[bytes]:
         _funder_for(db, principal, funder_id)
         content = svc.portfolio_export(
-            db, funder_id, format, framework_id, language, actor_user_id=principal.user_id
+            db,
+            funder_id,
+            format,
+            framework_id,
+            language,
+            actor_user_id=principal.user_id,
+            framework_version=framework_version,
         )
         media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
         return Response(
@@ -467,6 +501,56 @@ class PortfolioController(Controller):
         entries, framework = svc.portfolio(db, funder_id, framework_id)
         svc.record_export(db, principal.user_id, "portfolio", "json", funder_id=funder_id)
         return portfolio_rows(entries, framework, language=language)
+
+    @get(
+        "/api/v1/funders/{funder_id:int}/payments",
+        summary="Targets met, amounts payable and capped per grantee and in total, under the funder's grants",
+        sync_to_thread=True,
+    )
+    def payments(
+        self,
+        funder_id: FromPath[int],
+        principal: Caller,
+        db: DB,
+        framework_id: FromQuery[str | None] = None,
+        framework_version: FromQuery[str | None] = None,
+    ) -> PaymentsOut:
+        _funder_for(db, principal, funder_id)
+        built = svc.funder_portfolio(db, funder_id, framework_id, framework_version)
+        svc.record_export(db, principal.user_id, "portfolio", "payments", funder_id=funder_id)
+        return PaymentsOut(
+            funder=built.funder,
+            framework_id=built.framework.id,
+            framework_version=built.framework.version,
+            targets=built.targets,
+            targets_met=built.targets_met,
+            amount_payable=built.amount_payable,
+            amount_capped=built.amount_capped,
+            currency=built.currency,
+            grantees=[g.model_dump(mode="json") for g in built.grantees],
+            apart=[
+                ApartOut(
+                    organisation=a.entry.content.organisation.name,
+                    project=a.entry.content.project.name,
+                    framework=f"{a.entry.content.framework.id} {a.entry.content.framework.version}",
+                    reason=a.reason,
+                )
+                for a in built.apart
+            ],
+        )
+
+    @get(
+        "/api/v1/funders/{funder_id:int}/indigo.json",
+        summary="Outcome-fund data in the INDIGO data standard's fields, one project per grant (the funder)",
+        sync_to_thread=True,
+    )
+    def indigo(self, funder_id: FromPath[int], principal: Caller, db: DB) -> Response[IndigoOut]:
+        _funder_for(db, principal, funder_id)
+        content = svc.portfolio_export(db, funder_id, "indigo", None, "en", actor_user_id=principal.user_id)
+        return Response(
+            IndigoOut.model_validate_json(content),
+            headers={"Content-Disposition": f'attachment; filename="indigo-{funder_id}.json"'},
+        )
 
 
 REPORT_CONTROLLERS = [ReportController, ReportValueMapController, PortfolioController]

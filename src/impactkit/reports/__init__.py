@@ -20,6 +20,7 @@ from impactkit.reports.checklist import (
     validation_blockers,
 )
 from impactkit.reports.excel import write_report_xlsx
+from impactkit.reports.grants import GranteeSummary, GrantLine, GrantTerms, grant_lines, stage_of
 from impactkit.reports.hashing import (
     VerifyResult,
     canonical_json,
@@ -28,6 +29,7 @@ from impactkit.reports.hashing import (
     verify_bytes,
     verify_file,
 )
+from impactkit.reports.indigo import indigo_projects
 from impactkit.reports.model import (
     Disaggregation,
     FrameworkRef,
@@ -50,13 +52,17 @@ from impactkit.reports.model import (
     target_met,
 )
 from impactkit.reports.portfolio import (
+    ApartEntry,
+    Portfolio,
     PortfolioEntry,
     PortfolioFramework,
     PortfolioIndicator,
+    build_portfolio,
     portfolio_columns,
     portfolio_csv,
     portfolio_json,
     portfolio_rows,
+    write_portfolio_workbook,
     write_portfolio_xlsx,
 )
 from impactkit.reports.responses import Choice, ColumnSpec, column_specs_from_dictionary
@@ -64,12 +70,16 @@ from impactkit.reports.tabular import to_csv, to_json, write_csv
 
 __all__ = [
     "MIN_JUSTIFICATION_CHARS",
+    "ApartEntry",
     "CheckItem",
     "Choice",
     "ColumnSpec",
     "Disaggregation",
     "FrameworkRef",
     "FrozenCheck",
+    "GrantLine",
+    "GrantTerms",
+    "GranteeSummary",
     "KpiResult",
     "KpiTags",
     "Layout",
@@ -77,6 +87,7 @@ __all__ = [
     "OutcomeTarget",
     "PaymentLine",
     "Period",
+    "Portfolio",
     "PortfolioEntry",
     "PortfolioFramework",
     "PortfolioIndicator",
@@ -89,11 +100,14 @@ __all__ = [
     "ValidationStamp",
     "VerifyResult",
     "WorkflowEvent",
+    "build_portfolio",
     "canonical_json",
     "column_specs_from_dictionary",
     "content_hash",
     "frozen_document",
+    "grant_lines",
     "has_kpi_values",
+    "indigo_projects",
     "load_content",
     "load_layout",
     "neutralise",
@@ -104,6 +118,7 @@ __all__ = [
     "portfolio_rows",
     "report_sections",
     "run_checklist",
+    "stage_of",
     "target_met",
     "to_csv",
     "to_json",
@@ -111,6 +126,7 @@ __all__ = [
     "verify_bytes",
     "verify_file",
     "write_csv",
+    "write_portfolio_workbook",
     "write_portfolio_xlsx",
     "write_report_xlsx",
 ]

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -130,9 +131,19 @@ def write_table(
                 worksheet.write_formula(
                     row, col, fill_formula(column.formula, refs), cell_formats[col], cached
                 )
+            elif isinstance(value, Formula):
+                worksheet.write_formula(row, col, value.text, cell_formats[col], value.cached)
             else:
                 write_value(worksheet, row, col, value, cell_formats[col])
     return count
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A live formula for one cell of a table (e.g. a link to another sheet), with its cached value."""
+
+    text: str
+    cached: float | str = ""
 
 
 def add_chart(

@@ -21,6 +21,7 @@ from impactkit.errors import ImpactkitError, Problem
 Language = Literal["it", "en"]
 Direction = Literal["at_least", "at_most"]
 PaymentBasis = Literal["all_units_when_met", "units_beyond_target"]
+Stage = Literal["interim", "final"]
 
 SECTIONS_FILE = "sections-dm-2019-07-04.yaml"
 
@@ -130,6 +131,9 @@ class OutcomeTarget(_Tolerant):
     cap: float | None = None
     basis: PaymentBasis = "all_units_when_met"
     currency: str = "EUR"
+    stage: Stage = "final"
+    """``interim``: applies to reports whose period ends before the grant does; ``final``: the last."""
+    validation_method: str = ""
 
 
 class SroiSection(_Tolerant):

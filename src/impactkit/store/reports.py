@@ -7,6 +7,7 @@ any later change makes a new draft version. Every move is recorded in the audit 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,12 +20,14 @@ from impactkit.reports import (
     CheckItem,
     ColumnSpec,
     FrozenCheck,
+    Portfolio,
     PortfolioEntry,
     ReportContent,
     ReportStats,
     ResponseCount,
     ValidationStamp,
     WorkflowEvent,
+    build_portfolio,
     content_hash,
     frozen_document,
     portfolio_csv,
@@ -32,9 +35,12 @@ from impactkit.reports import (
     report_sections,
     run_checklist,
     validation_blockers,
-    write_portfolio_xlsx,
+    write_portfolio_workbook,
     write_report_xlsx,
 )
+from impactkit.reports.grants import GrantTerms, stage_of
+from impactkit.reports.indigo import STANDARD as INDIGO_STANDARD
+from impactkit.reports.indigo import indigo_projects
 from impactkit.store.admin import audit, get
 from impactkit.store.kpis import project_kpis
 from impactkit.store.principals import Principal
@@ -43,6 +49,7 @@ from impactkit.store.tables import (
     AuditEvent,
     EvaluatorAccreditation,
     FormVersion,
+    Funder,
     Grant,
     Membership,
     Organisation,
@@ -96,15 +103,35 @@ REPORT_SEED = 2030
 """Seed of the report's Monte Carlo, so the frozen figures can be reproduced exactly."""
 
 
-def _targets(session: Session, project: Project) -> list[dict[str, Any]]:
+def _targets(session: Session, project: Project, period: ReportingPeriod) -> list[dict[str, Any]]:
+    """The grants' targets that apply to this report: those of its stage for each grant (interim
+    when the period ends before the grant does, final otherwise), in the grant's currency."""
     grants = session.exec(select(Grant).where(Grant.organisation_id == project.organisation_id)).all()
     targets: list[dict[str, Any]] = []
     for grant in grants:
         if grant.project_id not in (None, project.id):
             continue
+        stage = stage_of(period.ends_on, grant_terms(grant))
         for target in grant.targets:
-            targets.append({**target, "currency": grant.currency})
+            if target.get("stage", "final") != stage:
+                continue
+            targets.append({**target, "currency": grant.currency, "grant": grant.title})
     return targets
+
+
+def grant_terms(grant: Grant, funder: str = "") -> GrantTerms:
+    """A stored grant as the portfolio reads it."""
+    return GrantTerms(
+        id=grant.id or 0,
+        title=grant.title,
+        funder=funder,
+        amount=grant.amount,
+        currency=grant.currency,
+        outcome_based=grant.outcome_based,
+        starts_on=grant.starts_on,
+        ends_on=grant.ends_on,
+        targets=[{**t, "currency": grant.currency} for t in grant.targets],
+    )
 
 
 def assemble_content(
@@ -135,7 +162,7 @@ def assemble_content(
             ],
             "sroi": _sroi_section(sroi_value_map),
             "sections": sections or {},
-            "targets": _targets(session, project),
+            "targets": _targets(session, project, period),
         }
     )
     return content.model_dump(mode="json")
@@ -724,18 +751,25 @@ def export_frozen_json(session: Session, report: Report, row: ReportVersion, *, 
     )
 
 
-def portfolio(
-    session: Session, funder_id: int, framework_id: str | None = None
-) -> tuple[list[PortfolioEntry], dict[str, Any]]:
-    """The newest validated report of each grantee of the funder that shares the framework."""
-    grants = session.exec(select(Grant).where(Grant.funder_id == funder_id)).all()
+def funder_portfolio(
+    session: Session, funder_id: int, framework_id: str | None = None, framework_version: str | None = None
+) -> Portfolio:
+    """The newest validated report of each project the funder's grants cover, with those grants.
+
+    Reports of the framework and version most of them share (or the one asked for) are
+    compared; the others are kept apart with the reason. Targets and payments come from the
+    funder's own grants only.
+    """
+    funder = get(session, Funder, funder_id, "funder")
+    grants = session.exec(select(Grant).where(Grant.funder_id == funder_id).order_by(Grant.id)).all()  # type: ignore[arg-type]
     entries: list[PortfolioEntry] = []
-    framework_version = None
     for report in session.exec(select(Report).order_by(Report.id)).all():  # type: ignore[arg-type]
-        if not any(
-            g.organisation_id == report.organisation_id and g.project_id in (None, report.project_id)
+        covering = [
+            g
             for g in grants
-        ):
+            if g.organisation_id == report.organisation_id and g.project_id in (None, report.project_id)
+        ]
+        if not covering:
             continue
         row = session.exec(
             select(ReportVersion)
@@ -744,25 +778,50 @@ def portfolio(
         ).first()
         if row is None:
             continue
-        content = ReportContent.model_validate(row.content)
-        if framework_id is not None and content.framework.id != framework_id:
-            continue
-        framework_id = content.framework.id
-        framework_version = framework_version or content.framework.version
-        entries.append(PortfolioEntry(content=content, stamp=ValidationStamp.model_validate(row.stamp)))
-    return entries, {"id": framework_id or "simplified-kpis", "version": None}
+        entries.append(
+            PortfolioEntry(
+                content=ReportContent.model_validate(row.content),
+                stamp=ValidationStamp.model_validate(row.stamp),
+                grants=[grant_terms(g, funder.name) for g in covering],
+                report_id=report.id,
+            )
+        )
+    return build_portfolio(
+        entries, funder=funder.name, framework_id=framework_id, framework_version=framework_version
+    )
+
+
+def portfolio(
+    session: Session, funder_id: int, framework_id: str | None = None
+) -> tuple[list[PortfolioEntry], dict[str, Any]]:
+    """The reports compared in the funder's portfolio, and their shared framework."""
+    built = funder_portfolio(session, funder_id, framework_id)
+    return built.compared, built.framework.model_dump()
 
 
 def portfolio_export(
-    session: Session, funder_id: int, fmt: str, framework_id: str | None, language: str, *, actor_user_id: int
+    session: Session,
+    funder_id: int,
+    fmt: str,
+    framework_id: str | None,
+    language: str,
+    *,
+    actor_user_id: int,
+    framework_version: str | None = None,
 ) -> bytes:
-    """The portfolio as xlsx, csv or json bytes; audited."""
+    """The portfolio as xlsx (with payments and INDIGO sheets), csv or json bytes; audited."""
     record_export(session, actor_user_id, "portfolio", fmt, funder_id=funder_id)
-    entries, framework = portfolio(session, funder_id, framework_id)
+    built = funder_portfolio(session, funder_id, framework_id, framework_version)
     if fmt == "csv":
-        return portfolio_csv(entries, framework, language=language).encode("utf-8")  # type: ignore[arg-type]
+        return portfolio_csv(built.compared, built.framework, language=language).encode("utf-8")  # type: ignore[arg-type]
     if fmt == "json":
-        return portfolio_json(entries, framework, language=language).encode("utf-8")  # type: ignore[arg-type]
+        return portfolio_json(built.compared, built.framework, language=language).encode("utf-8")  # type: ignore[arg-type]
+    if fmt == "indigo":
+        return json.dumps(
+            {"standard": INDIGO_STANDARD, "projects": indigo_projects(built.grantees)},
+            ensure_ascii=False,
+            indent=1,
+        ).encode("utf-8")
     buffer = io.BytesIO()
-    write_portfolio_xlsx(entries, framework, buffer, language=language)  # type: ignore[arg-type]
+    write_portfolio_workbook(built, buffer, language=language)  # type: ignore[arg-type]
     return buffer.getvalue()

@@ -188,11 +188,30 @@ class FunderMemberIn(Strict):
 
 
 class GrantTarget(Strict):
-    indicator_id: Annotated[str, Field(min_length=1, max_length=80)]
-    target: float
+    indicator_id: Annotated[str, Field(min_length=1, max_length=80)] = Field(
+        description="The outcome metric: an indicator id of the framework"
+    )
+    target: float = Field(allow_inf_nan=False)
     direction: str = Field(default="at_least", pattern="^(at_least|at_most)$")
-    price_per_unit: float | None = Field(default=None, ge=0, description="Outcome payment per unit")
-    cap: float | None = Field(default=None, ge=0, description="Most that is paid for this indicator")
+    price_per_unit: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False, description="Outcome payment per unit"
+    )
+    cap: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False, description="Most that is paid for this indicator"
+    )
+    basis: str = Field(
+        default="all_units_when_met",
+        pattern="^(all_units_when_met|units_beyond_target)$",
+        description="Pay every unit once the target is met, or only the units beyond it",
+    )
+    stage: str = Field(
+        default="final",
+        pattern="^(interim|final)$",
+        description="Interim: reports whose period ends before the grant does; final: the last one",
+    )
+    validation_method: str = Field(
+        default="", max_length=500, description="How achievement is validated (INDIGO: validation method)"
+    )
 
 
 class GrantIn(Strict):

@@ -4,6 +4,9 @@ its versions, the validation gate and the comments per section that go back with
 from __future__ import annotations
 
 import copy
+import io
+
+import openpyxl
 
 from tests.conftest import LiveServer
 from tests.integration.reports.test_reports_api import VALUE_MAP, collect, draft
@@ -108,3 +111,77 @@ def test_the_gate_refuses_a_report_without_kpi_values_and_return_carries_section
         e["action"] == "report.returned" and e["details"]["section_comments"] == seen["section_comments"]
         for e in log
     )
+
+
+def test_the_funder_sees_its_grants_targets_met_and_the_amounts_payable(live_server: LiveServer) -> None:
+    world = setup(live_server)
+    collect(live_server, world)  # the self-report states 6 work placements
+    funder = live_server.client(world.tokens["funder_a"])
+    grant = funder.post(
+        f"/api/v1/funders/{world.funder_a}/grants",
+        json={
+            "organisation_id": world.org_a,
+            "project_id": world.project_a,
+            "title": "Lavoro e autonomia",
+            "amount": 60000,
+            "outcome_based": True,
+            "ends_on": "2026-12-31",
+            "targets": [
+                {"indicator_id": "work_placements_disadvantaged", "target": 5, "price_per_unit": 1500,
+                 "cap": 6000, "validation_method": "Placement contracts checked by the evaluator"},
+                {"indicator_id": "work_placements_disadvantaged", "target": 3, "price_per_unit": 500,
+                 "stage": "interim"},
+            ],
+        },
+    )  # fmt: skip
+    assert grant.status_code == 201, grant.text
+    bad = funder.post(
+        f"/api/v1/funders/{world.funder_a}/grants",
+        json={"organisation_id": world.org_a, "title": "x", "targets": [{"indicator_id": "k", "target": 1, "stage": "midway"}]},
+    )
+    assert bad.status_code in (400, 422) and "stage" in bad.text
+    report = draft(live_server, world)
+    # the report's own targets are those of its stage (final: its period ends with the grant)
+    assert [(t["target"], t["stage"]) for t in report["content"]["targets"]] == [(5, "final")]
+    rid = report["id"]
+    editor = live_server.client(world.tokens["editor_a"])
+    evaluator = live_server.client(world.tokens["evaluator"])
+    editor.post(f"/api/v1/reports/{rid}/submit", json={"evaluator_user_id": world.users["evaluator"]})
+    failing = [c["id"] for c in evaluator.get(f"/api/v1/reports/{rid}/checklist").json() if c["status"] == "fail"]
+    validated = evaluator.post(
+        f"/api/v1/reports/{rid}/validate",
+        json={"justifications": {c: "Filed with the annual accounts of the cooperative." for c in failing}},
+    )
+    assert validated.status_code == 200, validated.text
+
+    payments = funder.get(f"/api/v1/funders/{world.funder_a}/payments")
+    assert payments.status_code == 200, payments.text
+    body = payments.json()
+    (grantee,) = body["grantees"]
+    placement = next(
+        line for line in grantee["lines"] if line["source"] == "grant" and line["grant"] == "Lavoro e autonomia"
+    )
+    assert (placement["achieved"], placement["met"], placement["amount_payable"], placement["amount_capped"]) == (
+        6,
+        True,
+        6000,
+        3000,
+    )
+    assert placement["validation_method"] == "Placement contracts checked by the evaluator"
+    assert (body["amount_payable"], body["amount_capped"], body["apart"]) == (6000, 3000, [])
+    assert body["targets_met"] >= 1 and body["targets"] >= body["targets_met"]
+
+    indigo = funder.get(f"/api/v1/funders/{world.funder_a}/indigo.json")
+    assert indigo.status_code == 200 and "attachment" in indigo.headers["content-disposition"]
+    (project,) = [p for p in indigo.json()["projects"] if p["name"]["value"] == "Lavoro e autonomia"]
+    actual = [p["money"]["amount"]["value"] for p in project["outcome_payments"] if p["type"]["value"] == "Actual"]
+    assert actual == [6000]
+
+    workbook = funder.get(f"/api/v1/funders/{world.funder_a}/portfolio", params={"language": "it"})
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content), data_only=True)["Pagamenti per ente"]
+    total = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "Totale del portafoglio")
+    assert total[7:9] == (6000, 3000)
+    for outsider in ("funder_b", "owner_a", "evaluator"):
+        client = live_server.client(world.tokens[outsider])
+        assert client.get(f"/api/v1/funders/{world.funder_a}/payments").status_code == 404
+        assert client.get(f"/api/v1/funders/{world.funder_a}/indigo.json").status_code == 404

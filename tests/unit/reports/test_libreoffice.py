@@ -124,3 +124,55 @@ def test_libreoffice_recalculates_the_portfolio_totals_and_medians(soffice: str,
     column = header.index("Difference from median")
     employed_rows = [r for r in data_sheet[1:] if r[6] == "people_employed"]
     assert [r[column] for r in employed_rows] == pytest.approx([v - 13.5 for v in values])
+
+
+def test_libreoffice_recalculates_the_portfolio_payments_to_the_engines(soffice: str, tmp_path: Path) -> None:
+    from impactkit.reports import GrantTerms, build_portfolio, write_portfolio_workbook
+    from tests.unit.reports.test_grants import GRANT, entry
+
+    terms = {
+        **GRANT,
+        "targets": [
+            *GRANT["targets"],
+            # at most 0.7 (of a share): each unit below it paid at 1,000 (0.6 → 100)
+            {"indicator_id": "wellbeing_improved", "target": 0.7, "direction": "at_most",
+             "price_per_unit": 1000, "basis": "units_beyond_target"},
+        ],
+    }  # fmt: skip
+    entries = [
+        entry("Il Sole", 12),  # met, capped
+        entry("Monti", 8),  # not met
+        entry("Piana", 10.5, end="2026-06-30"),  # interim: units beyond 8
+        entry("Colle", None),  # no value
+        entry("Valle", 30, version="0.9"),  # apart, paid all the same
+    ]
+    for item in entries:
+        item.grants = [GrantTerms.model_validate(terms)]
+    built = build_portfolio(entries)
+    path = tmp_path / "portfolio.xlsx"
+    write_portfolio_workbook(built, path)
+    book = openpyxl.load_workbook(recalculate(soffice, path, tmp_path), data_only=True)
+    sheet = list(book["Payment by results"].iter_rows(values_only=True))
+    header = sheet[0]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet[1:] if isinstance(r[0], int)]
+    lines = [line for grantee in built.grantees for line in grantee.lines]
+    assert len(rows) == len(lines) == 4 * 2 + 1  # the interim report has no wellbeing target
+    for row, line in zip(rows, lines, strict=True):
+        assert row["Met (1/0)"] == (1 if line.met else 0), line
+        assert row["Units paid"] == pytest.approx(line.units_paid, abs=1e-9), line
+        assert row["Amount before cap"] == pytest.approx(line.amount_before_cap, abs=1e-9), line
+        assert row["Amount payable"] == pytest.approx(line.amount_payable, abs=1e-9), line
+        assert row["Held back by the cap"] == pytest.approx(line.amount_capped, abs=1e-9), line
+    per = {r[1]: r for r in book["Payments per grantee"].iter_rows(values_only=True) if r[1]}
+    for grantee in built.grantees:
+        assert per[grantee.organisation][5:9] == pytest.approx(
+            (grantee.targets, grantee.targets_met, grantee.amount_payable, grantee.amount_capped)
+        )
+    assert per["Portfolio total"][5:9] == pytest.approx(
+        (built.targets, built.targets_met, built.amount_payable, built.amount_capped)
+    )
+    # placements: Il Sole 15,000 (capped), Piana 2.5 × 500, Valle 15,000 (capped); wellbeing 4 × 100
+    assert built.amount_payable == 15000 + 1250 + 15000 + 4 * 100
+    indigo = [r for r in book["INDIGO"].iter_rows(min_row=2, values_only=True) if r[0]]
+    grant_lines = [line for line in lines if line.source == "grant"]
+    assert [r[15] for r in indigo[: len(grant_lines)]] == pytest.approx([line.amount_payable for line in grant_lines])

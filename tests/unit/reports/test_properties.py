@@ -94,6 +94,16 @@ def test_the_docstring_examples_run() -> None:
 def test_the_public_names_are_pinned() -> None:
     assert sorted(impactkit.reports.__all__) == sorted(
         [
+            "ApartEntry",
+            "GrantLine",
+            "GrantTerms",
+            "GranteeSummary",
+            "Portfolio",
+            "build_portfolio",
+            "grant_lines",
+            "indigo_projects",
+            "stage_of",
+            "write_portfolio_workbook",
             "CheckItem",
             "MIN_JUSTIFICATION_CHARS",
             "FrozenCheck",
