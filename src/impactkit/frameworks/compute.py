@@ -45,6 +45,7 @@ from impactkit.frameworks.model import (
 from impactkit.frameworks.results import (
     ChangeStatistics,
     DisaggregationCell,
+    Exclusion,
     KpiResult,
     KpiResults,
 )
@@ -56,6 +57,52 @@ DENOMINATOR = "__denominator"
 ALL = "__all__"
 
 STAT_COLUMNS = ["value", "n", "ci_low", "ci_high"]
+
+EXCLUSION_LABELS: dict[str, dict[str, str]] = {
+    "duplicate": {
+        "it": "risposte precedenti dello stesso codice nella stessa fase (conta l'ultima)",
+        "en": "earlier answers of the same respondent code in the same wave (the latest counts)",
+    },
+    "filter": {"it": "condizione dell'indicatore non soddisfatta", "en": "the indicator's condition not met"},
+    "baseline": {"it": "risposte di inizio percorso", "en": "baseline responses"},
+    "unanswered": {
+        "it": "domanda senza risposta (o non un numero)",
+        "en": "question not answered (or not a number)",
+    },
+    "no_code": {"it": "senza codice partecipante", "en": "no respondent code"},
+    "no_wave": {"it": "né inizio né fine percorso", "en": "neither baseline nor endline"},
+    "baseline_only": {
+        "it": "solo a inizio percorso (nessuna risposta finale)",
+        "en": "baseline only (no endline)",
+    },
+    "endline_only": {
+        "it": "solo a fine percorso (nessuna risposta iniziale)",
+        "en": "endline only (no baseline)",
+    },
+    "superseded": {
+        "it": "autovalutazioni precedenti della stessa organizzazione e periodo",
+        "en": "earlier self-reports of the same organisation and period",
+    },
+}
+EXCLUDED_BY_ORGANISATION: dict[str, dict[str, str]] = {
+    "test_answer": {"it": "risposta di prova", "en": "test answer"},
+    "duplicate": {"it": "duplicato", "en": "duplicate"},
+    "double_entry": {"it": "doppio inserimento", "en": "double entry"},
+}
+
+
+def _exclusion_label(reason: str, filter_text: str | None) -> dict[str, str]:
+    if reason.startswith("excluded:"):
+        why = reason.partition(":")[2]
+        names = EXCLUDED_BY_ORGANISATION.get(why, {"it": why, "en": why})
+        return {
+            "it": f"escluse dall'organizzazione: {names['it']}",
+            "en": f"excluded by the organisation: {names['en']}",
+        }
+    label = dict(EXCLUSION_LABELS.get(reason, {"it": reason, "en": reason}))
+    if reason == "filter" and filter_text:
+        label = {language: f"{text}: {filter_text}" for language, text in label.items()}
+    return label
 
 
 @functools.lru_cache(maxsize=512)
@@ -106,7 +153,73 @@ class _FormData:
         self._answered: dict[str, pd.Series] = {}
         self._dimensions: dict[str, pd.Series | None] = {}
         self.masks: dict[tuple[str | None, bool, str | None], pd.Series] = {}
+        self.exclusions: dict[tuple[str | None, bool, str | None], dict[str, np.ndarray]] = {}
         self._latest: _FormData | None = None
+        self._counted: pd.Series | None = None
+        self.removed: dict[str, np.ndarray] = {}
+        """Reason → responses per group left out before any indicator (organisation's flags,
+        earlier answers of a respondent code in the same wave)."""
+
+    def tally(self, mask: pd.Series | np.ndarray) -> np.ndarray:
+        """Responses per group (by group code) where ``mask`` is true."""
+        codes = np.asarray(self.groups.cat.codes, dtype=np.int64)
+        chosen = codes[np.asarray(mask, dtype=bool) & (codes >= 0)]
+        return np.bincount(chosen, minlength=len(self.groups.cat.categories))
+
+    def counted(self) -> pd.Series:
+        """True for the responses that count at all: not excluded by the organisation (``_excluded``
+        gives the reason) and not an earlier answer of the same respondent code in the same wave
+        (the latest counts, until the organisation chooses another)."""
+        if self._counted is not None:
+            return self._counted
+        keep = pd.Series(True, index=self.frame.index)
+        if "_excluded" in self.frame.columns:
+            reasons = self.frame["_excluded"]
+            flagged = reasons.notna() & reasons.astype(str).str.strip().ne("")
+            if flagged.any():
+                for reason in sorted(set(reasons[flagged].astype(str))):
+                    self.removed[f"excluded:{reason}"] = self.tally(flagged & reasons.astype(str).eq(reason))
+                keep &= ~flagged
+        duplicate = self._earlier_duplicates(keep)
+        if duplicate is not None and duplicate.any():
+            self.removed["duplicate"] = self.tally(duplicate)
+            keep &= ~duplicate
+        self._counted = keep
+        return keep
+
+    def _earlier_duplicates(self, keep: pd.Series) -> pd.Series | None:
+        code_column = next(
+            (
+                c
+                for c in ("_respondent_code", "respondent_code")
+                if c in self.frame.columns and self.frame[c].notna().any()
+            ),
+            None,
+        )
+        if code_column is None:
+            return None
+        key = np.asarray(self.groups.cat.codes, dtype=np.int64) + 1
+        capacity = len(self.groups.cat.categories) + 1
+        for column in ("_organisation_id", "_project_id", "_period_id", "_wave", code_column):
+            if column not in self.frame.columns:
+                continue
+            codes, count = self.codes(column)
+            capacity *= count + 1
+            if capacity > 2**62:
+                return None
+            key = key * (count + 1) + codes
+        code_present = self.frame[code_column].notna().to_numpy() & keep.to_numpy()
+        candidates = pd.Series(np.where(code_present, key, -1 - np.arange(len(key))), index=self.frame.index)
+        if not candidates.duplicated().any():
+            return pd.Series(False, index=self.frame.index)
+        order = (
+            np.argsort(self.frame["_submitted_at"].to_numpy(), kind="stable")
+            if "_submitted_at" in self.frame.columns
+            else np.arange(len(key))
+        )
+        ordered = candidates.iloc[order]
+        earlier = ordered.duplicated(keep="last")
+        return earlier.reindex(self.frame.index)
 
     def column(self, name: str) -> pd.Series:
         """A field's answers; text columns that hold only numbers read as numbers (as XPath)."""
@@ -184,8 +297,12 @@ class _FormData:
     def latest_reports(self) -> _FormData:
         """The latest response of each organisation for each period (reported figures)."""
         if self._latest is None:
-            latest, groups = _latest_reports(self)
+            counted = self.counted()
+            latest, groups = _latest_reports(self, counted)
             self._latest = _FormData(self.form_id, latest.drop(columns=[GROUP]), groups)
+            superseded = counted.copy()
+            superseded[latest.index] = False
+            self._latest.removed = {**self.removed, "superseded": self.tally(superseded)}
         return self._latest
 
     def answered(self, text: str) -> pd.Series:
@@ -290,6 +407,8 @@ class _Output:
     """Range of one person's value where value × n is a sum (unweighted means and shares)."""
     numerator: pd.Series | None = None
     denominator: pd.Series | None = None
+    exclusions: dict[str, np.ndarray] = field(default_factory=dict)
+    """Reason → responses left out, per group code (see EXCLUSION_LABELS)."""
 
 
 def _empty_output(method: str, flag: str) -> _Output:
@@ -500,6 +619,8 @@ class _Context:
     populations: pd.Series | None  # group → population size N
     specs: dict[str, Disaggregation]
     group_by: str | None = None
+    categories: list[Any] = field(default_factory=list)
+    """The groups every form's group codes index (shared by all forms)."""
 
     def form(self, form_id: str) -> _FormData | None:
         return self.forms.get(form_id)
@@ -511,15 +632,28 @@ def _survey_rows(data: _FormData, source: Source, value_expression: str | None) 
     cached = data.masks.get(key)
     if cached is not None:
         return cached.copy()
-    mask = pd.Series(True, index=data.frame.index)
+    mask = data.counted().copy()
+    excluded: dict[str, np.ndarray] = dict(data.removed)
     if source.filter:
-        mask &= _truthy(data.evaluate(source.filter))
+        passes = _truthy(data.evaluate(source.filter))
+        excluded["filter"] = data.tally(mask & ~passes)
+        mask &= passes
     if source.exclude_baseline and "_wave" in data.frame.columns:
-        mask &= data.frame["_wave"].ne("baseline").fillna(True).astype(bool)
+        later = data.frame["_wave"].ne("baseline").fillna(True).astype(bool)
+        excluded["baseline"] = data.tally(mask & ~later)
+        mask &= later
     if value_expression is not None:
-        mask &= data.answered(value_expression)
+        answered = data.answered(value_expression)
+        excluded["unanswered"] = data.tally(mask & ~answered)
+        mask &= answered
     data.masks[key] = mask
+    data.exclusions[key] = excluded
     return mask.copy()
+
+
+def _exclusions_of(data: _FormData, source: Source, value_expression: str | None) -> dict[str, np.ndarray]:
+    """Responses left out per reason and group (a copy, for one indicator to add to)."""
+    return dict(data.exclusions[(source.filter, source.exclude_baseline, value_expression)])
 
 
 def _work_frame(
@@ -573,6 +707,7 @@ def _survey_indicator(indicator: Indicator, context: _Context) -> _Output:
         )
     expression = indicator.value_expression
     mask = _survey_rows(data, indicator.measured, expression)
+    exclusions = _exclusions_of(data, indicator.measured, expression)
     if expression is None:
         values = pd.Series(1.0, index=data.frame.index)
     elif kind == "proportion":
@@ -582,6 +717,9 @@ def _survey_indicator(indicator: Indicator, context: _Context) -> _Output:
         mask &= values > 0
     else:
         values = _as_number(data.evaluate(expression))
+        not_number = mask & values.isna()
+        if not_number.any():
+            exclusions["unanswered"] = exclusions.get("unanswered", 0) + data.tally(not_number)
         mask &= values.notna()
     work = _work_frame(data, indicator, mask, values, context.specs)
     if kind == "rate":
@@ -615,6 +753,7 @@ def _survey_indicator(indicator: Indicator, context: _Context) -> _Output:
         cells=cells,
         population=population_key(indicator.measured.form, work.index),
         measure_range=measure_range,
+        exclusions=exclusions,
     )
 
 
@@ -695,7 +834,16 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
     if link is None:
         return _empty_output(method, f"no_data: responses have no {spec.link_by!r} to link by")
     wave = data.frame["_wave"]
-    mask &= values.notna() & link.notna() & wave.isin(["baseline", "endline"])
+    exclusions = _exclusions_of(data, indicator.measured, expression)
+    for reason, missing in (
+        ("unanswered", values.isna()),
+        ("no_code", link.isna()),
+        ("no_wave", ~wave.isin(["baseline", "endline"])),
+    ):
+        left_out = mask & missing
+        if left_out.any():
+            exclusions[reason] = exclusions.get(reason, 0) + data.tally(left_out)
+        mask &= ~missing
     work = _work_frame(data, indicator, mask, values, context.specs)
     # One integer per person: group, organisation, project and respondent code together
     # (codes are the organisation's own, so the same code in two organisations is two people).
@@ -720,7 +868,11 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
         if "_submitted_at" in data.frame.columns:
             work["__submitted"] = data.frame["_submitted_at"][selected]
             work = work.sort_values("__submitted", kind="stable")
+        before = work.index
         work = work.drop_duplicates(["__person", "__endline"], keep="last")
+        dropped = pd.Series(False, index=data.frame.index)
+        dropped[before.difference(work.index)] = True
+        exclusions["duplicate"] = exclusions.get("duplicate", 0) + data.tally(dropped)
     baseline = work[~work["__endline"]]
     endline = work[work["__endline"]]
     # Each person has at most one answer per wave now: a hash lookup links them.
@@ -817,6 +969,10 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
         if spec.report == "share_improved"
         else ((float(differences.min()), float(differences.max())) if len(differences) else None)
     )
+    categories = data.groups.cat.categories
+    linked_n = n.reindex(categories).fillna(0).to_numpy()
+    exclusions["baseline_only"] = counts_baseline.reindex(categories).fillna(0).to_numpy() - linked_n
+    exclusions["endline_only"] = counts_endline.reindex(categories).fillna(0).to_numpy() - linked_n
     return _Output(
         overall=overall,
         method=method,
@@ -824,6 +980,7 @@ def _change_indicator(indicator: Indicator, context: _Context) -> _Output:
         change=change,
         population=population_key(f"{indicator.measured.form}:linked", linked.index),
         measure_range=measure_range,
+        exclusions=exclusions,
     )
 
 
@@ -868,9 +1025,9 @@ def exact_scale(values: np.ndarray, max_denominator: int = 3600) -> int | None:
 # --- reported figures --------------------------------------------------------------------
 
 
-def _latest_reports(data: _FormData) -> tuple[pd.DataFrame, pd.Series]:
+def _latest_reports(data: _FormData, counted: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     """The latest self-report of each organisation for each period, with its group."""
-    frame = data.frame.assign(**{GROUP: data.groups})
+    frame = data.frame.assign(**{GROUP: data.groups})[counted.to_numpy()]
     if "_submitted_at" in frame.columns:
         frame = frame.sort_values("_submitted_at", kind="stable")
     keys = [c for c in ("_organisation_id", "_period_id") if c in frame.columns]
@@ -944,6 +1101,7 @@ def _reported_indicator(indicator: Indicator, context: _Context) -> _Output:
         flags=flags,
         numerator=sums["num"] if ratio else None,
         denominator=sums["den"] if ratio else None,
+        exclusions=dict(latest_data.removed),
     )
 
 
@@ -1149,6 +1307,7 @@ def compute_kpis(
         populations=_populations(framework, forms, population),
         specs={spec.id: spec for spec in framework.disaggregations},
         group_by=group_by,
+        categories=(list(next(iter(forms.values())).groups.cat.categories) if forms else [ALL]),
     )
     computed: dict[str, _Output] = {}
     for indicator in framework.indicators:
@@ -1363,6 +1522,7 @@ def _assemble(
     hidden: Decisions,
 ) -> list[KpiResult]:
     statement = _statements(context.suppress_below)
+    position = {group: i for i, group in enumerate(context.categories)}
     prepared = []
     for indicator, output in outputs:
         overall = _table_by_group(output.overall[STAT_COLUMNS], {"n"})
@@ -1372,10 +1532,17 @@ def _assemble(
             if output.change is not None
             else {}
         )
-        prepared.append((indicator, output, overall, methods, change, _cells_by_group(output.cells)))
+        labels = {
+            reason: _trusted(
+                LocalizedText,
+                _exclusion_label(reason, indicator.source.filter if indicator.source is not None else None),
+            )
+            for reason in output.exclusions
+        }
+        prepared.append((indicator, output, overall, methods, change, _cells_by_group(output.cells), labels))
     results: list[KpiResult] = []
     for group in groups:
-        for indicator, output, overall, methods, change, cells in prepared:
+        for indicator, output, overall, methods, change, cells, labels in prepared:
             row = overall.get(group)
             value = row["value"] if row else None
             n = row["n"] if row else 0
@@ -1388,6 +1555,21 @@ def _assemble(
                     else "suppressed: hidden so that another figure cannot be worked out"
                 )
             group_cells = cells.get(group, [])
+            exclusions = []
+            at = position.get(group)
+            for why, counts in output.exclusions.items():
+                count = int(counts[at]) if at is not None and at < len(counts) else 0
+                if count > 0:
+                    exclusions.append(
+                        _trusted(
+                            Exclusion,
+                            {
+                                "reason": why,
+                                "count": None if reason is not None else count,
+                                "label": labels[why],
+                            },
+                        )
+                    )
             primary = (reason == "primary") + sum(1 for c in group_cells if c.suppression == "primary")
             secondary = (reason == "secondary") + sum(1 for c in group_cells if c.suppression == "secondary")
             if row is None and not output.common_flags:
@@ -1434,6 +1616,7 @@ def _assemble(
                     "flags": flags,
                     "disaggregations": group_cells,
                     "change": change_statistics,
+                    "exclusions": exclusions,
                     "suppressed": reason is not None,
                     "suppression": reason,
                     "disclosure": statement(primary, secondary),

@@ -71,6 +71,21 @@ class ChangeStatistics(BaseModel):
     cohens_dz_ci_high: float | None
 
 
+class Exclusion(BaseModel):
+    """Responses left out of a KPI, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str
+    """``excluded:<why>`` (the organisation excluded them: test answer, duplicate …), ``duplicate``
+    (earlier answers of a respondent code in the same wave: the latest counts), ``filter``,
+    ``baseline``, ``unanswered``, ``no_code``, ``no_wave``, ``baseline_only``, ``endline_only``,
+    ``superseded`` (earlier self-reports of the same organisation and period)."""
+    count: int | None
+    """None when the KPI's figure is hidden (the count would give it away)."""
+    label: LocalizedText
+
+
 class KpiResult(BaseModel):
     """The value of one indicator for one group (or for all the data), and how it was found."""
 
@@ -94,6 +109,8 @@ class KpiResult(BaseModel):
     flags: list[str] = []
     disaggregations: list[DisaggregationCell] = []
     change: ChangeStatistics | None = None
+    exclusions: list[Exclusion] = []
+    """What was left out, and why (reasons with no response left out are not listed)."""
     suppressed: bool = False
     """The headline figure (value, n, interval, change statistics) is hidden."""
     suppression: SuppressionReason | None = None

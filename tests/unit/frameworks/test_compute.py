@@ -538,3 +538,53 @@ def test_median_cells_ignore_people_of_unknown_category() -> None:
         [cell] = results.get("hours", organisation).disaggregations
         # women answered 1 … 10: median 5.5, 95 % interval from the 2nd to the 9th value
         assert (cell.value, cell.n, cell.ci_low, cell.ci_high) == (5.5, 10, 2, 9)
+
+
+# --- what is left out, and why ------------------------------------------------------------
+
+
+def test_a_code_answering_a_wave_twice_counts_once_and_every_exclusion_is_named() -> None:
+    frame = _survey(
+        respondent_code=["A", "A", "A", "B", "C", "D", "E", "F", "G", "H"],
+        _wave=["endline"] * 3 + ["endline"] * 6 + ["baseline"],
+        _submitted_at=pd.to_datetime(["2026-05-01", "2026-05-03", "2026-05-02"] + ["2026-05-01"] * 7),
+        consent=["yes", "yes", "yes", "yes", "no", "yes", "yes", "yes", "yes", "yes"],
+        satisfaction=[1, 5, 2, 4, 4, None, 3, 5, 4, 5],
+        _excluded=[None] * 7 + ["test_answer", None, None],
+    )
+    framework = _framework(
+        {
+            "id": "satisfied",
+            "kind": "proportion",
+            "source": {
+                "form": "f",
+                "expression": "${satisfaction} >= 4",
+                "filter": "${consent} = 'yes'",
+                "exclude_baseline": True,
+            },
+        }
+    )
+    result = _one(framework, {"f": frame})
+    # A counts once, with its latest answer (5, sent on 3 May); then B 4, E 3, G 4: 3 of 4.
+    assert (result.value, result.n) == (0.75, 4)
+    excluded = {e.reason: (e.count, e.label.en) for e in result.exclusions}
+    assert excluded == {
+        "excluded:test_answer": (1, "excluded by the organisation: test answer"),
+        "duplicate": (2, "earlier answers of the same respondent code in the same wave (the latest counts)"),
+        "filter": (1, "the indicator's condition not met: ${consent} = 'yes'"),
+        "baseline": (1, "baseline responses"),
+        "unanswered": (1, "question not answered (or not a number)"),
+    }
+    # Hidden figure (four people): the counts left out are hidden with it.
+    protected = _one(framework, {"f": frame}, suppress_below=5)
+    assert protected.suppressed and all(e.count is None for e in protected.exclusions)
+
+
+def test_a_change_says_who_could_not_be_linked() -> None:
+    result = _one(_change_framework(), {"f": _change_frame()})
+    excluded = {e.reason: e.count for e in result.exclusions}
+    assert excluded == {
+        "duplicate": 1,
+        "baseline_only": 1,
+    }  # A answered the baseline twice; F never came back
+    assert result.change.n_baseline_only == 1
