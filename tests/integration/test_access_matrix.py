@@ -100,6 +100,48 @@ class Ctx:
         assert result.status == "stored", result.errors
         return instance_id
 
+    def new_flag(self) -> tuple[str, int]:
+        """A response of A flagged as a test answer: (instance id, flag id)."""
+        from impactkit.store.flags import flag_response, response_by_instance
+
+        instance_id = self.new_response()
+        with session_scope(self.engine) as session:
+            response = response_by_instance(session, None, instance_id)
+            flag = flag_response(session, response, "test_answer", "", actor_user_id=None)
+            return instance_id, flag.id or 0
+
+    def new_duplicate_set(self) -> str:
+        """Two answers of one new respondent code of A in one wave: their duplicate set."""
+        from impactkit.store.flags import flag_sets
+        from impactkit.store.surveys import Submission, store_responses
+
+        code = f"DUP-{uuid.uuid4().int % 1_000_000}"
+        with session_scope(self.engine) as session:
+            results = store_responses(
+                session,
+                [
+                    Submission(
+                        instance_id=str(uuid.uuid4()),
+                        form_id="beneficiary_outcomes",
+                        form_version="2026.1",
+                        project_id=self.world.project_a,
+                        period_id=self.world.period_a,
+                        wave="endline",
+                        answers=beneficiary_answers(respondent_code=code),
+                    )
+                    for _ in range(2)
+                ],
+                allowed_organisations=None,
+            )
+            assert all(r.status == "stored" for r in results)
+            sets = flag_sets(session, None, project_id=self.world.project_a)
+            found = next(
+                s for s in sets if s.kind == "duplicate_code" and s.set_key and s.responses[0].respondent_code == code
+            )
+            self.ids["last_duplicate"] = found.responses[0].instance_id  # type: ignore[assignment]
+            assert found.set_key is not None
+            return found.set_key
+
     def new_token(self) -> int:
         with session_scope(self.engine) as session:
             row, _ = svc.create_token(session, self.world.users["owner_a"], s.TokenIn(name="spare"))
@@ -166,8 +208,12 @@ def w(template: str) -> Callable[[Ctx, str], str]:
             values["token_id"] = ctx.new_token()
         if "{membership_id}" in template:
             values["membership_id"] = ctx.new_membership()
-        if "{instance_id}" in template:
+        if "{flag_id}" in template:
+            values["instance_id"], values["flag_id"] = ctx.new_flag()
+        elif "{instance_id}" in template:
             values["instance_id"] = ctx.new_response()
+        if "{set_key}" in template:
+            values["set_key"] = ctx.new_duplicate_set()
         if "{code}" in template:
             values["code"] = f"AUR-{ROLES.index(role)}"
         return template.format(**values)
@@ -499,6 +545,33 @@ CASES = [
         w("/api/v1/organisations/{org_a}/respondents/{code}"),
     ),
     Case("DELETE", "/api/v1/responses/{instance_id:str}", A_OWNER, w("/api/v1/responses/{instance_id}")),
+    Case("GET", "/api/v1/projects/{project_id:int}/flags", A_MEMBERS, w("/api/v1/projects/{project_a}/flags")),
+    Case(
+        "GET",
+        "/api/v1/responses/{instance_id:str}/flags",
+        A_MEMBERS,
+        w("/api/v1/responses/{instance_id}/flags"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/responses/{instance_id:str}/flags",
+        A_EDITORS,
+        w("/api/v1/responses/{instance_id}/flags"),
+        lambda c, r: {"kind": "suspected_duplicate", "note": f"by {r}"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/responses/{instance_id:str}/flags/{flag_id:int}/withdraw",
+        A_EDITORS,
+        w("/api/v1/responses/{instance_id}/flags/{flag_id}/withdraw"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/projects/{project_id:int}/duplicates/{set_key:str}/choose",
+        A_EDITORS,
+        w("/api/v1/projects/{project_a}/duplicates/{set_key}/choose"),
+        lambda c, r: {"keep": [str(c.ids.get("last_duplicate", ""))]},
+    ),
     Case(
         "GET",
         "/api/v1/organisations/{organisation_id:int}/audit",

@@ -8,6 +8,7 @@ from typing import Any
 def route_handlers() -> list[Any]:
     from impactkit.api.analysis import ANALYSIS_CONTROLLERS
     from impactkit.api.designs import DESIGN_CONTROLLERS
+    from impactkit.api.flags import FLAG_CONTROLLERS
     from impactkit.api.privacy import PRIVACY_CONTROLLERS
     from impactkit.api.reports import REPORT_CONTROLLERS
     from impactkit.api.surveys import SURVEY_CONTROLLERS
@@ -18,6 +19,7 @@ def route_handlers() -> list[Any]:
         *REPORT_CONTROLLERS,
         *PRIVACY_CONTROLLERS,
         *DESIGN_CONTROLLERS,
+        *FLAG_CONTROLLERS,
     ]
     handlers += _odk_handlers()
     return handlers

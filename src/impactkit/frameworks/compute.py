@@ -86,8 +86,13 @@ EXCLUSION_LABELS: dict[str, dict[str, str]] = {
 }
 EXCLUDED_BY_ORGANISATION: dict[str, dict[str, str]] = {
     "test_answer": {"it": "risposta di prova", "en": "test answer"},
-    "duplicate": {"it": "duplicato", "en": "duplicate"},
+    "suspected_duplicate": {"it": "sospetto duplicato", "en": "suspected duplicate"},
+    "duplicate": {"it": "duplicato (vale un'altra risposta)", "en": "duplicate (another answer counts)"},
     "double_entry": {"it": "doppio inserimento", "en": "double entry"},
+    "possible_double_entry": {
+        "it": "possibile doppio inserimento (conta l'ultima finché non si sceglie)",
+        "en": "possible double entry (the latest counts until one is chosen)",
+    },
 }
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from impactkit.errors import NotFoundError
 from impactkit.frameworks.results import KpiResults
+from impactkit.store.flags import left_out
 from impactkit.store.surveys import ResponseFilter, iter_responses
 from impactkit.store.tables import Organisation, Project, ReportingPeriod
 
@@ -56,6 +57,7 @@ def response_frames(
         if org is not None
     }
     rows: dict[str, list[dict[str, Any]]] = {}
+    ids: dict[str, list[int]] = {}
     flt = ResponseFilter(organisation_ids=organisation_ids, project_id=project_id, period_id=period_id)
     for stored in iter_responses(session, flt):
         row = _flat(stored["answers"] or {})
@@ -65,7 +67,16 @@ def response_frames(
         if row.get("respondent_code") in (None, "") and stored["respondent_code"]:
             row["respondent_code"] = stored["respondent_code"]
         rows.setdefault(stored["form_id"], []).append(row)
-    return {form_id: pd.DataFrame.from_records(items) for form_id, items in rows.items()}
+        ids.setdefault(stored["form_id"], []).append(stored["id"])
+    # Responses flagged out of the KPIs (test answers, duplicates not chosen …) carry the reason:
+    # compute_kpis leaves them out and says how many, and why.
+    reasons = left_out(session, [i for form_ids in ids.values() for i in form_ids])
+    frames = {}
+    for form_id, items in rows.items():
+        frame = pd.DataFrame.from_records(items)
+        frame["_excluded"] = [reasons.get(i) for i in ids[form_id]]
+        frames[form_id] = frame
+    return frames
 
 
 def project_kpis(

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from impactkit.errors import ConflictError, FormError, NotFoundError, Problem, ResponseError
 from impactkit.store.canonical import canonical_hash
 from impactkit.store.db import claim_sqlite_writer
+from impactkit.store.flags import answers_digest, flag_arrivals, mark_erased
 from impactkit.store.links import (
     LINK_SOURCE_PREFIX,
     claim_link_places,
@@ -479,6 +480,7 @@ def prepare_responses(
             )
             invalid.append(index)
             continue
+        code = submission.respondent_code or _code_in(clean)
         pending[submission.instance_id] = (
             index,
             {
@@ -490,12 +492,13 @@ def prepare_responses(
                 "project_id": submission.project_id,
                 "period_id": submission.period_id,
                 "wave": submission.wave,
-                "respondent_code": submission.respondent_code or _code_in(clean),
+                "respondent_code": code,
                 "weight": submission.weight,
                 "answers": clean,
                 "content_hash": digest,
                 "source": submission.source,
                 "submitted_at": submitted_at,
+                "answers_digest": answers_digest(clean) if code else None,
             },
         )
     if invalid:
@@ -546,6 +549,9 @@ def insert_prepared(connection: Connection, groups: Sequence[Prepared]) -> None:
     inserted = _insert_rows(connection, rows) if rows else set()
     if through_links:
         count_link_responses(connection, (row for row in rows if row["instance_id"] in inserted))
+    if inserted:
+        # A respondent code answering twice, or identical answers under two codes, is flagged now.
+        flag_arrivals(connection, (row for row in rows if row["instance_id"] in inserted))
     unsettled = (first.keys() - inserted - refused.keys()) | {
         instance_id for _, _, instance_id in again if instance_id not in refused
     }
@@ -868,15 +874,16 @@ def erase_responses(
         condition = and_(condition, c.respondent_code == respondent_code)
     else:
         raise ValueError("name an instance id or a respondent code")
-    found = session.execute(select(c.instance_id, c.source).where(condition)).all()
-    ids = [instance_id for instance_id, _ in found]
+    found = session.execute(select(c.instance_id, c.source, c.id).where(condition)).all()
+    ids = [instance_id for instance_id, _, _ in found]
     if ids:
         session.execute(
             update(_response)
             .where(c.instance_id.in_(ids))
-            .values(answers=None, respondent_code=None, weight=None, erased_at=utcnow())
+            .values(answers=None, respondent_code=None, weight=None, answers_digest=None, erased_at=utcnow())
         )
-        uncount_link_responses(session, (source for _, source in found))
+        uncount_link_responses(session, (source for _, source, _ in found))
+        mark_erased(session.connection(), [row_id for _, _, row_id in found])
     return ids
 
 

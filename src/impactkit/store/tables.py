@@ -183,6 +183,36 @@ class SurveyResponse(SQLModel, table=True):
     """The instance id of the version this one replaces (an edit), else None."""
     replaced_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     """When an edit replaced this version: it is kept, but no longer read or counted."""
+    answers_digest: str | None = Field(default=None, max_length=64, index=True)
+    """SHA-256 of the answers without the respondent code (only with five answers or more), to
+    catch identical answers entered twice under different codes."""
+
+
+class ResponseFlag(SQLModel, table=True):
+    """A response flagged: a duplicate caught when it arrived, or set aside by a person.
+
+    ``kind``: ``duplicate_code`` (the same respondent code answered the same form and wave twice)
+    and ``double_entry`` (identical answers under different codes within minutes) are set when a
+    response arrives, ``status`` ``open`` until the organisation chooses which answer counts
+    (``counts`` / ``excluded``); ``test_answer`` and ``suspected_duplicate`` are set by a person
+    and leave the response out of KPIs (``excluded``) until withdrawn (``withdrawn``).
+    """
+
+    __tablename__ = "response_flag"
+    __table_args__ = (Index("ix_response_flag_scope", "organisation_id", "project_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="survey_response.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    project_id: int | None = Field(default=None, foreign_key="project.id")
+    kind: str = Field(max_length=30)
+    set_key: str | None = Field(default=None, max_length=80, index=True)
+    """Responses flagged together as one duplicate set share it."""
+    status: str = Field(max_length=20)
+    note: str = Field(default="", max_length=2000)
+    created_at: datetime = _created()
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    decided_by: int | None = Field(default=None, foreign_key="app_user.id")
 
 
 class AuditEvent(SQLModel, table=True):
