@@ -20,6 +20,9 @@ from impactkit.reports.model import ReportContent, report_sections
 
 Status = Literal["pass", "warn", "fail"]
 
+SAMPLE_KINDS = frozenset({"mean", "proportion", "change"})
+"""Kinds of KPI estimated from a sample of answers, which always carry an interval."""
+
 SMALL_N = 30
 """Below this many answers a KPI is flagged as a small sample."""
 OUTLIER_Z = 3.5
@@ -195,7 +198,13 @@ def _sample_sizes(content: ReportContent, stats: ReportStats) -> list[CheckItem]
         for kpi in content.kpis
         for cell in kpi.disaggregations
         if cell.suppressed
-    ]
+    ] + [kpi.indicator_id for kpi in content.kpis if getattr(kpi, "suppressed", False)]
+    secondary = sum(
+        1
+        for kpi in content.kpis
+        for item in [kpi, *kpi.disaggregations]
+        if getattr(item, "suppression", None) == "secondary"
+    )
     return [
         _item(
             "sample_size",
@@ -219,11 +228,12 @@ def _sample_sizes(content: ReportContent, stats: ReportStats) -> list[CheckItem]
             "Suppressed cells",
             "warn" if suppressed else "pass",
             (
-                f"{len(suppressed)} disaggregated cell(s) suppressed for privacy (fewer than 5 "
-                "people); comparisons across those categories are not possible: " + ", ".join(suppressed)
+                f"{len(suppressed)} figure(s) hidden for privacy ({len(suppressed) - secondary} with "
+                f"fewer people than the disclosure threshold, {secondary} so that those cannot be worked "
+                "out from the others); comparisons across them are not possible: " + ", ".join(suppressed)
             )
             if suppressed
-            else "no disaggregated cell is suppressed",
+            else "no figure is hidden",
         ),
     ]
 
@@ -408,16 +418,26 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
         for i, o in enumerate(outcomes)
         if all(_find(o, e, f"{e}.value") in (None, 0, 0.0) for e in ESTIMATES[:3])
     ]
+    # Sample estimates need an interval; an organisation's own figures (counts it reports, and
+    # ratios of them) are not samples, and totals and medians of a few answers may have none.
     no_interval = [
         kpi.indicator_id
         for kpi in content.kpis
-        if kpi.value is not None and kpi.n is not None and kpi.ci_low is None
+        if kpi.kind in SAMPLE_KINDS
+        and not (kpi.method or "").startswith(("reported figure", "ratio of reported"))
+        and kpi.value is not None
+        and kpi.n is not None
+        and kpi.n > 1
+        and kpi.ci_low is None
     ]
     problems = []
     if unadjusted:
         problems.append("outcomes with no deadweight, displacement or attribution: " + ", ".join(unadjusted))
     if no_interval:
-        problems.append("survey KPIs without an interval: " + ", ".join(no_interval))
+        problems.append(
+            "sample estimates (survey means, shares, changes) without a confidence interval: "
+            + ", ".join(no_interval)
+        )
     principle(
         5,
         "do_not_over_claim",
@@ -427,7 +447,8 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
         "; ".join(problems)
         if problems
         else "every outcome is adjusted for what would have happened anyway and for others' "
-        "contribution; survey KPIs carry intervals",
+        "contribution; every sample estimate carries a confidence interval (organisation-reported "
+        "figures are counts, not samples, and need none)",
     )
     # 6. Be transparent.
     no_method = [kpi.indicator_id for kpi in content.kpis if not kpi.method]

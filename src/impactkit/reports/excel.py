@@ -50,6 +50,7 @@ from impactkit.reports.model import (
     payment_by_results,
     report_sections,
 )
+from impactkit.reports.protected import disclosure_note, protect_content
 from impactkit.reports.responses import (
     ColumnSpec,
     SheetPlan,
@@ -59,6 +60,22 @@ from impactkit.reports.responses import (
     plan_sheets,
     write_answers,
 )
+
+
+def _exclusions_text(kpi: Any, language: str) -> str | None:
+    """What the KPI left out and why, in one cell: "2 · duplicati …; 1 · …"."""
+    parts = []
+    for item in getattr(kpi, "exclusions", None) or []:
+        label = (item.get("label") or {}).get(language) or item.get("reason", "")
+        count = item.get("count")
+        parts.append(f"{count} · {label}" if count is not None else label)
+    return "; ".join(parts) or None
+
+
+def _note_below(worksheet: Any, row: int, text: str, formats: Formats) -> None:
+    """The disclosure-control statement under a table (merged over its first columns)."""
+    worksheet.merge_range(row, 0, row, 7, text, formats.wrap)
+    worksheet.set_row(row, 45)
 
 
 def _kpi_rows(content: ReportContent, sheet: dict[str, Any]) -> list[dict[str, Any]]:
@@ -88,6 +105,7 @@ def _kpi_rows(content: ReportContent, sheet: dict[str, Any]) -> list[dict[str, A
                 ),
                 "method": kpi.method,
                 "flags": kpi.flags or None,
+                "excluded": _exclusions_text(kpi, language),
                 "imp_dimensions": kpi.tags.imp_dimensions or None,
                 "sdg_targets": kpi.tags.sdg_targets or None,
                 "plan_objectives": kpi.tags.plan_objectives or None,
@@ -145,6 +163,7 @@ def _kpis(workbook: Workbook, name: str, content: ReportContent, layout: Layout,
     worksheet.freeze_panes(1, 2)
     rows = _kpi_rows(content, sheet)
     count = write_table(worksheet, 0, columns, rows, content.language, formats)
+    _note_below(worksheet, count + 1, disclosure_note(content, content.language), formats)
     for spec in sheet.get("charts", []) if count else []:
         if not spec.get("one_per_row"):
             anchor = xl_rowcol_to_cell(count + 3, 0)
@@ -189,6 +208,7 @@ def _disaggregations(
     workbook: Workbook, name: str, content: ReportContent, layout: Layout, formats: Formats
 ) -> None:
     sheet = layout.sheet("disaggregations")
+    reasons = sheet.get("suppression_labels", {})
     rows = (
         {
             "indicator_id": kpi.indicator_id,
@@ -198,14 +218,19 @@ def _disaggregations(
             "ci_low": cell.ci_low,
             "ci_high": cell.ci_high,
             "n": cell.n,
-            "suppressed": "✔" if cell.suppressed else None,
+            "suppressed": (
+                text_in(reasons.get(getattr(cell, "suppression", None) or "primary"), content.language) or "✔"
+                if cell.suppressed
+                else None
+            ),
         }
         for kpi in content.kpis
         for cell in kpi.disaggregations
     )
     worksheet = workbook.add_worksheet(name)
     worksheet.freeze_panes(1, 0)
-    write_table(worksheet, 0, layout.columns(sheet), rows, content.language, formats)
+    count = write_table(worksheet, 0, layout.columns(sheet), rows, content.language, formats)
+    _note_below(worksheet, count + 1, disclosure_note(content, content.language), formats)
 
 
 def _targets(workbook: Workbook, name: str, content: ReportContent, layout: Layout, formats: Formats) -> None:
@@ -614,9 +639,9 @@ def write_report_xlsx(
     Raises:
         ImpactkitError: when the content is not valid, or the stamp is for other content.
     """
-    report = load_content(content)
+    frozen = load_content(content)
     validation = ValidationStamp.model_validate(stamp) if stamp is not None else None
-    digest = content_hash(report)
+    digest = content_hash(frozen)
     if validation is not None and validation.content_hash != digest:
         raise ImpactkitError(
             "the validation stamp is for other content",
@@ -635,8 +660,11 @@ def write_report_xlsx(
     reasons = validation.justifications if validation is not None else {}
     log = [WorkflowEvent.model_validate(e) for e in events or []]
     layout = load_layout()
-    language = report.language
-    document = canonical_json(frozen_payload(report, validation))
+    language = frozen.language
+    document = canonical_json(frozen_payload(frozen, validation))
+    # Every sheet a person reads shows the content as disclosure control allows (legacy content
+    # frozen before it is protected here); the hidden sheet keeps the frozen document as sealed.
+    report = protect_content(frozen)
     with output_path(path_or_stream) as path:
         workbook = new_workbook(path)
         formats = Formats(workbook, layout)

@@ -23,6 +23,7 @@ from typing import IO, Any
 from pydantic import BaseModel, ConfigDict, Field
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from impactkit.disclosure import default_threshold, method_statement
 from impactkit.errors import ImpactkitError, Problem
 from impactkit.reports._layout import Column, load_layout, text_in, utc_text
 from impactkit.reports._text import neutralise
@@ -39,6 +40,7 @@ from impactkit.reports._xlsx import (
 from impactkit.reports.grants import GranteeSummary, GrantLine, GrantTerms, grant_lines, summarise
 from impactkit.reports.hashing import content_hash
 from impactkit.reports.model import Language, ReportContent, ValidationStamp
+from impactkit.reports.protected import protect_content
 from impactkit.reports.tabular import to_csv, to_json
 
 SUMMABLE_KINDS = frozenset({"count", "sum"})
@@ -240,7 +242,9 @@ def _entries(
         entries.append(entry)
     if problems:
         raise ImpactkitError("these reports cannot form one portfolio", problems)
-    return entries
+    # What a funder sees of each grantee is what disclosure control lets out (reports frozen
+    # before it are protected here; their stamps were checked against the content as frozen).
+    return [PortfolioEntry(content=protect_content(e.content), stamp=e.stamp) for e in entries]
 
 
 def _indicators(framework: PortfolioFramework, entries: list[PortfolioEntry]) -> list[PortfolioIndicator]:
@@ -413,7 +417,7 @@ def write_portfolio_xlsx(
     shared = PortfolioFramework.model_validate(framework)
     entries = _entries(reports, shared, require_validated)
     indicators = _indicators(shared, entries)
-    rows = portfolio_rows(entries, shared, language=language, require_validated=require_validated)
+    rows = portfolio_rows(reports, shared, language=language, require_validated=require_validated)
     layout = load_layout()
     settings = layout.portfolio["sheets"]
     chart_settings = layout.portfolio["charts"]
@@ -525,6 +529,20 @@ def write_portfolio_xlsx(
                 met_count,
             )
         met_sheet.write_string(summary + 2, 0, text_in(settings["met"]["note"], language))
+        # Totals and medians are over the figures shown: a grantee's hidden figure (fewer people
+        # than the disclosure threshold) is in no total, so no total gives it away.
+        hidden = sum(
+            1
+            for entry in entries
+            for kpi in entry.content.kpis
+            if kpi.value is None and any(f.startswith("suppressed") for f in kpi.flags)
+        )
+        note = method_statement(default_threshold(), hidden, 0)[language]
+        shown_only = {
+            "it": f"Totali e mediane sono calcolati sui soli valori mostrati ({hidden} nascosti). ",
+            "en": f"Totals and medians are over the figures shown ({hidden} hidden). ",
+        }[language]
+        overview.write_string(summary + 3, 0, shown_only + note)
 
         # Charts: targets met per grantee, then one comparison chart per indicator.
         chart = workbook.add_chart({"type": "bar"})

@@ -16,7 +16,7 @@ from impactkit.sroi._deadweight import (
     deadweight_from_did,
 )
 from impactkit.sroi._diff import MapChange, diff_value_maps
-from impactkit.sroi._engine import Notice, OutcomeResult, SroiResult, StakeholderTotal, compute
+from impactkit.sroi._engine import Notice, OutcomeResult, Payback, SroiResult, StakeholderTotal, compute
 from impactkit.sroi._model import (
     Conventions,
     FinancialProxy,
@@ -63,6 +63,7 @@ __all__ = [
     "Notice",
     "Outcome",
     "OutcomeResult",
+    "Payback",
     "Pert",
     "SensitivityResult",
     "SensitivityStep",

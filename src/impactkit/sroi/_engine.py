@@ -153,6 +153,60 @@ class StakeholderTotal(BaseModel):
     share: float | None
 
 
+class Payback(BaseModel):
+    """When the value created pays back the investment, month by month.
+
+    Each analysis year's value — every outcome from its own start year, with its drop-off, less
+    negative outcomes — is taken to accrue evenly over that year's twelve months. The payback
+    month is the first month at whose end the cumulative value reaches the investment: the
+    inputs at face value against undiscounted values, and the inputs as the ratio uses them
+    against the discounted values (each year discounted as in the present value). ``None`` when
+    it is not reached within the analysis horizon.
+
+    Beside them, the Guide's simple formula, named as such: investment ÷ (annual impact ÷ 12),
+    with every outcome's first-year impact counted as if it all came in year 1.
+    """
+
+    undiscounted_month: int | None
+    """1 = the first month of year 1; None: not reached within the horizon."""
+    undiscounted_months: float | None
+    """The same point in months, not rounded up to a whole month."""
+    discounted_month: int | None
+    discounted_months: float | None
+    horizon_months: int
+    simple_formula_months: float | None
+    """The Guide's simple formula: investment ÷ (first-year impact ÷ 12)."""
+    note: str = ""
+
+
+def payback_schedule(
+    investment: float,
+    discounted_investment: float,
+    values_by_year: list[float],
+    discounted_by_year: list[float],
+) -> tuple[tuple[int | None, float | None], tuple[int | None, float | None]]:
+    """(month, months) at which cumulative value reaches the investment, undiscounted and discounted.
+
+    Example (case A of the reference figures: 20,000 against 30,000 a year):
+        >>> payback_schedule(20000, 20000, [30000, 27000, 24300], [28985.51, 25204.79, 21917.21])
+        ((8, 8.0), (9, 8.28))
+    """
+
+    def reach(target: float, yearly: list[float]) -> tuple[int | None, float | None]:
+        if target <= 0:
+            return 0, 0.0
+        cumulative = 0.0
+        for year, value in enumerate(yearly):
+            if value > 0 and cumulative + value >= target - 1e-9:
+                months = 12 * year + 12 * (target - cumulative) / value
+                whole = int(np.ceil(months - 1e-9))
+                return max(whole, 1), round(months, 2)
+            cumulative += value
+        return None, None
+
+    return reach(investment, values_by_year), reach(discounted_investment, discounted_by_year)
+
+
 class SroiResult(BaseModel):
     """Everything ``compute`` found, with the conventions it used (JSON-ready)."""
 
@@ -173,8 +227,12 @@ class SroiResult(BaseModel):
     sroi_ratio: float
     net_sroi_ratio: float
     payback_months: float | None
-    """Inputs / (first-year impact / 12); ``None`` when first-year impact ≤ 0."""
+    """The Guide's simple formula: inputs / (first-year impact / 12), every outcome's first-year
+    impact counted as if it came in year 1; ``None`` when first-year impact ≤ 0. See ``payback``
+    for the month in which the value actually reaches the inputs."""
     payback_note: str
+    payback: Payback | None = None
+    """The payback month, undiscounted and discounted, following each outcome's start year and drop-off."""
     warnings: list[Notice]
 
     def table(self) -> str:
@@ -203,13 +261,21 @@ class SroiResult(BaseModel):
             f"Net present value    {self.net_present_value:>16,.2f}",
             f"SROI ratio           {self.sroi_ratio:>16.4f} : 1",
             f"Net SROI ratio       {self.net_sroi_ratio:>16.4f}",
-            "Payback              "
+            "Payback (Guide's simple formula) "
             + (
-                f"{self.payback_months:>16.1f} months"
+                f"{self.payback_months:>6.1f} months"
                 if self.payback_months is not None
-                else f"{'not reached':>16}"
+                else f"{'not reached':>6}"
             ),
         ]
+        if self.payback is not None:
+            for label, month in (
+                ("Payback month, undiscounted      ", self.payback.undiscounted_month),
+                ("Payback month, discounted        ", self.payback.discounted_month),
+            ):
+                lines.append(
+                    label + (f"{month:>6d}" if month is not None else " not reached within the horizon")
+                )
         if self.payback_note:
             lines.append(f"  ({self.payback_note})")
         for w in self.warnings:
@@ -263,6 +329,8 @@ def compute(value_map: ValueMap) -> SroiResult:
         (76107.5, 3.8054)
         >>> result.payback_months
         8.0
+        >>> result.payback.undiscounted_month, result.payback.discounted_month
+        (8, 9)
     """
     warnings = ensure_valid(value_map)
     estimates = base_estimates(value_map)
@@ -275,6 +343,20 @@ def compute(value_map: ValueMap) -> SroiResult:
     total_pv = float(per_outcome_pv.sum())
     inputs = float(inputs_value(value_map, estimates.discount_rate))
     payback, note = payback_months(inputs, float(impact.sum()))
+    values_by_year = [float(v) for v in values.sum(axis=0)]
+    discounted_by_year = [float(v) for v in discounted.sum(axis=0)]
+    undiscounted, discounted_reach = payback_schedule(
+        value_map.inputs_total, inputs, values_by_year, discounted_by_year
+    )
+    horizon_months = 12 * value_map.horizon
+    schedule_note = ""
+    if undiscounted[0] is None:
+        schedule_note = f"the value does not reach the inputs within the {value_map.horizon}-year horizon"
+    elif discounted_reach[0] is None:
+        schedule_note = (
+            f"reached undiscounted in month {undiscounted[0]}; discounted, not within the "
+            f"{value_map.horizon}-year horizon"
+        )
     outcomes = [
         OutcomeResult(
             index=i,
@@ -308,13 +390,22 @@ def compute(value_map: ValueMap) -> SroiResult:
         inputs_total=inputs,
         outcomes=outcomes,
         stakeholders=stakeholders,
-        values_by_year=[float(v) for v in values.sum(axis=0)],
-        discounted_by_year=[float(v) for v in discounted.sum(axis=0)],
+        values_by_year=values_by_year,
+        discounted_by_year=discounted_by_year,
         total_present_value=total_pv,
         net_present_value=total_pv - inputs,
         sroi_ratio=total_pv / inputs,
         net_sroi_ratio=(total_pv - inputs) / inputs,
         payback_months=payback,
         payback_note=note,
+        payback=Payback(
+            undiscounted_month=undiscounted[0],
+            undiscounted_months=undiscounted[1],
+            discounted_month=discounted_reach[0],
+            discounted_months=discounted_reach[1],
+            horizon_months=horizon_months,
+            simple_formula_months=payback,
+            note=schedule_note,
+        ),
         warnings=[Notice.from_problem(p) for p in warnings],
     )

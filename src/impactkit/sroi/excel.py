@@ -64,8 +64,22 @@ RESULTS = [
     ("net_present_value", "Net present value", "Valore attuale netto"),
     ("sroi_ratio", "SROI ratio", "Indice SROI"),
     ("net_sroi_ratio", "Net SROI ratio", "Indice SROI netto"),
-    ("payback_months", "Payback (months)", "Periodo di recupero (mesi)"),
+    (
+        "payback_months",
+        "Payback, Guide's simple formula (months)",
+        "Recupero, formula semplice della Guida (mesi)",
+    ),
 ]
+LABELS_BEFORE = {
+    "Payback, Guide's simple formula (months)": "Payback (months)",
+    "Recupero, formula semplice della Guida (mesi)": "Periodo di recupero (mesi)",
+}
+"""Labels of earlier workbooks, still read back."""
+PAYBACK_MONTHS = [
+    ("undiscounted_month", "Payback month (cumulative value)", "Mese di recupero (valore cumulato)"),
+    ("discounted_month", "Payback month (discounted)", "Mese di recupero (attualizzato)"),
+]
+"""Written beside the simple formula's row: the month the value actually reaches the inputs."""
 SETTINGS_ROW = 3  # 1-based row of the first setting
 RESULTS_ROW = SETTINGS_ROW + len(SETTINGS) + 1
 OUTCOME_HEADER_ROW = RESULTS_ROW + len(RESULTS) + 2
@@ -312,6 +326,18 @@ def _write_map_sheet(
         sheet.write_string(row, 0, label, formats.bold)
         formula, cached, fmt = formulas[key]
         sheet.write_formula(row, 1, formula, fmt, cached)
+        if key == "payback_months" and result.payback is not None:
+            # Beside the Guide's formula: the month in which the cumulative value (each outcome
+            # from its start year, with drop-off) reaches the inputs, undiscounted and discounted.
+            for place, ((field, _, _), text) in enumerate(
+                zip(PAYBACK_MONTHS, _labels(PAYBACK_MONTHS, language), strict=True)
+            ):
+                month = getattr(result.payback, field)
+                sheet.write_string(row, 2 + 2 * place, text, formats.bold)
+                if month is None:
+                    sheet.write_string(row, 3 + 2 * place, not_reached)
+                else:
+                    sheet.write_number(row, 3 + 2 * place, month)
     sheet.write_row(OUTCOME_HEADER_ROW - 1, 0, _labels(OUTCOME_COLUMNS, language), formats.bold)
     first_discounted = _years_layout(value_map)[2]
     last_year_col = xl_col_to_name(2 + horizon - 1)
@@ -833,7 +859,7 @@ def _expect_labels(
     for offset, label in enumerate(labels):
         r, c = (row + offset, col) if vertical else (row, col + offset)
         found = book.value(sheet, r, c)
-        if found != label:
+        if found != label and found != LABELS_BEFORE.get(label):
             problems.append(Problem(f"expected {label!r}, found {found!r}", _where(sheet, r, c), "layout"))
 
 

@@ -165,6 +165,6 @@ def test_each_report_exports_and_libreoffice_recalculates_it_to_the_engines_valu
             plus = (result.ci_high - result.value) if result.ci_high is not None else 0
             minus = (result.value - result.ci_low) if result.ci_low is not None else 0
             # The error-bar columns are live formulas: LibreOffice computed them again.
-            assert row[16:18] == pytest.approx((plus, minus), abs=1e-9), (framework_id, result.indicator_id)
+            assert row[17:19] == pytest.approx((plus, minus), abs=1e-9), (framework_id, result.indicator_id)
         targets = list(workbook["Obiettivi e pagamento"].iter_rows(min_row=2, values_only=True))
         assert targets, framework_id

@@ -132,3 +132,27 @@ def test_an_outcome_claimed_without_deadweight_or_attribution_is_over_claiming()
     items = check(report_data(sroi={"value_map": value_map}))
     assert items["principle_5_do_not_over_claim"].status == "warn"
     assert "Into work" in items["principle_5_do_not_over_claim"].detail
+
+
+def test_principle_5_asks_intervals_of_sample_estimates_not_of_reported_figures() -> None:
+    data = report_data()
+    data["kpis"].append(
+        {
+            "indicator_id": "people_reached",
+            "kind": "count",
+            "unit": "people",
+            "value": 80,
+            "n": 1,
+            "method": "reported figure (latest self-report per organisation and period, summed)",
+        }
+    )
+    data["kpis"].append(
+        {"indicator_id": "members_share", "kind": "proportion", "value": 0.6, "n": 1, "method": "ratio of reported figures"}
+    )
+    item = check(data)["principle_5_do_not_over_claim"]
+    assert "people_reached" not in item.detail and "members_share" not in item.detail
+    assert "survey KPIs without an interval" not in item.detail
+    data["kpis"].append({"indicator_id": "satisfied", "kind": "proportion", "value": 0.7, "n": 40, "method": "Wilson"})
+    item = check(data)["principle_5_do_not_over_claim"]
+    assert item.status == "warn"
+    assert "sample estimates (survey means, shares, changes) without a confidence interval: satisfied" in item.detail

@@ -95,13 +95,15 @@ def test_the_cover_carries_the_validation_stamp_and_the_hash(
 
 
 def test_kpis_have_values_intervals_targets_and_error_bar_formulas(workbook_path: Path) -> None:
-    header, first, second = rows(workbook_path, "Indicatori")
+    header, first, second, note = rows(workbook_path, "Indicatori")
+    assert note[0].startswith("Riservatezza: le celle con meno di 5 persone sono nascoste")
     assert header[:6] == ("Codice", "Indicatore", "Unità", "Valore", "Intervallo: min", "Intervallo: max")
     record = dict(zip(header, first, strict=True))
     assert record["Indicatore"] == "Persone inserite al lavoro"
     assert (record["Valore"], record["Intervallo: min"], record["Intervallo: max"]) == (12, 9, 15)
     assert record["Obiettivo"] == 10 and record["Obiettivo raggiunto"] == "raggiunto"
     assert record["Barra d'errore +"] == "=IF(AND(ISNUMBER(F2),ISNUMBER(D2)),F2-D2,0)"
+    assert record["Escluse (perché)"] is None
     assert record["Dimensioni IMP"] == "what; who"
     assert dict(zip(header, second, strict=True))["Valore"] == 0.6
 
@@ -115,8 +117,8 @@ def test_each_kpi_has_a_native_chart_with_error_bars_from_its_interval_columns(
         assert "<c:barChart>" in chart and '<c:barDir val="col"/>' in chart
         assert "<c:errBars>" in chart
         references = re.findall(r"<c:f>([^<]*)</c:f>", chart)
-        assert f"Indicatori!$Q${row}" in references  # error bar +, from the interval
-        assert f"Indicatori!$R${row}" in references  # error bar −
+        assert f"Indicatori!$R${row}" in references  # error bar +, from the interval
+        assert f"Indicatori!$S${row}" in references  # error bar −
         assert f"Indicatori!$D${row}" in references  # the value
         assert f"Indicatori!$I${row}" in references  # the target
     assert "Persone inserite al lavoro (people)" in charts[0]

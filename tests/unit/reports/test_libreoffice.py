@@ -71,8 +71,8 @@ def test_libreoffice_recalculates_the_report_and_agrees_with_the_engine(soffice:
 
     # Error-bar helper columns: interval minus value, recomputed.
     kpis = list(recalculated["Indicatori"].iter_rows(min_row=2, max_row=3, values_only=True))
-    assert kpis[0][16:18] == pytest.approx((15 - 12, 12 - 9))
-    assert kpis[1][16:18] == pytest.approx((0.73 - 0.6, 0.6 - 0.45))
+    assert kpis[0][17:19] == pytest.approx((15 - 12, 12 - 9))
+    assert kpis[1][17:19] == pytest.approx((0.73 - 0.6, 0.6 - 0.45))
 
     # Payment by results: 12 achieved, target 10, beyond-target basis → 2 × 1,500 = 3,000,
     # capped at 2,000.

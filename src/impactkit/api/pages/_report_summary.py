@@ -12,6 +12,8 @@ from impactkit.api.access import Principal
 from impactkit.api.deps import DB
 from impactkit.api.pages import _charts as charts
 from impactkit.api.pages.rendering import Formats, message
+from impactkit.reports.model import ReportContent
+from impactkit.reports.protected import disclosure_note, protect_content
 from impactkit.store import reports as store
 from impactkit.store.tables import Organisation, Project, Report, ReportingPeriod, ReportVersion
 
@@ -19,6 +21,10 @@ from impactkit.store.tables import Organisation, Project, Report, ReportingPerio
 def kpi_rows(content: dict[str, Any], fmt: Formats) -> list[dict[str, Any]]:
     """The report's KPIs (whole population only) as table rows with their interval charts."""
     rows = []
+    # What leaves the organisation goes through disclosure control (legacy content included).
+    protected = protect_content(ReportContent.model_validate(content))
+    note = disclosure_note(protected, fmt.language)
+    content = {**content, "kpis": [k.model_dump(mode="json") for k in protected.kpis]}
     for kpi in content.get("kpis") or []:
         if kpi.get("group") is not None:
             continue
@@ -28,6 +34,14 @@ def kpi_rows(content: dict[str, Any], fmt: Formats) -> list[dict[str, Any]]:
         low, high = kpi.get("ci_low"), kpi.get("ci_high")
         rows.append(
             {
+                "hidden": bool(kpi.get("suppressed"))
+                or any(str(flag).startswith("suppressed") for flag in kpi.get("flags") or []),
+                "table_note": note,
+                "excluded_text": "; ".join(
+                    (f"{fmt.integer(e['count'])} · " if e.get("count") is not None else "")
+                    + str((e.get("label") or {}).get(fmt.language, e.get("reason", "")))
+                    for e in kpi.get("exclusions") or []
+                ),
                 "indicator_id": kpi.get("indicator_id"),
                 "label": label,
                 "value": kpi.get("value"),

@@ -42,12 +42,21 @@ def kpi_rows(db: DB, project: Project, period_id: int | None, fmt: Formats) -> l
     except ImpactkitError as exc:
         return [{"error": exc.message}]
     rows: list[dict[str, Any]] = []
+    # Disclosure control: the statement under the table, and what each KPI left out (why).
+    note = getattr(results.disclosure.method, fmt.language) if results.disclosure else ""
     for result in results.results:
         if result.group is not None:
             continue
         label = getattr(result.labels, fmt.language, None) or result.labels.it
         rows.append(
             {
+                "hidden": result.suppressed,
+                "table_note": note,
+                "excluded_text": "; ".join(
+                    (f"{fmt.integer(e.count)} · " if e.count is not None else "")
+                    + getattr(e.label, fmt.language)
+                    for e in result.exclusions
+                ),
                 "indicator_id": result.indicator_id,
                 "label": label,
                 "value_text": fmt.kpi(result.value, result.unit),
