@@ -1,7 +1,7 @@
 """response flags: duplicates caught on arrival, responses set aside; answers digest
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 18:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import impactkit.store.types
 
-revision = "0007"
-down_revision = "0006"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
