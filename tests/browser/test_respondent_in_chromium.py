@@ -111,7 +111,7 @@ def test_a_respondent_on_a_phone_answers_with_javascript(
     assert _visible(page, "months_unemployed"), "being unemployed opens the question about months"
     screenshot(page, "respondent-js-2-filled")
 
-    page.click("button[type=submit]")
+    page.click("#send")
     page.wait_for_selector("#e-age")
     assert "L'età deve essere compresa tra 14 e 110 anni." in page.locator("#e-age").inner_text()
     assert page.locator("#f-age").get_attribute("aria-invalid") == "true"
@@ -120,7 +120,7 @@ def test_a_respondent_on_a_phone_answers_with_javascript(
 
     page.fill("#f-age", "34")
     statuses = _send_twice(page)
-    page.click("button[type=submit]")
+    page.click("#send")
     page.wait_for_url("**/done?**")
     assert statuses == [303], "the first post reached the server and was stored"
     assert "già state registrate" in page.locator("#done").inner_text(), "the second post was told so"
@@ -142,7 +142,7 @@ def test_a_respondent_on_a_phone_answers_without_javascript(
     screenshot(page, "respondent-nojs-1-consent")
 
     page.check('input[name="consent"][value="yes"]')
-    page.click("button[type=submit]")
+    page.click("#send")
     page.wait_for_selector("#f-age")
     assert _visible(page, "age") and not _visible(page, "months_unemployed")
     assert "There are more questions below" in page.content()
@@ -150,18 +150,18 @@ def test_a_respondent_on_a_phone_answers_without_javascript(
 
     _fill_first_part(page, age="7")
     page.check('input[name="employment_status"][value="unemployed"]')
-    page.click("button[type=submit]")
+    page.click("#send")
     page.wait_for_selector('[data-name="months_unemployed"]:not([hidden])')
     assert _visible(page, "months_unemployed"), "the server opened the branch"
     _fill_second_part(page)
-    page.click("button[type=submit]")
+    page.click("#send")
     page.wait_for_selector("#e-age")
     assert page.locator("#e-age").inner_text() == "Age must be between 14 and 110 years."
     screenshot(page, "respondent-nojs-3-constraint-error")
 
     page.fill("#f-age", "34")
     statuses = _send_twice(page)
-    page.click("button[type=submit]")
+    page.click("#send")
     page.wait_for_url("**/done?**")
     assert statuses == [303]
     assert "already been recorded" in page.locator("#done").inner_text()
@@ -192,7 +192,7 @@ def test_answers_survive_a_reload_and_a_dropped_connection(
 
     context.set_offline(True)
     _fill_second_part(page)
-    page.click("button[type=submit]")
+    page.click("#send")
     assert page.locator("#offline").is_visible()
     screenshot(page, "respondent-offline-2-waiting")
     assert _stored(live_server) == []

@@ -359,6 +359,15 @@ class FieldState:
     read_only: bool = False
 
 
+@dataclass(frozen=True)
+class RepeatState:
+    """Where one repeat stands in one place (the form, or an instance of an enclosing repeat)."""
+
+    relevant: bool
+    count: int | None
+    """The number of instances the form asks for, or None when the respondent decides."""
+
+
 @dataclass
 class FormState:
     """Every field's state and the clean answers: what a page needs to show the next step."""
@@ -366,6 +375,9 @@ class FormState:
     fields: list[FieldState]
     answers: dict[str, Any]
     problems: list[Problem]
+    repeats: dict[str, RepeatState] = field(default_factory=dict)
+    """``answers.household`` (``answers.household[0].visit``...) -> whether the repeat is relevant
+    there and how many instances the form asks for (``repeat_count``, ``begin loop over``)."""
 
     @property
     def valid(self) -> bool:
@@ -393,6 +405,7 @@ class _Run:
     instances: int = 0
     lists: dict[str, str | None] | None = None
     """Field name -> choice list, built on first use by jr:choice-name."""
+    repeats: dict[str, RepeatState] = field(default_factory=dict)
 
     def problem(self, location: str, message: str, code: str, **details: Any) -> None:
         self.problems.append(Problem(message, location=location, code=code, details=details))
@@ -741,6 +754,9 @@ class _Scope:
             states.extend(inner_states)
         _check_count(run, item, self, location, len(scopes))
 
+    def count_of(self, item: _RepeatPlan) -> int | None:
+        return _wanted_count(item, self) if self.relevance[item.name] else None
+
     def check_fields(self) -> tuple[dict[str, Any], list[FieldState]]:
         """Required answers, choices and constraints, in form order -> (clean answers, states)."""
         run, typed, relevance, wrong_type = self.run, self.typed, self.relevance, self.wrong_type
@@ -753,6 +769,8 @@ class _Scope:
                 if relevance[name] and name in self.repeat_answers:
                     answers[name] = self.repeat_answers[name]
                 states.extend(self.repeat_states.get(name, []))
+                if collect_states:
+                    run.repeats[self.prefix + name] = RepeatState(relevance[name], self.count_of(item))
                 continue
             if not relevance[name]:
                 if collect_states:
@@ -917,6 +935,21 @@ class _Scope:
         )
 
 
+def _wanted_count(item: _RepeatPlan, scope: _Scope) -> int | None:
+    """How many instances the form asks for here (repeat_count; one per choice when looping
+    over a list); None when it does not say or its count cannot be worked out."""
+    if item.repeat_count is None:
+        return None if item.loop_choices is None else len(item.loop_choices)
+    node = Leaf(scope, item.name) if item.repeat_count.uses_nodes else None
+    try:
+        wanted = to_number(scope.evaluate(item.repeat_count, node))
+    except ExpressionError:
+        return None
+    if math.isnan(wanted) or wanted < 0:
+        return 0  # a count not answered yet: no instance, as in ODK
+    return min(int(wanted), MAX_REPEAT_INSTANCES) if math.isfinite(wanted) else None
+
+
 def _check_count(run: _Run, item: _RepeatPlan, scope: _Scope, location: str, count: int) -> None:
     if item.loop_choices is not None and count > len(item.loop_choices):
         run.problem(location, f"at most {len(item.loop_choices)} instances (one per choice)", "repeat_count")
@@ -972,7 +1005,7 @@ def evaluate_form(
         clean_answers, states = scope.check()
     finally:
         scope.release()
-    return FormState(states, clean_answers, run.problems)
+    return FormState(states, clean_answers, run.problems, run.repeats)
 
 
 def validate_response(
@@ -1005,4 +1038,4 @@ def validate_response(
     return state.answers
 
 
-__all__ = ["FieldState", "FormState", "evaluate_form", "validate_response"]
+__all__ = ["FieldState", "FormState", "RepeatState", "evaluate_form", "validate_response"]

@@ -18,6 +18,7 @@ from impactkit.settings import Settings
 from impactkit.store import links
 from impactkit.store.surveys import Submission, form_of, normalise_instance_id, store_responses
 from impactkit.store.tables import FormVersion, SurveyLink
+from impactkit.surveys.model import Form
 
 INSTANCE_FIELD = "_ik_instance"
 SHOWN_FIELD = "_ik_shown"
@@ -28,17 +29,43 @@ def _language(request: Request[Any, Any, Any], lang: str | None) -> str:
     return pick_language(lang, request.cookies.get("lang"))
 
 
+def _form_language(form: Form, chosen: str | None, fallback: str) -> str:
+    """The language asked for when the form is written in it (any of the form's languages can
+    be chosen), else the page's language."""
+    if chosen:
+        wanted = chosen.strip().lower()
+        if wanted in {language.code for language in view.form_languages(form)}:
+            return wanted
+    return fallback
+
+
 def _language_cookie(lang: str | None, language: str, settings: Settings) -> list[Cookie]:
     if lang is None or lang.lower() not in LANGUAGES:
         return []
     return [language_cookie(language, settings)]
 
 
-def _unavailable(language: str, reason: str, status: int) -> Template:
+def _unavailable(language: str, reason: str, status: int, **values: Any) -> Template:
+    language = view.page_text_language(language)
     return Template(
         template_name="survey_closed.html",
-        context={"lang": language, "t": lambda key, **v: translate(key, language, **v), "reason": reason},
+        context={
+            "lang": language,
+            "t": lambda key, **v: translate(key, language, **v),
+            "reason": reason,
+            "values": values,
+        },
         status_code=status,
+    )
+
+
+def _cannot_render(form: Form, language: str) -> Template | None:
+    """The page that says which question this page cannot take, when the form has one."""
+    missing = view.unrenderable(form)
+    if missing is None:
+        return None
+    return _unavailable(
+        language, missing.reason, 501, question=view.question_name(form, missing.field, language)
     )
 
 
@@ -61,30 +88,42 @@ def _page(
     version: FormVersion,
     language: str,
     answers: dict[str, Any],
-    raw: dict[str, str],
     instance_id: str,
     errors: dict[str, str],
     notice: str | None,
     status: int = 200,
     cookies: list[Cookie] | None = None,
+    seen: set[str] | None = None,
+    focus: str | None = None,
+    removing: str | None = None,
+    fresh: bool = False,
 ) -> Template:
     form = form_of(version)
     state = view.evaluate(form, answers, language)
-    page = view.questions(form, state, raw, language, errors)
-    title = form.title
+    if view.fit_entries(form, answers, state, seen or set()):
+        state = view.evaluate(form, answers, language)
+    page = view.questions(form, state, answers, language, errors, focus)
+    text_language = view.page_text_language(language)
+    content = view.content_language(form, language)
     return Template(
         template_name="survey.html",
         context={
-            "lang": language,
-            "t": lambda key, **v: translate(key, language, **v),
-            "title": title,
+            "lang": text_language,
+            "content_lang": content if content and content != text_language else None,
+            "t": lambda key, **v: translate(key, text_language, **v),
+            "title": form.title,
             "token": token,
             "questions": page,
+            "entries": view.entry_paths(page),
+            "repeats": view.repeat_paths(page),
             "instance_id": instance_id,
             "shown": " ".join(view.visible_names(state, form)),
             "notice": notice,
             "has_errors": bool(errors),
-            "other_languages": [code for code in LANGUAGES if code != language],
+            "languages": [choice for choice in view.form_languages(form) if choice.code != language],
+            "form_lang": language,
+            "removing": removing,
+            "fresh": fresh,
         },
         status_code=status,
         cookies=cookies or [],
@@ -96,6 +135,20 @@ def _expired_page(request: Request[Any, Any, Any], _: PermissionDeniedException)
     """A post without its CSRF token (a page kept open too long, cookies blocked): say what to do."""
     language = pick_language(request.query_params.get("lang"), request.cookies.get("lang"))
     return _unavailable(language, "page_expired", 403)
+
+
+def _structure_action(data: dict[str, Any]) -> tuple[str, str] | None:
+    """What an add, remove or restore button asks: ``(kind, path)``, or None for a submission."""
+    for field_name, kind in (
+        (view.REMOVE_CONFIRMED_FIELD, "removed"),
+        (view.REMOVE_FIELD, "remove"),
+        (view.ADD_FIELD, "add"),
+        (view.REFRESH_FIELD, "refresh"),
+    ):
+        value = data.get(field_name)
+        if isinstance(value, str) and (value or kind == "refresh"):
+            return kind, value
+    return None
 
 
 class RespondentController(Controller):
@@ -113,22 +166,27 @@ class RespondentController(Controller):
         db: DB,
         lang: FromQuery[str | None] = None,
     ) -> Template:
-        language = _language(request, lang)
-        opened = _open_link(db, token, language)
+        page_language = _language(request, lang)
+        opened = _open_link(db, token, page_language)
         if isinstance(opened, Template):
             return opened
         _, version = opened
+        form = form_of(version)
+        language = _form_language(form, lang or request.cookies.get("lang"), page_language)
+        refused = _cannot_render(form, language)
+        if refused is not None:
+            return refused
         settings: Settings = request.app.state.settings
         return _page(
             token=token,
             version=version,
             language=language,
             answers={},
-            raw={},
             instance_id=str(uuid.uuid4()),
             errors={},
             notice=None,
-            cookies=_language_cookie(lang, language, settings),
+            cookies=_language_cookie(lang, page_language, settings),
+            fresh=True,
         )
 
     @post("/{token:str}", sync_to_thread=True, status_code=200)
@@ -140,20 +198,46 @@ class RespondentController(Controller):
         data: URLEncodedBody[dict[str, Any]],
     ) -> Template | Redirect:
         posted_lang = data.get("_ik_lang")
-        language = pick_language(
+        page_language = pick_language(
             posted_lang if isinstance(posted_lang, str) else None, request.cookies.get("lang")
         )
-        opened = _open_link(db, token, language)
+        opened = _open_link(db, token, page_language)
         if isinstance(opened, Template):
             return opened
         link, version = opened
         form = form_of(version)
+        language = _form_language(form, posted_lang if isinstance(posted_lang, str) else None, page_language)
+        refused = _cannot_render(form, language)
+        if refused is not None:
+            return refused
         try:
             instance_id = normalise_instance_id(str(data.get(INSTANCE_FIELD) or ""))
         except ValueError:
             instance_id = str(uuid.uuid4())
-        answers, raw = view.read_answers(form, data)
+        answers = view.read_answers(form, data)
+        seen = view.repeats_on_page(data)
+        common: dict[str, Any] = {
+            "token": token,
+            "version": version,
+            "language": language,
+            "answers": answers,
+            "instance_id": instance_id,
+            "seen": seen,
+        }
+        action = _structure_action(data)
+        if action is not None:
+            # Adding or removing an entry is a step of filling in, never a submission.
+            kind, path = action
+            if kind == "remove":  # asks first: answers would be lost
+                return _page(**common, errors={}, notice="remove_entry_question", removing=path)
+            added = view.change_entries(
+                form, answers, path if kind == "add" else None, path if kind == "removed" else None
+            )
+            notice = {"removed": "entry_removed", "add": None, "refresh": None if path else "restored"}[kind]
+            return _page(**common, errors={}, notice=notice, focus=added)
         state = view.evaluate(form, answers, language)
+        if view.fit_entries(form, answers, state, seen):
+            state = view.evaluate(form, answers, language)
         shown_text = data.get(SHOWN_FIELD)
         shown = set(shown_text.split()) if isinstance(shown_text, str) else set()
         now_visible = view.visible_names(state, form)
@@ -161,27 +245,10 @@ class RespondentController(Controller):
         if new_questions:
             # The answers opened questions the respondent has not seen: show them before judging.
             errors = {k: v for k, v in view.plain_errors(form, state, language).items() if k in shown}
-            return _page(
-                token=token,
-                version=version,
-                language=language,
-                answers=answers,
-                raw=raw,
-                instance_id=instance_id,
-                errors=errors,
-                notice="more_questions",
-            )
+            return _page(**common, errors=errors, notice="more_questions")
         if state.problems:
             return _page(
-                token=token,
-                version=version,
-                language=language,
-                answers=answers,
-                raw=raw,
-                instance_id=instance_id,
-                errors=view.plain_errors(form, state, language),
-                notice="fix_errors",
-                status=422,
+                **common, errors=view.plain_errors(form, state, language), notice="fix_errors", status=422
             )
         assert link.id is not None
         [result] = store_responses(
@@ -210,7 +277,8 @@ class RespondentController(Controller):
             # A conflict is the same instance sent again with changed answers (e.g. edited after a
             # dropped connection): the first answers stay recorded, and the respondent is told so.
             status = "stored" if result.status == "stored" else "already_stored"
-            return Redirect(f"/s/{token}/done?status={status}&lang={language}", status_code=303)
+            text_language = view.page_text_language(language)
+            return Redirect(f"/s/{token}/done?status={status}&lang={text_language}", status_code=303)
         return _unavailable(language, "not_stored", 409)
 
     @get("/{token:str}/done", sync_to_thread=False)

@@ -72,4 +72,45 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Do not write your name: answers are anonymous.",
     },
     "skip_to_questions": {"it": "Vai alle domande", "en": "Skip to the questions"},
+    # repeats, locations, what the page cannot take
+    "add_entry": {"it": "Aggiungi: {what}", "en": "Add: {what}"},
+    "remove_entry": {"it": "Togli {what}", "en": "Remove {what}"},
+    "remove_entry_question": {
+        "it": "Vuoi togliere «{what}»? Le risposte scritte lì andranno perse.",
+        "en": "Remove “{what}”? The answers written there will be lost.",
+    },
+    "remove_entry_yes": {"it": "Sì, togli", "en": "Yes, remove"},
+    "remove_entry_no": {"it": "No, tienilo", "en": "No, keep it"},
+    "entry_removed": {"it": "Fatto: tolto.", "en": "Done: removed."},
+    "no_choices_yet": {
+        "it": "Le risposte possibili vengono dalle risposte date sopra: rispondi prima a quelle.",
+        "en": "The possible answers come from the answers given above: answer those first.",
+    },
+    "geopoint_hint": {
+        "it": "Latitudine e longitudine separate da uno spazio, per esempio 45.0703 7.6869.",
+        "en": "Latitude and longitude separated by a space, for example 45.0703 7.6869.",
+    },
+    "geopoint_use_mine": {"it": "Usa la mia posizione", "en": "Use my location"},
+    "geopoint_asking": {"it": "Cerco la posizione…", "en": "Finding the location…"},
+    "geopoint_failed": {
+        "it": "La posizione non è disponibile: scrivila qui sopra.",
+        "en": "The location is not available: write it above.",
+    },
+    "geopoint_error": {
+        "it": "Scrivi latitudine e longitudine, per esempio 45.0703 7.6869.",
+        "en": "Write latitude and longitude, for example 45.0703 7.6869.",
+    },
+    "needs_file": {
+        "it": "Questo questionario non si può compilare da questa pagina: la domanda {question} chiede "
+        "un file (foto, audio, video o documento). Chiedi a chi te l'ha inviato un altro modo per "
+        "rispondere.",
+        "en": "This survey cannot be answered on this page: the question {question} asks for a file "
+        "(photo, audio, video or document). Ask whoever sent it to you for another way to answer.",
+    },
+    "needs_other_app": {
+        "it": "Questo questionario non si può compilare da questa pagina: la domanda {question} richiede "
+        "un'app di raccolta dati (per esempio ODK Collect).",
+        "en": "This survey cannot be answered on this page: the question {question} needs a data "
+        "collection app (for example ODK Collect).",
+    },
 }
