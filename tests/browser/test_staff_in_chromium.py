@@ -114,9 +114,9 @@ def test_every_organisation_page_in_a_phone_and_a_desktop_browser(
         if not phone:
             page.fill("#label", "Endline autumn")
             page.select_option("#wave", "endline")
-            page.click("form.grid-form >> text=Create")
+            page.click("#new-link button[type=submit]")
             page.wait_for_url("**done=link_created**")
-            assert page.locator("text=Endline autumn").is_visible()
+            assert page.locator("td:text-is(\"Endline autumn\")").is_visible()
         screenshot(page, f"{device}-project")
         assert_accessible(page, f"{device} project")
         width = 390 if phone else 1280

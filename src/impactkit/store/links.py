@@ -283,6 +283,18 @@ def close_link(session: Session, link_id: int) -> SurveyLink:
     return link
 
 
+def reopen_link(session: Session, link_id: int) -> SurveyLink:
+    """Undo a closing: the link takes answers again (unless it expired or is full)."""
+    link = session.get(SurveyLink, link_id)
+    if link is None:
+        raise NotFoundError(f"survey link {link_id} not found")
+    if link.closed_at is not None:
+        link.closed_at = None
+        session.add(link)
+        session.flush()
+    return link
+
+
 def get_link(session: Session, link_id: int) -> SurveyLink:
     link = session.get(SurveyLink, link_id)
     if link is None:
@@ -371,6 +383,7 @@ __all__ = [
     "link_token",
     "project_links",
     "project_response_count",
+    "reopen_link",
     "responses_per_day",
     "token_hash",
     "uncount_link_responses",

@@ -13,12 +13,13 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from threading import Lock
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -27,6 +28,7 @@ from sqlmodel import Session
 
 from impactkit.errors import ConflictError, FormError, NotFoundError, Problem, ResponseError
 from impactkit.store.canonical import canonical_hash
+from impactkit.store.changes import touch_projects
 from impactkit.store.db import claim_sqlite_writer
 from impactkit.store.flags import answers_digest, flag_arrivals, mark_erased
 from impactkit.store.links import (
@@ -547,6 +549,8 @@ def insert_prepared(connection: Connection, groups: Sequence[Prepared]) -> None:
     if refused:
         rows = [row for row in rows if row["instance_id"] not in refused]
     inserted = _insert_rows(connection, rows) if rows else set()
+    if inserted:
+        touch_projects(connection, {row["project_id"] for row in rows if row["instance_id"] in inserted})
     if through_links:
         count_link_responses(connection, (row for row in rows if row["instance_id"] in inserted))
     if inserted:
@@ -807,6 +811,10 @@ class ResponseFilter:
     include_erased: bool = False
     include_replaced: bool = False
     """Also the versions an edit replaced (by default only each response's newest version)."""
+    source: str | None = None
+    """Where the responses came from: ``link:{id}``, ``api``, ``openrosa`` …"""
+    submitted_from: datetime | None = None
+    submitted_before: datetime | None = None
 
 
 def _filtered(query: Any, flt: ResponseFilter) -> Any:
@@ -820,9 +828,14 @@ def _filtered(query: Any, flt: ResponseFilter) -> Any:
         (c.project_id, flt.project_id),
         (c.period_id, flt.period_id),
         (c.wave, flt.wave),
+        (c.source, flt.source),
     ):
         if value is not None:
             conditions.append(column == value)
+    if flt.submitted_from is not None:
+        conditions.append(c.submitted_at >= flt.submitted_from)
+    if flt.submitted_before is not None:
+        conditions.append(c.submitted_at < flt.submitted_before)
     if not flt.include_erased:
         conditions.append(c.erased_at.is_(None))
     if not flt.include_replaced:
@@ -836,6 +849,20 @@ def read_responses(
     """A page of responses in storage order, after the row ``after_id`` (cursor pagination)."""
     c = _response.c
     query = _filtered(select(_response), flt).where(c.id > after_id).order_by(c.id).limit(limit)
+    return [dict(row._mapping) for row in session.execute(query).all()]
+
+
+def count_responses(session: Session, flt: ResponseFilter) -> int:
+    """How many responses match (for a table's "1.234 responses" and its pages)."""
+    return int(session.execute(_filtered(select(func.count()).select_from(_response), flt)).scalar_one())
+
+
+def newest_responses(
+    session: Session, flt: ResponseFilter, *, offset: int = 0, limit: int = 50
+) -> list[dict[str, Any]]:
+    """A page of matching responses, newest first (the table staff browse)."""
+    c = _response.c
+    query = _filtered(select(_response), flt).order_by(c.id.desc()).offset(offset).limit(limit)
     return [dict(row._mapping) for row in session.execute(query).all()]
 
 
@@ -874,16 +901,17 @@ def erase_responses(
         condition = and_(condition, c.respondent_code == respondent_code)
     else:
         raise ValueError("name an instance id or a respondent code")
-    found = session.execute(select(c.instance_id, c.source, c.id).where(condition)).all()
-    ids = [instance_id for instance_id, _, _ in found]
+    found = session.execute(select(c.instance_id, c.source, c.id, c.project_id).where(condition)).all()
+    ids = [instance_id for instance_id, _, _, _ in found]
     if ids:
+        touch_projects(session, {project_id for _, _, _, project_id in found})
         session.execute(
             update(_response)
             .where(c.instance_id.in_(ids))
             .values(answers=None, respondent_code=None, weight=None, answers_digest=None, erased_at=utcnow())
         )
-        uncount_link_responses(session, (source for _, source, _ in found))
-        mark_erased(session.connection(), [row_id for _, _, row_id in found])
+        uncount_link_responses(session, (source for _, source, _, _ in found))
+        mark_erased(session.connection(), [row_id for _, _, row_id, _ in found])
     return ids
 
 

@@ -23,6 +23,8 @@ class Organisation(SQLModel, table=True):
     municipality: str = Field(max_length=120)
     zone: str | None = Field(default=None, max_length=60)
     territory_type: str = Field(max_length=10)
+    runts_number: str | None = Field(default=None, max_length=40)
+    """The registration number in RUNTS, the national register of third-sector bodies."""
     size_class: str = Field(max_length=10)
     created_at: datetime = _created()
 
@@ -426,3 +428,42 @@ class ValueMapVersion(SQLModel, table=True):
     """editor | upload | template | api | organisation"""
     note: str = Field(default="", max_length=500)
     created_at: datetime = _created()
+
+
+# --- the organisation's workbench: change counters, invitations --------------------------------
+
+
+class ProjectChange(SQLModel, table=True):
+    """How many times a project's responses (or their flags) changed: what its KPIs are read from.
+
+    Every write that changes what a project's KPIs read bumps ``revision`` in its own transaction
+    (:func:`impactkit.store.changes.touch_projects`), so a result computed at one revision can be
+    reused by any server process until the revision moves. ``stamp`` is drawn when the row is made,
+    so a counter that starts again (a restored or emptied database) is never mistaken for the old one.
+    """
+
+    __tablename__ = "project_change"
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    revision: int = Field(default=0)
+    stamp: str = Field(max_length=32)
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation to join an organisation with a role: a single-use link that sets a password.
+
+    Only the SHA-256 of the link's token is stored. It lapses at ``expires_at`` and once used.
+    """
+
+    __tablename__ = "invitation"
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    email: str = Field(max_length=254)
+    name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=10)
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    used_by: int | None = Field(default=None, foreign_key="app_user.id")
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

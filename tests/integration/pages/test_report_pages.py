@@ -37,7 +37,7 @@ def test_an_editor_creates_a_report_and_submits_it_to_an_evaluator(live_server: 
         data={"_csrf_token": csrf_of(project.text), "period_id": str(web.world.period_a), "language": "en"},
     )
     assert created.status_code == 303
-    report_url = created.headers["location"]
+    report_url = created.headers["location"].split("?")[0]
     project_after = client.get(f"/app/projects/{web.world.project_a}")
     assert f'data-report-id="{report_url.rsplit("/", 1)[1]}"' in project_after.text
     assert f'action="/app/projects/{web.world.project_a}/reports"' not in project_after.text, (
@@ -48,13 +48,13 @@ def test_an_editor_creates_a_report_and_submits_it_to_an_evaluator(live_server: 
     assert 'id="checklist"' in draft.text
     submitted = client.post(
         report_url + "/submit",
-        data={"_csrf_token": csrf_of(draft.text), "evaluator_email": "evaluator@example.org"},
+        data={"_csrf_token": csrf_of(draft.text), "evaluator_user_id": str(web.world.users["evaluator"])},
     )
     assert submitted.status_code == 303
     assert 'id="report-state">inviato<' in client.get(report_url).text
     again = client.post(
         report_url + "/submit",
-        data={"_csrf_token": csrf_of(draft.text), "evaluator_email": "evaluator@example.org"},
+        data={"_csrf_token": csrf_of(draft.text), "evaluator_user_id": str(web.world.users["evaluator"])},
     )
     assert again.status_code == 409, "only a draft can be submitted"
 

@@ -75,8 +75,8 @@ def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx
 VALUE_MAP_FILE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "value-map-case-a.yaml"
 
 
-def collect_responses(engine: Engine, web: WebWorld, count: int = 12) -> None:
-    """Store ``count`` beneficiary responses (baseline) in project A's period."""
+def collect_responses(engine: Engine, web: WebWorld, count: int = 12, wave: str | None = "baseline") -> None:
+    """Store ``count`` beneficiary responses (baseline unless told) in project A's period."""
     with session_scope(engine) as session:
         results = store_responses(
             session,
@@ -87,7 +87,7 @@ def collect_responses(engine: Engine, web: WebWorld, count: int = 12) -> None:
                     form_version="2026.1",
                     project_id=web.world.project_a,
                     period_id=web.world.period_a,
-                    wave="baseline",
+                    wave=wave,
                     answers={
                         "consent": "yes",
                         "respondent_code": f"TO-{index:04d}",
@@ -150,3 +150,114 @@ def store_self_report(engine: Engine, web: WebWorld) -> None:
             allowed_organisations=None,
         )
     assert result.status == "stored", result.errors
+
+
+def small_xlsform(*, version: str = "2026.9", mistake: bool = False) -> bytes:
+    """An organisation's own short version of the beneficiary form (the KPIs read it by its id).
+
+    With ``mistake`` the age question has an unknown type, ``integr``, in cell survey!A5.
+    """
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    survey = workbook.active
+    assert survey is not None
+    survey.title = "survey"
+    survey.append(
+        ["type", "name", "label::Italiano (it)", "label::English (en)", "required", "relevant", "constraint"]
+    )
+    survey.append(
+        [
+            "select_one yes_no",
+            "consent",
+            "Acconsenti a rispondere?",
+            "Do you agree to answer?",
+            "yes",
+            None,
+            None,
+        ]
+    )
+    survey.append(
+        [
+            "text",
+            "respondent_code",
+            "Codice partecipante",
+            "Participant code",
+            "yes",
+            "${consent} = 'yes'",
+            None,
+        ]
+    )
+    survey.append(["select_one gender", "gender", "Genere", "Gender", "yes", "${consent} = 'yes'", None])
+    survey.append(
+        [
+            "integr" if mistake else "integer",
+            "age",
+            "Età",
+            "Age",
+            "yes",
+            "${consent} = 'yes'",
+            ". >= 14 and . <= 110",
+        ]
+    )
+    survey.append(
+        [
+            "select_one territory_type",
+            "territory_type",
+            "Dove vivi?",
+            "Where do you live?",
+            "yes",
+            "${consent} = 'yes'",
+            None,
+        ]
+    )
+    survey.append(
+        [
+            "select_one scale_5",
+            "satisfaction",
+            "Quanto sei soddisfatta o soddisfatto?",
+            "How satisfied are you?",
+            "yes",
+            "${consent} = 'yes'",
+            None,
+        ]
+    )
+    choices = workbook.create_sheet("choices")
+    choices.append(["list_name", "name", "label::Italiano (it)", "label::English (en)"])
+    for row in [
+        ("yes_no", "yes", "Sì", "Yes"),
+        ("yes_no", "no", "No", "No"),
+        ("gender", "female", "Donna", "Woman"),
+        ("gender", "male", "Uomo", "Man"),
+        ("gender", "nonbinary", "Non binario", "Non-binary"),
+        ("territory_type", "urban", "Città", "Town or city"),
+        ("territory_type", "rural", "Campagna", "Countryside"),
+        ("territory_type", "mountain", "Montagna", "Mountains"),
+        *[("scale_5", str(i), str(i), str(i)) for i in range(1, 6)],
+    ]:
+        choices.append(list(row))
+    settings = workbook.create_sheet("settings")
+    settings.append(["form_title", "form_id", "version", "default_language"])
+    settings.append(["Esiti in breve / Outcomes in short", "beneficiary_outcomes", version, "Italiano (it)"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def answer_by_link(
+    client: httpx.Client, token: str, answers: dict[str, str], language: str = "it"
+) -> httpx.Response:
+    """Answer a survey link as a respondent's browser without script does: consent first, then the rest."""
+    page = client.get(f"/s/{token}?lang={language}")
+    instance = hidden(page.text, "_ik_instance")
+    fields = {"_csrf_token": csrf_of(page.text), "_ik_instance": instance, "_ik_lang": language}
+    first = client.post(
+        f"/s/{token}", data={**fields, "_ik_shown": hidden(page.text, "_ik_shown"), "consent": "yes"}
+    )
+    return client.post(
+        f"/s/{token}",
+        data={**fields, "_ik_shown": hidden(first.text, "_ik_shown"), "consent": "yes", **answers},
+        follow_redirects=False,
+    )

@@ -251,3 +251,93 @@ def tornado_chart(rows: Sequence[TornadoRow], base: float, title: str, fmt: Form
         )
     parts.append("</svg>")
     return _svg(parts)
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One category of a breakdown: its value and interval, or ``suppressed`` (too few people)."""
+
+    label: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    n: int | None = None
+    suppressed: bool = False
+
+
+def breakdown_chart(
+    rows: Sequence[BreakdownRow],
+    title: str,
+    fmt: Formats,
+    *,
+    share: bool,
+    suppressed_text: str,
+    target: float | None = None,
+) -> Markup:
+    """One horizontal bar per category with its interval as a whisker, over a common axis with its
+    scale (0–100 % for shares); a suppressed category is written as such, never drawn."""
+    label_w, width, row_h, top = 170, 640, 28, 8
+    plot_w = width - label_w - 20
+    bottom = top + row_h * len(rows)
+    height = bottom + 30
+    values = [v for r in rows for v in (r.value, r.low, r.high) if v is not None and not r.suppressed]
+    if target is not None:
+        values.append(target)
+    low_end, high_end = _scale(values or [0.0], 1.0 if share else None)
+    span = (high_end - low_end) or 1.0
+
+    def x(v: float) -> float:
+        return label_w + plot_w * (v - low_end) / span
+
+    def text(v: float) -> str:
+        return fmt.percent(v) if share else fmt.number(v)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in ticks(low_end, high_end, 4):
+        parts.append(
+            f'<line x1="{x(tick):.1f}" y1="{top}" x2="{x(tick):.1f}" y2="{bottom + 4}" stroke="{GRID}" '
+            f'stroke-dasharray="3 3"/>'
+            f'<text x="{x(tick):.1f}" y="{bottom + 18}" text-anchor="middle" font-size="11" fill="{INK}">'
+            f"{escape(_tick_text(tick, fmt, share))}</text>"
+        )
+    parts.append(
+        f'<line x1="{label_w}" y1="{bottom + 4}" x2="{width - 20}" y2="{bottom + 4}" stroke="{INK}"/>'
+    )
+    for index, row in enumerate(rows):
+        y = top + index * row_h
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 18}" text-anchor="end" font-size="12" fill="{INK}">'
+            f"{escape(row.label[:28])}</text>"
+        )
+        if row.suppressed or row.value is None:
+            parts.append(
+                f'<text x="{label_w + 4}" y="{y + 18}" font-size="12" fill="{MUTED}" class="suppressed">'
+                f"{escape(suppressed_text)}</text>"
+            )
+            continue
+        described = f"{row.label}: {text(row.value)}"
+        if row.low is not None and row.high is not None:
+            described += f" ({text(row.low)} – {text(row.high)})"
+        parts.append(
+            f'<rect x="{x(min(0.0, row.value)):.1f}" y="{y + 6}" width="{abs(x(row.value) - x(0.0)):.1f}" '
+            f'height="{row_h - 12}" fill="{BAR}" opacity="0.85"><title>{escape(described)}</title></rect>'
+        )
+        if row.low is not None and row.high is not None:
+            mid = y + row_h / 2
+            a, b = x(row.low), x(row.high)
+            parts.append(
+                f'<g stroke="{WHISKER}" stroke-width="2" class="error-bar">'
+                f'<line x1="{a:.1f}" y1="{mid:.1f}" x2="{b:.1f}" y2="{mid:.1f}"/>'
+                f'<line x1="{a:.1f}" y1="{mid - 6:.1f}" x2="{a:.1f}" y2="{mid + 6:.1f}"/>'
+                f'<line x1="{b:.1f}" y1="{mid - 6:.1f}" x2="{b:.1f}" y2="{mid + 6:.1f}"/></g>'
+            )
+    if target is not None:
+        parts.append(
+            f'<line x1="{x(target):.1f}" y1="{top}" x2="{x(target):.1f}" y2="{bottom + 4}" stroke="{TARGET}" '
+            f'stroke-width="3" class="target"/>'
+        )
+    parts.append("</svg>")
+    return _svg(parts)

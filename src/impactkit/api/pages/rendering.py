@@ -14,10 +14,11 @@ and is listed in its persona package's ``ROUTES`` (see ``organisation/__init__.p
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 from urllib.parse import urlencode
 
 from litestar import Request, Response, Router
@@ -25,6 +26,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Redirect, Template
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
 from sqlmodel import Session
 
 from impactkit import __version__
@@ -44,6 +47,7 @@ __all__ = [
     "confirm",
     "field_errors",
     "form_date",
+    "form_decimal",
     "form_int",
     "form_text",
     "is_htmx",
@@ -53,7 +57,11 @@ __all__ = [
     "redirect",
     "render",
     "safe_back",
+    "validated",
 ]
+
+M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger("impactkit.pages")
 
 PageRequest: TypeAlias = HTMXRequest
 """The request of a page: ``request.htmx`` is truthy when htmx sent it (Litestar's HTMX support)."""
@@ -282,6 +290,21 @@ def form_int(
     return number
 
 
+def form_decimal(
+    data: Mapping[str, Any], name: str, language: str, *, required: bool = False
+) -> float | None:
+    """A posted number written as the page's language writes it (``1.200,50`` in Italian)."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    text = form_text(data, name, max_length=40, required=required).replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    try:
+        return float(parse_decimal(text, locale=Formats(language).locale, strict=True))
+    except NumberFormatError:
+        raise ImpactkitError("not_a_number", [Problem("number", name, code="number")]) from None
+
+
 def form_date(data: Mapping[str, Any], name: str, *, required: bool = False) -> date | None:
     """A posted day (``2026-12-06`` from a date input, or ``6/12/2026`` typed)."""
     text = form_text(data, name, max_length=20, required=required)
@@ -296,17 +319,63 @@ def form_date(data: Mapping[str, Any], name: str, *, required: bool = False) -> 
         raise ImpactkitError("not_a_date", [Problem("date", name, code="date")]) from None
 
 
+_PYDANTIC_CODES = {
+    "missing": "required",
+    "string_too_short": "required",
+    "string_too_long": "too_long",
+    "int_parsing": "integer",
+    "int_type": "integer",
+    "int_from_float": "integer",
+    "float_parsing": "number",
+    "date_parsing": "date",
+    "date_from_datetime_parsing": "date",
+    "greater_than_equal": "minimum",
+    "greater_than": "minimum",
+    "enum": "choice",
+    "literal_error": "choice",
+    "value_error": "invalid",
+}
+
+
+def validated(model: type[M], values: Mapping[str, Any]) -> M:
+    """``values`` read by a pydantic ``model``; its mistakes become problems named by field.
+
+    Empty texts are left out, so an optional field left blank takes its default.
+    """
+    try:
+        return model.model_validate({k: v for k, v in values.items() if v not in ("", None)})
+    except PydanticValidationError as exc:
+        problems = []
+        for item in exc.errors():
+            where = ".".join(str(part) for part in item["loc"]) or "_"
+            code = _PYDANTIC_CODES.get(item["type"], "invalid")
+            message = str(item["msg"]).removeprefix("Value error, ")
+            details = {k: v for k, v in (item.get("ctx") or {}).items() if isinstance(v, int | str)}
+            if "min_length" in details or "ge" in details or "gt" in details:
+                details["min"] = details.get("ge", details.get("gt", details.get("min_length", 0)))
+            if "max_length" in details:
+                details["max"] = details["max_length"]
+            problems.append(Problem(message, where, code, details))
+        raise ImpactkitError("invalid_form", problems) from None
+
+
+def problem_text(problem: Problem, language: str) -> str:
+    """A problem in the page's language when the catalogue has its code (``field_<code>``)."""
+    key = f"field_{problem.code}"
+    if not has_message(key):
+        return problem.message
+    values = {k: v for k, v in problem.details.items() if isinstance(v, int | str)}
+    try:
+        return translate(key, language, **values)
+    except (KeyError, IndexError):
+        return problem.message
+
+
 def field_errors(exc: ImpactkitError, language: str) -> dict[str, str]:
     """The problems of an error by field name, in the page's language where the catalogue knows them."""
     errors: dict[str, str] = {}
     for problem in exc.problems:
-        key = f"field_{problem.code}"
-        text = (
-            translate(key, language, **{k: v for k, v in problem.details.items() if isinstance(v, int | str)})
-            if has_message(key)
-            else problem.message
-        )
-        errors.setdefault(problem.location or "_", text)
+        errors.setdefault(problem.location or "_", problem_text(problem, language))
     return errors
 
 
@@ -337,13 +406,10 @@ def error_page(request: Request[Any, Any, Any], exc: ImpactkitError) -> Response
         return _error(request, 403, translate("forbidden", language))
     text = translate(exc.message, language) if has_message(exc.message) else exc.message
     problems = [
-        f"{problem.location}: {value}" if problem.location else value
+        f"{problem.location}: {problem_text(problem, language)}"
+        if problem.location
+        else problem_text(problem, language)
         for problem in exc.problems
-        for value in [
-            translate(f"field_{problem.code}", language)
-            if has_message(f"field_{problem.code}")
-            else problem.message
-        ]
     ]
     return _error(request, exc.status_code, text, problems)
 
@@ -360,6 +426,12 @@ def http_error_page(request: Request[Any, Any, Any], exc: HTTPException) -> Resp
     return _error(request, exc.status_code, translate("bad_request", language))
 
 
+def unexpected_error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Anything else: logged with its traceback for the operator; the person gets a page with a way back."""
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error(request, 500, translate("server_error", language_of(request)))
+
+
 def sign_in_redirect(request: Request[Any, Any, Any], _: SignInRequired) -> Response[Any]:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Redirect(f"/signin?{urlencode({'next': target}, safe='/')}", status_code=303)
@@ -369,6 +441,7 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Callable[[Request[Any, Any, Any]
     SignInRequired: sign_in_redirect,
     ImpactkitError: error_page,
     HTTPException: http_error_page,
+    Exception: unexpected_error_page,
 }
 
 

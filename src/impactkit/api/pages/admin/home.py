@@ -1,28 +1,50 @@
-"""The administrator's pages: the instance's organisations, users and roles, accreditations, funders."""
+"""The administrator's overview: how many organisations, people, evaluators and funders, and the doors
+to each page."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from litestar import get
 from litestar.response import Template
-from sqlmodel import select
+from sqlmodel import col, func, select
 
 from impactkit.api.access import require_admin
 from impactkit.api.deps import DB
 from impactkit.api.pages.rendering import Me, PageRequest, render
-from impactkit.store import links
-from impactkit.store.tables import Organisation, Project
+from impactkit.store.tables import EvaluatorAccreditation, Funder, Grant, Organisation, SurveyResponse, User
 
 
 @get("/app/admin", sync_to_thread=True)
 def admin_home(request: PageRequest, db: DB, me: Me) -> Template:
     require_admin(me)
-    organisations = db.exec(select(Organisation).order_by(Organisation.name)).all()
-    rows = []
-    for organisation in organisations:
-        projects = db.exec(select(Project.id).where(Project.organisation_id == organisation.id)).all()
-        responses = sum(links.project_response_count(db, project_id) for project_id in projects if project_id)
-        rows.append({"organisation": organisation, "projects": len(projects), "responses": responses})
-    return render(request, "admin/home.html", me, organisations=rows)
+    today = datetime.now(UTC).date()
+
+    def count(query: object) -> int:
+        return int(db.exec(query).one())  # type: ignore[call-overload]
+
+    return render(
+        request,
+        "admin/home.html",
+        me,
+        counts={
+            "organisations": count(select(func.count()).select_from(Organisation)),
+            "users": count(select(func.count()).select_from(User)),
+            "evaluators": count(
+                select(func.count(func.distinct(EvaluatorAccreditation.user_id))).where(
+                    EvaluatorAccreditation.valid_from <= today, EvaluatorAccreditation.valid_until >= today
+                )
+            ),
+            "funders": count(select(func.count()).select_from(Funder)),
+            "grants": count(select(func.count()).select_from(Grant)),
+            "responses": count(
+                select(func.count())
+                .select_from(SurveyResponse)
+                .where(col(SurveyResponse.erased_at).is_(None))
+            ),
+        },
+        section="home",
+    )
 
 
 ROUTES = [admin_home]

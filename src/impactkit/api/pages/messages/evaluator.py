@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-MESSAGES: dict[str, dict[str, str]] = {
+MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "evaluator_area": {"it": "Area valutatore", "en": "Evaluator area"},
     "submitted_reports": {"it": "Rendiconti da valutare", "en": "Reports to evaluate"},
     "validate": {"it": "Valida", "en": "Validate"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-MESSAGES: dict[str, dict[str, str]] = {
+MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "funder_area": {"it": "Area finanziatore", "en": "Funder area"},
     "validated_reports": {"it": "Rendiconti validati", "en": "Validated reports"},
     "portfolio": {"it": "Portafoglio", "en": "Portfolio"},

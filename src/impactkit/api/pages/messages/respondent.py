@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-MESSAGES: dict[str, dict[str, str]] = {
+MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "send": {"it": "Invia", "en": "Send"},
     "continue": {"it": "Continua", "en": "Continue"},
     "required_mark": {"it": "obbligatoria", "en": "required"},

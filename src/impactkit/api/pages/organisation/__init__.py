@@ -5,8 +5,28 @@ Each module lists its handlers in ``ROUTES``; add a module's routes here.
 
 from __future__ import annotations
 
-from impactkit.api.pages.organisation import links, projects, reports
+from impactkit.api.pages.organisation import (
+    forms,
+    kpis,
+    links,
+    members,
+    privacy,
+    projects,
+    report,
+    responses,
+    settings,
+)
 from impactkit.api.pages.rendering import NavItem
 
-ROUTES = [*projects.ROUTES, *links.ROUTES, *reports.ROUTES]
+ROUTES = [
+    *projects.ROUTES,
+    *settings.ROUTES,
+    *members.ROUTES,
+    *forms.ROUTES,
+    *links.ROUTES,
+    *responses.ROUTES,
+    *kpis.ROUTES,
+    *report.ROUTES,
+    *privacy.ROUTES,
+]
 NAV: list[NavItem] = []

@@ -59,4 +59,16 @@ def close_link_page(
     return redirect(f"/app/projects/{link.project_id}", done="link_closed", anchor="links")
 
 
-ROUTES = [create_link_page, close_link_page]
+@post("/app/links/{link_id:int}/reopen", sync_to_thread=True, status_code=303)
+def reopen_link_page(db: DB, me: Me, link_id: FromPath[int]) -> Redirect:
+    """Undo a closing: the link takes answers again."""
+    link = links.get_link(db, link_id)
+    try:
+        require_member(me, link.organisation_id, MemberRole.editor)
+    except NotFoundError:
+        raise NotFoundError(f"survey link {link_id} not found") from None
+    links.reopen_link(db, link_id)
+    return redirect(f"/app/projects/{link.project_id}", done="link_reopened", anchor="links")
+
+
+ROUTES = [create_link_page, close_link_page, reopen_link_page]

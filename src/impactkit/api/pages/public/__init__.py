@@ -1,8 +1,8 @@
-"""Pages anyone may open: sign-in and sign-out (and, as they come, invitations and the observatory)."""
+"""Pages anyone may open: sign-in and sign-out, invitations (and, as they come, the observatory)."""
 
 from __future__ import annotations
 
-from impactkit.api.pages.public import signin
+from impactkit.api.pages.public import invitations, signin
 
-ROUTES = [*signin.ROUTES]
+ROUTES = [*signin.ROUTES, *invitations.ROUTES]
 NAV: list[object] = []

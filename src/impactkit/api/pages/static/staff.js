@@ -1,5 +1,6 @@
 /* Staff pages: a few enhancements; every page works without this script.
    - copy buttons for survey links (data-copy); "go back" goes back in the history
+   - a part brought in by htmx takes the focus (data-autofocus)
    - destructive forms (data-confirm) ask in place, then post confirmed=yes
      (without script the server asks on a page of its own) */
 (function () {
@@ -16,6 +17,13 @@
     navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
       button.textContent = button.getAttribute("data-copied") || "OK";
     });
+  });
+  /* a part htmx brought in (a KPI's breakdown) takes the focus, so keyboard and screen-reader
+     users land on it */
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    var focus = target && target.querySelector && target.querySelector("[data-autofocus]");
+    if (focus) focus.focus();
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -1,0 +1,121 @@
+"""The organisation's details (type, RUNTS number, zone, territory …), changed by its owners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy.exc import IntegrityError
+
+from impactkit.api.deps import DB
+from impactkit.api.pages.organisation._lookup import is_owner, organisation_for
+from impactkit.api.pages.rendering import (
+    Me,
+    PageRequest,
+    field_errors,
+    language_of,
+    redirect,
+    render,
+    validated,
+)
+from impactkit.domain import HOMOGENEOUS_ZONES, LegalForm, MemberRole, SizeClass, TerritoryType
+from impactkit.errors import ConflictError, ImpactkitError, Problem
+from impactkit.store.admin import audit
+from impactkit.store.schemas import OrganisationIn
+from impactkit.store.tables import Organisation
+
+FIELDS = ("name", "legal_form", "tax_code", "municipality", "zone", "territory_type", "size_class")
+RUNTS_MAX = 40
+
+
+def choices() -> dict[str, Any]:
+    """The vocabularies of an organisation's details, for the form's selects."""
+    return {
+        "legal_forms": [form.value for form in LegalForm],
+        "zones": list(HOMOGENEOUS_ZONES),
+        "territories": [kind.value for kind in TerritoryType],
+        "sizes": [size.value for size in SizeClass],
+    }
+
+
+def read_organisation(data: dict[str, Any]) -> tuple[OrganisationIn, str | None, dict[str, str]]:
+    """The posted details, checked like the API checks them, plus the RUNTS number."""
+    values = {k: str(data.get(k) or "").strip() for k in (*FIELDS, "runts_number")}
+    runts = values.pop("runts_number") or None
+    if runts is not None and len(runts) > RUNTS_MAX:
+        raise ImpactkitError(
+            "invalid_form", [Problem("too long", "runts_number", "too_long", {"max": RUNTS_MAX})]
+        )
+    return validated(OrganisationIn, values), runts, {**values, "runts_number": runts or ""}
+
+
+def _values(organisation: Organisation) -> dict[str, str]:
+    return {name: str(getattr(organisation, name) or "") for name in (*FIELDS, "runts_number")}
+
+
+@get("/app/organisations/{organisation_id:int}/details", sync_to_thread=True)
+def details_page(request: PageRequest, db: DB, me: Me, organisation_id: FromPath[int]) -> Template:
+    organisation = organisation_for(db, me, organisation_id)
+    return render(
+        request,
+        "organisation/details.html",
+        me,
+        organisation=organisation,
+        values=_values(organisation),
+        errors={},
+        can_change=is_owner(me, organisation_id),
+        tab="details",
+        **choices(),
+    )
+
+
+@post("/app/organisations/{organisation_id:int}/details", sync_to_thread=True, status_code=303)
+def change_details(
+    request: PageRequest, db: DB, me: Me, organisation_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
+) -> Redirect | Template:
+    organisation = organisation_for(db, me, organisation_id, MemberRole.owner)
+    try:
+        checked, runts, _ = read_organisation(data)
+    except ImpactkitError as exc:
+        values = {k: str(data.get(k) or "") for k in (*FIELDS, "runts_number")}
+        return render(
+            request,
+            "organisation/details.html",
+            me,
+            422,
+            organisation=organisation,
+            values=values,
+            errors=field_errors(exc, language_of(request)),
+            can_change=True,
+            tab="details",
+            **choices(),
+        )
+    before = _values(organisation)
+    for name in FIELDS:
+        value = getattr(checked, name)
+        setattr(organisation, name, value.value if hasattr(value, "value") else value)
+    organisation.runts_number = runts
+    db.add(organisation)
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        raise ConflictError(
+            "invalid_form", [Problem("another organisation has this tax code", "tax_code", "taken")]
+        ) from None
+    after = _values(organisation)
+    changed = [name for name in before if before[name] != after[name]]
+    audit(
+        db,
+        "organisation.changed",
+        actor_user_id=me.user_id,
+        organisation_id=organisation_id,
+        target=f"organisation:{organisation_id}",
+        details={"fields": changed},
+    )
+    return redirect(f"/app/organisations/{organisation_id}/details", done="details_saved")
+
+
+ROUTES = [details_page, change_details]
