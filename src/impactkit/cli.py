@@ -712,6 +712,87 @@ def forms_list(database_url: str | None) -> None:
             click.echo(f"{row.id:5}  {row.form_id:32} {row.version:16} {owner:18} {row.title}")
 
 
+# --- responses: imports of KoBoToolbox, ODK Central and impactkit exports ----------------------
+
+
+@main.group(cls=Group)
+def responses() -> None:
+    """Responses: import the exports of KoBoToolbox, ODK Central or impactkit."""
+
+
+@responses.command("import")
+@database_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--form-version", "form_version_id", required=True, type=int, help="Form version id (forms list)."
+)
+@click.option("--project-id", required=True, type=int, help="The project the responses belong to.")
+@click.option("--period-id", type=int, default=None, help="Their reporting period.")
+@click.option("--wave", default=None, help="Their wave (e.g. baseline, endline).")
+@click.option("--dry-run", is_flag=True, help="Check every row and store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+def responses_import(
+    database_url: str | None,
+    files: tuple[str, ...],
+    form_version_id: int,
+    project_id: int,
+    period_id: int | None,
+    wave: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Import an export (CSV, XLSX, or ODK Central's ZIP; the main table first, then any repeat
+    tables) as responses of a form version: every row validated, stored once by its instance id.
+
+    Exits 1 when a row was refused (each one is listed with why), 0 when every row was stored or
+    was already there.
+    """
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from impactkit.store.db import session_scope
+    from impactkit.store.imports import import_responses
+
+    given = [(Path(path).name, Path(path).read_bytes()) for path in files]
+    with _engine(database_url) as (_, engine), session_scope(engine) as session:
+        report = import_responses(
+            session,
+            form_version_id=form_version_id,
+            project_id=project_id,
+            period_id=period_id,
+            wave=wave,
+            files=given,
+            allowed_organisations=None,
+            dry_run=dry_run,
+        )
+    if as_json:
+        _print({**asdict(report), "counts": report.counts})
+    else:
+        click.echo(f"form {report.form_id} version {report.form_version}, from {report.source}:")
+        for table in report.tables:
+            click.echo(f"  {table.name} ({table.scope}): {table.rows} rows, {table.dialect}")
+        for note in report.notes:
+            click.echo(f"  note: {note}")
+        counts = report.counts
+        click.echo(
+            "  "
+            + ", ".join(f"{counts.get(status, 0)} {status.replace('_', ' ')}" for status in _IMPORT_STATUSES)
+            + (" (dry run: nothing stored)" if dry_run else "")
+        )
+        for row in report.rows:
+            if row.status in ("stored", "already_stored", "valid"):
+                continue
+            click.echo(f"  {row.where} ({row.instance_id or 'no id'}): {row.status}")
+            for problem in row.problems:
+                column = f" [{problem['column']}]" if problem.get("column") else ""
+                click.echo(f"    - {problem.get('location') or ''}{column}: {problem.get('message')}")
+    if any(row.status not in ("stored", "already_stored", "valid") for row in report.rows):
+        sys.exit(EXIT_FAILED)
+
+
+_IMPORT_STATUSES = ("stored", "already_stored", "valid", "conflict", "erased", "refused")
+
+
 # --- ODK Collect / KoBoCollect: collector accesses ---------------------------------------------
 
 

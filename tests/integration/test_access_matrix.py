@@ -191,6 +191,23 @@ def _xlsx(ctx: Ctx, role: str) -> Any:
     return {"file": ("tutorial.xlsx", (ROOT / "tests" / "data" / "xlsform" / "tutorial.xlsx").read_bytes())}
 
 
+def _import_files(ctx: Ctx, role: str) -> Any:
+    """A one-row export of a beneficiary response, as impactkit writes it, to import into A."""
+    answers = beneficiary_answers()
+    header = ["instance_id", *answers]
+    row = [str(uuid.uuid4())] + [" ".join(v) if isinstance(v, list) else str(v) for v in answers.values()]
+    table = (",".join(header) + "\n" + ",".join(row) + "\n").encode()
+    return [
+        ("form_version_id", (None, str(ctx.ids["form_shared"]))),
+        ("project_id", (None, str(ctx.world.project_a))),
+        ("files", ("export.csv", table, "text/csv")),
+    ]
+
+
+def _imported(response: httpx.Response) -> bool:
+    return response.status_code == 200 and response.json()["counts"] == {"stored": 1}
+
+
 def _value_map_xlsx(ctx: Ctx, role: str) -> Any:
     return {"file": ("value-map.xlsx", VALUE_MAP_BYTES[0])}
 
@@ -403,6 +420,14 @@ CASES = [
         w("/api/v1/responses/batch"),
         lambda c, r: {"responses": [_submission(c, r)]},
         passed=_batch_stored,
+    ),
+    Case(
+        "POST",
+        "/api/v1/responses/import",
+        A_EDITORS,
+        w("/api/v1/responses/import"),
+        files=_import_files,
+        passed=_imported,
     ),
     Case(
         "GET",

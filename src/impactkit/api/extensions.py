@@ -22,7 +22,15 @@ def route_handlers() -> list[Any]:
         *FLAG_CONTROLLERS,
     ]
     handlers += _odk_handlers()
+    handlers += _import_handlers()
     return handlers
+
+
+def _import_handlers() -> list[Any]:
+    """Imports of KoBoToolbox, ODK Central and impactkit exports."""
+    from impactkit.api.imports import IMPORT_CONTROLLERS
+
+    return [*IMPORT_CONTROLLERS]
 
 
 def _odk_handlers() -> list[Any]:
