@@ -448,6 +448,11 @@ def demo(database_url: str | None, welcome_only: bool) -> None:
         click.echo(load_demo_report(engine))
         link = load_demo_link(engine, settings.secret_key)
         click.echo(f"demo survey link (beneficiary survey, endline): {settings.public_base_url}/s/{link}")
+        from impactkit.demo import load_demo_collector
+        from impactkit.store.collectors import collector_url
+
+        collector = collector_url(settings.public_base_url, load_demo_collector(engine, settings.secret_key))
+        click.echo(f"demo address for ODK Collect / KoBoCollect (QR code on the project page): {collector}")
         click.echo("demo data ready; API tokens (send as 'Authorization: Bearer <token>'):")
         for email, token in result.tokens.items():
             click.echo(f"  {email:32} {token}")

@@ -470,3 +470,29 @@ def load_demo_link(engine: Engine, secret_key: str) -> str:
             label="Questionario finale (demo)",
         )
         return token
+
+
+# --- ODK Collect: a collector access for the demo project ----------------------------------------
+
+
+def load_demo_collector(engine: Engine, secret_key: str) -> str:
+    """A collector access (ODK Collect / KoBoCollect) for Cooperativa Aurora's project: its secret."""
+    from impactkit.store import collectors
+
+    with session_scope(engine) as session:
+        org = svc.find_organisation_by_tax_code(session, "97000010013")
+        assert org is not None and org.id is not None
+        project = session.exec(select(Project).where(Project.organisation_id == org.id)).first()
+        assert project is not None and project.id is not None
+        for access in collectors.project_accesses(session, project.id):
+            if access.revoked_at is None:
+                return collectors.view(access, secret_key).secret
+        owner = svc.find_user_by_email(session, "owner@coop-aurora.demo")
+        _, secret = collectors.create_access(
+            session,
+            secret_key=secret_key,
+            project_id=project.id,
+            created_by=owner.id if owner else None,
+            label="Tablet degli educatori (demo)",
+        )
+        return secret

@@ -6,6 +6,7 @@ Each module lists its handlers in ``ROUTES``; add a module's routes here.
 from __future__ import annotations
 
 from impactkit.api.pages.organisation import (
+    collectors,
     forms,
     kpis,
     links,
@@ -28,5 +29,6 @@ ROUTES = [
     *kpis.ROUTES,
     *report.ROUTES,
     *privacy.ROUTES,
+    *collectors.ROUTES,
 ]
 NAV: list[NavItem] = []

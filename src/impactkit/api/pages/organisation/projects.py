@@ -14,6 +14,7 @@ from impactkit.api.access import Principal
 from impactkit.api.deps import DB
 from impactkit.api.pages import _charts as charts
 from impactkit.api.pages.organisation._lookup import can_edit, organisation_for, project_for
+from impactkit.api.pages.organisation.collectors import collector_rows
 from impactkit.api.pages.rendering import (
     Formats,
     Me,
@@ -227,6 +228,7 @@ def _project_context(
         "kpis": kpis,
         "disclosure": disclosure,
         "reports": project_reports(db, me, project),
+        "collectors": collector_rows(db, project_id, settings) if editor else [],
         "errors": {},
         "values": {},
     }
