@@ -6,6 +6,7 @@
     ├── FileError               a CSV or XLSX data file that cannot be read (carries every problem)
     ├── ExpressionError         an expression that cannot be parsed or evaluated
     ├── ResponseError           a survey response that does not fit its form (carries every problem)
+    ├── UnstorableTextError     text no database can store (NUL, a lone surrogate) or over-long (HTTP 422)
     ├── FrameworkError          a framework file that is not valid (carries every problem)
     ├── KpiError                a KPI that cannot be computed from the data given
     ├── ValueMapError           an SROI value map with impossible inputs (carries every problem)
@@ -88,6 +89,13 @@ class ResponseError(ImpactkitError):
     status_code = 422
 
 
+class UnstorableTextError(ImpactkitError):
+    """Text that no database can store (a NUL character, a lone surrogate), or longer than its
+    field allows; see :mod:`impactkit.text`."""
+
+    status_code = 422
+
+
 class FrameworkError(ImpactkitError):
     status_code = 422
 
@@ -130,5 +138,6 @@ __all__ = [
     "Problem",
     "ReportStateError",
     "ResponseError",
+    "UnstorableTextError",
     "ValueMapError",
 ]

@@ -24,6 +24,7 @@ from impactkit.api.deps import provide_db, provide_principal
 from impactkit.api.openapi_page import ApiDocsPage
 from impactkit.api.problems import exception_handlers
 from impactkit.api.ratelimit import RateLimiter, rate_limit_middleware
+from impactkit.api.requests import CheckedRequest, refuse_nul_in_address
 from impactkit.api.security import security_headers_hook
 from impactkit.settings import Settings, load_settings
 from impactkit.store import migrate
@@ -145,7 +146,8 @@ def create_app(
     pages = _pages_options(settings)
     app = Litestar(
         route_handlers=[*_route_handlers(), *pages.get("route_handlers", []), *extra_handlers],
-        middleware=[rate_limit_middleware, *pages.get("middleware", [])],
+        middleware=[refuse_nul_in_address, rate_limit_middleware, *pages.get("middleware", [])],
+        request_class=CheckedRequest,
         template_config=pages.get("template_config"),
         csrf_config=pages.get("csrf_config"),
         dependencies={

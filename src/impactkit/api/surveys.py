@@ -22,6 +22,7 @@ from sqlmodel import Session
 from impactkit.api.access import Principal, require_member
 from impactkit.api.deps import DB, Caller
 from impactkit.api.problems import PROBLEM_JSON
+from impactkit.api.requests import UNSTORABLE_TEXT_PER_ITEM, upload_filename
 from impactkit.domain import MemberRole
 from impactkit.errors import FormError, NotFoundError, Problem, ResponseError
 from impactkit.reports import neutralise
@@ -168,9 +169,10 @@ class FormController(Controller):
                 "the form file is too large",
                 [Problem(f"at most {MAX_FORM_BYTES // (1024 * 1024)} MiB", location="file")],
             )
-        form = load_xlsform(content, upload.filename or "form.xlsx")
+        filename = upload_filename(upload)
+        form = load_xlsform(content, filename or "form.xlsx")
         row, created = store.publish_form(
-            db, form, organisation_id=organisation_id, source_filename=upload.filename or "", source=content
+            db, form, organisation_id=organisation_id, source_filename=filename, source=content
         )
         return Response(_version_out(row, created), status_code=201 if created else 200)
 
@@ -396,6 +398,7 @@ class ResponseController(Controller):
         "/batch",
         summary="Submit many responses in one request (owner, editor); a result per item",
         status_code=200,
+        opt={UNSTORABLE_TEXT_PER_ITEM: True},  # an item with a NUL or a lone surrogate fails alone
     )
     async def submit_batch(
         self, data: JSONBody[BatchIn], principal: Caller, state: State

@@ -45,6 +45,7 @@ from impactkit.store.surveys import (
     normalise_instance_id,
     prepare_responses,
 )
+from impactkit.text import text_problem
 
 log = logging.getLogger("impactkit.checking")
 
@@ -74,7 +75,10 @@ def parse_item(index: int, raw: Any, source: str = "api") -> Submission | ItemRe
             for item in exc.errors()
         ]
         instance_id = raw.get("instance_id")
-        return ItemResult(index, instance_id if isinstance(instance_id, str) else None, "invalid", errors)
+        readable = (
+            isinstance(instance_id, str) and len(instance_id) <= 100 and text_problem(instance_id) is None
+        )
+        return ItemResult(index, instance_id if readable else None, "invalid", errors)
 
 
 @dataclass

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from impactkit.domain import (
     HOMOGENEOUS_ZONES,
@@ -17,14 +25,22 @@ from impactkit.domain import (
     tax_code_problem,
 )
 from impactkit.store.surveys import Submission, normalise_instance_id
+from impactkit.text import storable_str
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Strict(BaseModel):
-    """Inputs refuse unknown fields, so a typo is an error rather than silently ignored."""
+    """Inputs refuse unknown fields, so a typo is an error rather than silently ignored, and
+    text no database can store (a NUL character, a lone surrogate) in any field of their own,
+    whichever door they came through (the API, the command line, the demo)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return storable_str(value) if isinstance(value, str) else value
 
 
 class OrganisationIn(Strict):
@@ -249,14 +265,14 @@ class ResponseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     instance_id: str = Field(description="Client-generated UUID; resending the same response is harmless")
-    form_id: str = Field(min_length=1, max_length=120)
-    form_version: str = Field(min_length=1, max_length=60)
+    form_id: Annotated[str, AfterValidator(storable_str)] = Field(min_length=1, max_length=120)
+    form_version: Annotated[str, AfterValidator(storable_str)] = Field(min_length=1, max_length=60)
     project_id: int
     period_id: int | None = None
     wave: str | None = Field(
         default=None, pattern=r"^[a-z][a-z0-9_]{0,19}$", description="e.g. baseline, endline"
     )
-    respondent_code: str | None = Field(
+    respondent_code: Annotated[str, AfterValidator(storable_str)] | None = Field(
         default=None, max_length=120, description="Code the organisation assigns; never a name"
     )
     weight: float | None = Field(default=None, gt=0, description="Sampling weight")

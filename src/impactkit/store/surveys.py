@@ -41,6 +41,7 @@ from impactkit.store.tables import FormSource, FormVersion, Project, ReportingPe
 from impactkit.store.types import utcnow
 from impactkit.surveys.model import Form, check_new_version
 from impactkit.surveys.validation import validate_response
+from impactkit.text import check_storable, shown, text_problem, unstorable_text
 
 SHARED = "shared"
 
@@ -92,6 +93,7 @@ def publish_form(
         FormError: pyxform cannot write the XForm of ``source``.
     """
     definition = form.model_dump(mode="json")
+    check_storable(definition, "form", what=f"form {shown(form.form_id)!r}")  # whatever built it
     digest = canonical_hash(definition)
     key = owner_key(organisation_id)
     existing = session.exec(  # type: ignore[call-overload]
@@ -420,7 +422,7 @@ def prepare_responses(
     """
     cache = _cache_for(engine)
     results: list[ItemResult | None] = [None] * len(submissions)
-    hashes = [s.content_hash() for s in submissions]
+    hashes = [_hash_or_refuse(index, s, results) for index, s in enumerate(submissions)]
     wanted: dict[int, set[int]] = {}
     for submission in submissions:
         periods = wanted.setdefault(submission.project_id, set())
@@ -433,6 +435,8 @@ def prepare_responses(
     submitted_at = utcnow()  # one instant for the whole request
 
     for index, submission in enumerate(submissions):
+        if results[index] is not None:  # text no database can store: refused already
+            continue
         digest = hashes[index]
         if submission.instance_id in pending:
             _, first_row = pending[submission.instance_id]
@@ -512,6 +516,32 @@ def prepare_responses(
             if instance_id in stored:
                 results[index] = _repeat_result(index, instance_id, stored[instance_id], hashes[index])
     return Prepared(results, list(pending.values()), hashes)
+
+
+def _hash_or_refuse(index: int, submission: Submission, results: list[ItemResult | None]) -> str:
+    """The submission's content hash; or, when it holds text no database can store (a NUL in
+    its envelope, a lone surrogate anywhere, which has no UTF-8 form to hash), its ``invalid``
+    result put in ``results`` (whatever door it came through) and an empty hash."""
+    envelope = (submission.form_id, submission.form_version, submission.wave, submission.respondent_code)
+    if not any(text is not None and ("\x00" in text or not text.isascii()) for text in envelope):
+        try:
+            return submission.content_hash()
+        except UnicodeEncodeError:
+            pass
+    problems = unstorable_text(
+        {
+            "form_id": submission.form_id,
+            "form_version": submission.form_version,
+            "wave": submission.wave,
+            "respondent_code": submission.respondent_code,
+            "answers": submission.answers,
+        }
+    )
+    if not problems:  # a non-ASCII envelope that is fine after all
+        return submission.content_hash()
+    instance_id = submission.instance_id if text_problem(submission.instance_id) is None else None
+    results[index] = ItemResult(index, instance_id, "invalid", [p.as_dict() for p in problems])
+    return ""
 
 
 def _code_in(answers: dict[str, Any]) -> str | None:

@@ -10,9 +10,10 @@ from functools import partial
 from typing import Any
 
 from impactkit.surveys.model import MULTIPLE_TYPES, Field
+from impactkit.text import MAX_TEXT, text_problem
 
-MAX_TEXT_LENGTH = 100_000
-"""Longest text answer (characters)."""
+MAX_TEXT_LENGTH = MAX_TEXT
+"""Longest text answer (characters): the longest text of any request."""
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -55,13 +56,16 @@ def _number(value: Any, whole: bool) -> int | float:
 
 
 def _text_value(value: Any) -> str:
-    if type(value) is str and len(value) <= MAX_TEXT_LENGTH:
+    if type(value) is str and len(value) <= MAX_TEXT_LENGTH and value.isascii() and "\x00" not in value:
         return value
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise InvalidAnswer(f"expected text, got {describe(value)}")
     text = value if isinstance(value, str) else str(value)
     if len(text) > MAX_TEXT_LENGTH:
         raise InvalidAnswer(f"text longer than {MAX_TEXT_LENGTH} characters")
+    problem = text_problem(text)  # a NUL or a lone surrogate: no database stores it
+    if problem is not None:
+        raise InvalidAnswer(f"the text {problem}")
     return text
 
 

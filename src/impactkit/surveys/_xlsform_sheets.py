@@ -14,6 +14,7 @@ from typing import Any
 from impactkit.errors import Problem
 from impactkit.surveys._xlsx_reader import read_xlsx
 from impactkit.surveys.model import DEFAULT_LANGUAGE
+from impactkit.text import shown, text_problem
 
 MAX_EMPTY_ROWS = 60
 """A run of this many empty rows ends a sheet (sheets often declare a million rows)."""
@@ -159,6 +160,30 @@ def read_xls_sheets(data: bytes, problems: list[Problem]) -> dict[str, Sheet]:
     finally:
         book.release_resources()
     return sheets
+
+
+def unstorable_cells(sheets: dict[str, Sheet], limit: int = 20) -> list[Problem]:
+    """A problem for each sheet name, header or cell holding text no database can store (a NUL
+    character or a lone surrogate, which an .xls file can carry), named by its cell."""
+    problems: list[Problem] = []
+    for sheet in sheets.values():
+        found = text_problem(sheet.name)
+        if found is not None:
+            problems.append(Problem(f"the sheet name {found}", f"{shown(sheet.name)}!A1", "unstorable_text"))
+        cells = [
+            (sheet.header_row, [text for _, text in sheet.headers], [index for index, _ in sheet.headers])
+        ]
+        cells += [(number, values, list(range(len(values)))) for number, values in sheet.rows]
+        for number, values, columns in cells:
+            for value, column in zip(values, columns, strict=True):
+                if type(value) is str and ("\x00" in value or not value.isascii()):
+                    found = text_problem(value)
+                    if found is not None:
+                        where = f"{shown(sheet.name)}!{column_letter(column)}{number}"
+                        problems.append(Problem(found, where, "unstorable_text"))
+                        if len(problems) >= limit:
+                            return problems
+    return problems
 
 
 def cell_text(value: Any) -> str:

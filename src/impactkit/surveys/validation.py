@@ -49,6 +49,7 @@ from impactkit.surveys.model import (
     compiled_predicate,
     pick_translation,
 )
+from impactkit.text import shown
 
 MAX_REPEAT_INSTANCES = 1_000
 """Most instances one repeat may have in one response."""
@@ -619,7 +620,7 @@ class _Scope:
                     problems.append(
                         Problem(
                             f"unknown field {key!r}: the form has no such question here",
-                            location=f"{self.prefix}{key}",
+                            location=f"{self.prefix}{shown(key)}",
                             code="unknown_field",
                         )
                     )

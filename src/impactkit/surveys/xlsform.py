@@ -29,6 +29,7 @@ from impactkit.surveys._xlsform_sheets import (
     read_xlsx_sheets,
     rows_of,
     snake,
+    unstorable_cells,
 )
 from impactkit.surveys._xlsx_reader import XlsxError
 from impactkit.surveys.model import (
@@ -798,6 +799,9 @@ def load_xlsform(
                 )
             ],
         ) from None
+    unstorable = unstorable_cells(sheets)
+    if unstorable:
+        raise FormError("the form holds text that cannot be stored", problems=unstorable)
     form = _build_form(sheets, filename, problems)
     if check_with_pyxform:
         _check_with_pyxform(data, form, sheets)

@@ -411,6 +411,7 @@ def plain_errors(form: Form, state: FormState, language: str) -> dict[str, str]:
                 "decimal": "decimal_error",
                 "date": "date_error",
                 "geopoint": "geopoint_error",
+                "text": "text_error",  # a NUL, a lone surrogate, over-long: see impactkit.text
             }.get(item.type, "constraint_error")
             errors[name] = translate(key, text_language)
         elif code == "constraint":

@@ -34,6 +34,7 @@ from impactkit import __version__
 from impactkit.api.access import Principal
 from impactkit.api.pages._i18n import LANGUAGES, has_message, language_cookie, pick_language, translate
 from impactkit.api.pages._session import SignInRequired, page_principal
+from impactkit.api.requests import CheckedRequest
 from impactkit.errors import ImpactkitError, NotFoundError, PermissionDeniedError, Problem
 from impactkit.formats import Formats
 from impactkit.settings import Settings
@@ -452,6 +453,6 @@ def page_router(path: str, route_handlers: Sequence[Any]) -> Router:
         route_handlers=list(route_handlers),
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies={"me": Provide(provide_me, sync_to_thread=True)},
-        request_class=HTMXRequest,
+        request_class=CheckedRequest,  # an HTMXRequest that refuses text no database can store
         include_in_schema=False,
     )

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from impactkit.api.deps import DB
 from impactkit.api.pages import _survey_form as view
 from impactkit.api.pages._i18n import LANGUAGES, language_cookie, pick_language, translate
+from impactkit.api.requests import UNSTORABLE_TEXT_PER_ITEM
 from impactkit.settings import Settings
 from impactkit.store import links
 from impactkit.store.surveys import Submission, form_of, normalise_instance_id, store_responses
@@ -189,7 +190,8 @@ class RespondentController(Controller):
             fresh=True,
         )
 
-    @post("/{token:str}", sync_to_thread=True, status_code=200)
+    # the answers are judged question by question (a NUL in one is shown at that question)
+    @post("/{token:str}", sync_to_thread=True, status_code=200, opt={UNSTORABLE_TEXT_PER_ITEM: True})
     def answer(
         self,
         request: Request[Any, Any, Any],

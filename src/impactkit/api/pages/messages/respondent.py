@@ -25,6 +25,12 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "Write a date, for example 2026-03-31.",
     },
     "constraint_error": {"it": "Questa risposta non è accettata.", "en": "This answer is not accepted."},
+    "text_error": {
+        "it": "Questo testo contiene un carattere che non si può salvare (un carattere di controllo "
+        "invisibile) o è troppo lungo: correggilo.",
+        "en": "This text holds a character that cannot be saved (an invisible control character) "
+        "or is too long: please correct it.",
+    },
     "choice_error": {"it": "Scegli una delle risposte proposte.", "en": "Choose one of the answers offered."},
     "thank_you": {"it": "Grazie!", "en": "Thank you!"},
     "stored": {"it": "Le tue risposte sono state registrate.", "en": "Your answers have been recorded."},
