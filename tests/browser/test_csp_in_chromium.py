@@ -139,7 +139,7 @@ def test_no_page_violates_the_content_security_policy(
 
     # the respondent: open the survey, send it empty (errors shown), then the thank-you page
     _visit(visitor, f"{base}/s/{served.survey_token}", walk)
-    visitor.click("form#survey [type=submit]")
+    visitor.click("form#survey #send")
     visitor.wait_for_load_state("networkidle")
     _collect(visitor, walk)
     _visit(visitor, f"{base}/s/{served.survey_token}/done?status=stored", walk)

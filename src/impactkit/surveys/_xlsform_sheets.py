@@ -186,6 +186,33 @@ def unstorable_cells(sheets: dict[str, Sheet], limit: int = 20) -> list[Problem]
     return problems
 
 
+def formulas_without_value(sheets: dict[str, Sheet], limit: int = 20) -> list[Problem]:
+    """A problem for each cell outside the settings sheet that holds a formula nobody computed
+    (no cached value): impactkit reads cells as the text they show and never runs a formula."""
+    problems: list[Problem] = []
+    for sheet in sheets.values():
+        if not sheet.formulas or snake(sheet.name) == "settings":
+            continue
+        values_by_row = dict(sheet.rows)
+        for (number, column), formula in sorted(sheet.formulas.items()):
+            values = values_by_row.get(number)
+            value = values[column] if values is not None and column < len(values) else None
+            if not is_blank(value):
+                continue
+            shown_formula = formula if len(formula) <= 60 else formula[:57] + "..."
+            problems.append(
+                Problem(
+                    f"the cell holds the formula {shown_formula} and no value: formulas are never "
+                    "computed; type the text the cell should hold",
+                    f"{shown(sheet.name)}!{column_letter(column)}{number}",
+                    "formula_without_value",
+                )
+            )
+            if len(problems) >= limit:
+                return problems
+    return problems
+
+
 def cell_text(value: Any) -> str:
     """A cell as text: numbers without a spurious ``.0``, dates in ISO form, stripped."""
     if type(value) is str:

@@ -25,6 +25,7 @@ from impactkit.surveys._xlsform_sheets import (
     column_letter,
     columns_of,
     find_sheet,
+    formulas_without_value,
     read_xls_sheets,
     read_xlsx_sheets,
     rows_of,
@@ -802,6 +803,9 @@ def load_xlsform(
     unstorable = unstorable_cells(sheets)
     if unstorable:
         raise FormError("the form holds text that cannot be stored", problems=unstorable)
+    uncomputed = formulas_without_value(sheets)
+    if uncomputed:
+        raise FormError("the form holds formulas without a value", problems=uncomputed)
     form = _build_form(sheets, filename, problems)
     if check_with_pyxform:
         _check_with_pyxform(data, form, sheets)
