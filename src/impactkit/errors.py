@@ -10,6 +10,7 @@
     ├── FrameworkError          a framework file that is not valid (carries every problem)
     ├── KpiError                a KPI that cannot be computed from the data given
     ├── ValueMapError           an SROI value map with impossible inputs (carries every problem)
+    ├── BidError                a tender, bid or delivery report that does not fit its terms (HTTP 422)
     ├── ReportStateError        an illegal move in the report workflow (HTTP 409)
     ├── ConflictError           a write that clashes with stored data (HTTP 409)
     ├── NotFoundError           something that does not exist, or is not yours to see (HTTP 404)
@@ -108,6 +109,12 @@ class ValueMapError(ImpactkitError):
     status_code = 422
 
 
+class BidError(ImpactkitError):
+    """Social-procurement input that does not fit: each problem names the field or cell."""
+
+    status_code = 422
+
+
 class ReportStateError(ImpactkitError):
     status_code = 409
 
@@ -125,6 +132,7 @@ class PermissionDeniedError(ImpactkitError):
 
 
 __all__ = [
+    "BidError",
     "ConfigError",
     "ConflictError",
     "ExpressionError",
