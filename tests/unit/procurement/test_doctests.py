@@ -1,0 +1,15 @@
+"""The worked examples in the procurement docstrings run as tests."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+
+@pytest.mark.parametrize("module_name", ["impactkit.procurement._measures", "impactkit.procurement._tender"])
+def test_docstring_examples_run(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert tried > 0 and failures == 0
