@@ -1006,3 +1006,53 @@ def test_every_route_allows_exactly_the_roles_the_design_names(live_server: Live
         f"{len(COLLECTOR_CASES)} collector routes × {len(COLLECTOR_ROLES)} secrets"
     )
     assert not wrong, "\n".join(wrong)
+
+
+PAGE_CASES = [
+    ("GET", "/app/projects/{project_id:int}/imports", A_EDITORS),
+    ("POST", "/app/projects/{project_id:int}/imports", A_EDITORS),
+]
+"""Page routes checked here role by role (signed in through the sign-in page, CSRF token sent)."""
+
+
+def test_the_import_page_is_for_the_projects_editors_and_owners(live_server: LiveServer) -> None:
+    from tests.integration.pages.web import csrf_of, sign_in
+    from tests.integration.surveys.test_imports_api import _publish
+    from tests.unit.surveys.test_imports import kobo_export
+
+    world = build_world_for_pages(live_server.engine)
+    version_id = _publish(live_server, world.org_a)
+    wrong: list[str] = []
+    for role in ROLES:
+        client = live_server.client()
+        if role != "anonymous":
+            assert sign_in(client, f"{role}@example.org").status_code == 303, role
+        token = csrf_of(client.get("/signin").text)
+        for method, route, allowed in PAGE_CASES:
+            path = route.replace("{project_id:int}", str(world.project_a))
+            if method == "GET":
+                response = client.get(path)
+            else:
+                response = client.post(
+                    path,
+                    data={"_csrf_token": token, "form_version_id": str(version_id), "action": "check"},
+                    files=[("files", ("household.xlsx", kobo_export()))],
+                )
+            passed = response.status_code == 200 and 'id="import-form"' in response.text
+            if method == "POST":
+                passed = passed and 'data-dry-run="true"' in response.text
+            if role == "anonymous" and not (
+                response.status_code == 303 and response.headers["location"].startswith("/signin")
+            ):
+                wrong.append(f"{method} {route} anonymous: {response.status_code}, expected the sign-in page")
+            elif role != "anonymous" and passed != (role in allowed):
+                wrong.append(f"{method} {route} {role}: {response.status_code}")
+            if response.status_code >= 500:
+                wrong.append(f"{method} {route} {role}: server error {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def build_world_for_pages(engine: Engine) -> World:
+    from tests.factories import build_world
+
+    return build_world(engine)

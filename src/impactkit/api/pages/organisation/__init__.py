@@ -8,6 +8,7 @@ from __future__ import annotations
 from impactkit.api.pages.organisation import (
     collectors,
     forms,
+    imports,
     kpis,
     links,
     members,
@@ -30,5 +31,6 @@ ROUTES = [
     *report.ROUTES,
     *privacy.ROUTES,
     *collectors.ROUTES,
+    *imports.ROUTES,
 ]
 NAV: list[NavItem] = []
