@@ -82,6 +82,15 @@ class Settings:
     Collect splits a larger one over several requests."""
     max_attachment_bytes: int = 20 * 1024 * 1024
     """Largest media file (photo, audio, video, file) of an answer."""
+    open_data_licence: str = "CC-BY-4.0"
+    """Licence of the observatory's open data (``IMPACTKIT_OPEN_DATA_LICENCE``): CC-BY-4.0,
+    CC0-1.0, CC-BY-SA-4.0 or IODL-2.0."""
+    open_data_publisher: str = "impactkit"
+    """Who publishes the observatory's open data (``IMPACTKIT_OPEN_DATA_PUBLISHER``), its
+    identifier (``IMPACTKIT_OPEN_DATA_PUBLISHER_ID``, an IPA code or VAT number) and contact email
+    (``IMPACTKIT_OPEN_DATA_CONTACT``), as the DCAT-AP_IT catalogue names them."""
+    open_data_publisher_id: str = "impactkit"
+    open_data_contact: str = "opendata@example.org"
 
     @property
     def backend(self) -> str:
@@ -222,4 +231,13 @@ def load_settings(
         redis_prefix=os.environ.get("IMPACTKIT_REDIS_PREFIX", "impactkit:"),
         max_submission_bytes=_int_env("IMPACTKIT_MAX_SUBMISSION_BYTES", 50 * 1024 * 1024),
         max_attachment_bytes=_int_env("IMPACTKIT_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024),
+        open_data_licence=_choice_env(
+            "IMPACTKIT_OPEN_DATA_LICENCE", ("cc-by-4.0", "cc0-1.0", "cc-by-sa-4.0", "iodl-2.0"), "cc-by-4.0"
+        ).upper(),
+        open_data_publisher=os.environ.get("IMPACTKIT_OPEN_DATA_PUBLISHER", "impactkit").strip()
+        or "impactkit",
+        open_data_publisher_id=os.environ.get("IMPACTKIT_OPEN_DATA_PUBLISHER_ID", "impactkit").strip()
+        or "impactkit",
+        open_data_contact=os.environ.get("IMPACTKIT_OPEN_DATA_CONTACT", "opendata@example.org").strip()
+        or "opendata@example.org",
     )

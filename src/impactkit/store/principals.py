@@ -31,6 +31,8 @@ class Principal:
     email: str
     name: str
     is_admin: bool = False
+    is_curator: bool = False
+    """Features published reports as best practice in the observatory (granted by an administrator)."""
     roles: dict[int, MemberRole] = field(default_factory=dict)
     """Organisation id → role of membership."""
     funder_ids: frozenset[int] = frozenset()
@@ -65,6 +67,7 @@ def load_principal(session: Session, user: User, today: date | None = None) -> P
         email=user.email,
         name=user.name,
         is_admin=user.is_admin,
+        is_curator=user.is_curator,
         roles={m.organisation_id: MemberRole(m.role) for m in memberships},
         funder_ids=frozenset(funders),
         accreditation_ids=frozenset(a for a in accreditations if a is not None),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Integer, LargeBinary, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from impactkit.store.types import JsonType, UTCDateTime, utcnow
@@ -57,6 +57,8 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=200)
     password_hash: str | None = Field(default=None, max_length=200)
     is_admin: bool = Field(default=False)
+    is_curator: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    """Granted by an administrator: features published reports as best practice in the observatory."""
     created_at: datetime = _created()
 
 
@@ -467,3 +469,54 @@ class Invitation(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     used_by: int | None = Field(default=None, foreign_key="app_user.id")
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class ObservatoryPublication(SQLModel, table=True):
+    """A validated report version an organisation published to the public observatory.
+
+    What the public pages show is read from the frozen version; the columns here are what the
+    observatory filters on, copied from that frozen content when it is published. ``slug`` is
+    random, so nothing about unpublished reports can be guessed from a public address. A
+    withdrawn publication keeps its row (and the audit log its story) but is shown nowhere.
+    """
+
+    __tablename__ = "observatory_publication"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=32, unique=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    version_number: int
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    organisation_name: str = Field(max_length=200)
+    legal_form: str = Field(max_length=40)
+    zone: str = Field(default="", max_length=60)
+    territory_type: str = Field(default="", max_length=10)
+    project_name: str = Field(max_length=200)
+    period_label: str = Field(max_length=80)
+    framework_id: str = Field(max_length=80)
+    framework_version: str = Field(max_length=40)
+    plan_objectives: str = Field(default="", max_length=400)
+    """``|1.1|2.3|``: the Plan objectives its KPIs are tagged with (searched with LIKE)."""
+    sdg_targets: str = Field(default="", max_length=400)
+    imp_dimensions: str = Field(default="", max_length=100)
+    content_hash: str = Field(max_length=64)
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+    """The published KPI headline values, for the territory aggregates."""
+    published_at: datetime = _created()
+    published_by: int | None = Field(default=None, foreign_key="app_user.id")
+    withdrawn_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True)
+    )
+    withdrawn_by: int | None = Field(default=None, foreign_key="app_user.id")
+    featured_text: str = Field(default="", max_length=1000)
+    featured_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    featured_by: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ObservatoryCache(SQLModel, table=True):
+    """The territory aggregates as last computed, with the publications' state they were computed at."""
+
+    __tablename__ = "observatory_cache"
+    name: str = Field(primary_key=True, max_length=40)
+    stamp: str = Field(max_length=80)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
+    computed_at: datetime = _created()

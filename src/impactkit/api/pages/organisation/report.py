@@ -36,6 +36,7 @@ from impactkit.api.pages.rendering import (
 from impactkit.domain import MemberRole
 from impactkit.errors import ImpactkitError, Problem, ReportStateError, ValueMapError
 from impactkit.reports.model import report_sections
+from impactkit.store import observatory
 from impactkit.store import reports as store
 from impactkit.store.tables import EvaluatorAccreditation, Membership, Report, ReportVersion, User
 
@@ -97,6 +98,7 @@ def _context(
         "value_map": (row.content.get("sroi") or {}).get("value_map"),
         "errors": {},
         "value_map_problems": [],
+        **observatory.publication_state(db, me, report),
         **extra,
     }
 
