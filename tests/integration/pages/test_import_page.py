@@ -87,6 +87,9 @@ def test_an_editor_checks_then_imports_an_export_from_the_project_page(live_serv
     assert row["column"] == "central.csv, column 'profile-age'" and row["answer"] == "answers.age"
     assert row["problem"]
     assert _stored(live_server) == {}
+    italian = html.unescape(send("check", [("central.csv", central)], lang="it"))
+    assert "Controllo: nulla è stato salvato" in italian
+    assert "Valore del tipo sbagliato (expected a whole number" in italian
 
     # the import stores the KoBoToolbox workbook; the same file again stores nothing new
     done = send("import", [("household.xlsx", kobo_export())])

@@ -35,9 +35,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "import_done": {"it": "Importazione eseguita", "en": "Import done"},
     "import_what": {
-        "it": "{files}: export di {source}, questionario {form}, {rows} righe.",
-        "en": "{files}: {source} export, form {form}, {rows} rows.",
+        "it": "{files}: {source}, questionario {form}, {rows} righe.",
+        "en": "{files}: {source}, form {form}, {rows} rows.",
     },
+    "import_source_known": {"it": "export di {source}", "en": "{source} export"},
+    "import_source_table": {
+        "it": "una tabella (di quale strumento non si capisce dalle colonne)",
+        "en": "a table (which tool wrote it is not told by its columns)",
+    },
+    "import_why_conflict": {
+        "it": "Questo identificativo è già salvato con altre risposte: le prime restano.",
+        "en": "This identifier is already stored with other answers: the first ones stay.",
+    },
+    "import_why_erased": {
+        "it": "Le risposte con questo identificativo sono state cancellate su richiesta dell'interessato.",
+        "en": "The answers with this identifier were erased at the person's request.",
+    },
+    "import_why_refused": {"it": "Riga rifiutata.", "en": "Row refused."},
+    "import_state_valid": {"it": "valida", "en": "valid"},
+    "import_state_stored": {"it": "salvata", "en": "stored"},
+    "import_state_already_stored": {"it": "già presente", "en": "already stored"},
+    "import_state_conflict": {"it": "in conflitto", "en": "in conflict"},
+    "import_state_erased": {"it": "cancellata", "en": "erased"},
+    "import_state_refused": {"it": "rifiutata", "en": "refused"},
     "import_status_valid": {"it": "righe valide", "en": "valid rows"},
     "import_status_stored": {"it": "righe salvate", "en": "rows stored"},
     "import_status_already_stored": {
@@ -75,4 +95,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(docs/surveys.md).",
     },
     "import_back": {"it": "Torna al progetto", "en": "Back to the project"},
+    "import_code_wrong_type": {"it": "Valore del tipo sbagliato", "en": "Value of the wrong type"},
+    "import_code_required": {"it": "Risposta obbligatoria mancante", "en": "A required answer is missing"},
+    "import_code_constraint": {
+        "it": "La risposta non rispetta la regola del questionario",
+        "en": "The answer breaks the form's rule",
+    },
+    "import_code_not_a_choice": {
+        "it": "Non è una delle scelte (esporta i nomi XML, non le etichette)",
+        "en": "Not one of the choices (export XML names, not labels)",
+    },
+    "import_code_choice_filtered": {
+        "it": "Scelta esclusa dal filtro delle scelte",
+        "en": "A choice the choice filter leaves out",
+    },
+    "import_code_duplicate_choice": {"it": "Scelta ripetuta", "en": "A choice given twice"},
+    "import_code_repeat_count": {
+        "it": "Numero di ripetizioni diverso da quello previsto",
+        "en": "Not the number of entries the form sets",
+    },
+    "import_code_too_many_instances": {"it": "Troppe ripetizioni", "en": "Too many entries"},
+    "import_code_expression_failed": {
+        "it": "Un calcolo del questionario non si può eseguire",
+        "en": "A calculation of the form cannot be run",
+    },
+    "import_code_unknown_field": {
+        "it": "Domanda che il questionario non ha",
+        "en": "A question the form does not have",
+    },
+    "import_code_bad_instance_id": {
+        "it": "L'identificativo non è un UUID",
+        "en": "The identifier is not a UUID",
+    },
+    "import_code_no_instance_id": {
+        "it": "Manca l'identificativo della riga",
+        "en": "The row has no identifier",
+    },
+    "import_code_not_a_flag": {
+        "it": "Una colonna di scelta multipla divisa vale solo 0 o 1",
+        "en": "A split select-multiple column holds only 0 or 1",
+    },
+    "import_code_orphan_row": {
+        "it": "Riga di un gruppo ripetuto senza la sua riga principale",
+        "en": "A repeat row without its parent row",
+    },
 }

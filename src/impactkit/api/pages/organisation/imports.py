@@ -20,6 +20,7 @@ from litestar.response import Template
 from impactkit.api.access import Principal
 from impactkit.api.deps import DB
 from impactkit.api.imports import MAX_IMPORT_BYTES
+from impactkit.api.pages._i18n import has_message, translate
 from impactkit.api.pages.organisation._lookup import organisation_for, period_for, project_for
 from impactkit.api.pages.organisation.projects import periods_of
 from impactkit.api.pages.rendering import (
@@ -59,6 +60,7 @@ def _report_rows(report: ImportReport, language: str) -> list[dict[str, Any]]:
             continue
         problems = row.problems or [{"location": "", "column": None, "message": "", "code": row.status}]
         for problem in problems:
+            code = str(problem.get("code") or "invalid")
             text = problem_text(
                 Problem(
                     str(problem.get("message") or ""),
@@ -68,6 +70,9 @@ def _report_rows(report: ImportReport, language: str) -> list[dict[str, Any]]:
                 ),
                 language,
             )
+            if language != "en" and has_message(f"import_code_{code}"):
+                plain = translate(f"import_code_{code}", language)
+                text = f"{plain} ({text})" if text else plain
             lines.append(
                 {
                     "row": row.row,
@@ -76,7 +81,7 @@ def _report_rows(report: ImportReport, language: str) -> list[dict[str, Any]]:
                     "status": row.status,
                     "answer": str(problem.get("location") or ""),
                     "column": str(problem.get("column") or ""),
-                    "message": text or message(f"import_status_{row.status}", language),
+                    "message": text or message(f"import_why_{row.status}", language),
                 }
             )
     return lines
