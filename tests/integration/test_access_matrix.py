@@ -1056,3 +1056,55 @@ def build_world_for_pages(engine: Engine) -> World:
     from tests.factories import build_world
 
     return build_world(engine)
+
+
+# --- pages: the evaluator's SROI editor ---------------------------------------------------------
+
+SROI_EDITOR_PAGES = [
+    ("GET", "/app/evaluator/reports/{report_id}/sroi", None),
+    ("POST", "/app/evaluator/reports/{report_id}/sroi", {"action": "compute", "n_o": "0"}),
+    ("POST", "/app/evaluator/reports/{report_id}/sroi/compute", {"n_o": "0"}),
+    ("POST", "/app/evaluator/reports/{report_id}/sroi/upload", "file"),
+    ("GET", "/app/evaluator/reports/{report_id}/sroi/value-map.xlsx", None),
+]
+"""Every route of the SROI editor; only the evaluator the report is submitted to is let in."""
+
+
+def test_the_sroi_editor_pages_let_in_only_the_reports_evaluator(live_server: LiveServer) -> None:
+    from tests.integration.pages.test_sroi_editor_pages import CASE_A
+    from tests.integration.pages.web import build_web_world, csrf_of, sign_in, submitted_report
+
+    web = build_web_world(live_server.engine, live_server.settings)
+    report_id = submitted_report(live_server.engine, web)
+    evaluator = live_server.client()
+    sign_in(evaluator, "evaluator@example.org")
+    page = evaluator.get(f"/app/evaluator/reports/{report_id}/sroi?template=case-a")
+    saved = evaluator.post(
+        f"/app/evaluator/reports/{report_id}/sroi",
+        data={"_csrf_token": csrf_of(page.text), "action": "save", **CASE_A},
+    )
+    assert saved.status_code == 303, saved.text[:300]
+    wrong: list[str] = []
+    for role in ROLES:
+        client = live_server.client()
+        if role != "anonymous":
+            sign_in(client, f"{role}@example.org")
+        token = csrf_of(client.get("/signin").text)
+        for method, route, body in SROI_EDITOR_PAGES:
+            path = route.format(report_id=report_id)
+            if body == "file":
+                response = client.post(
+                    path, data={"_csrf_token": token}, files={"file": ("m.yaml", VALUE_MAP_YAML)}
+                )
+            elif body is not None:
+                response = client.post(path, data={"_csrf_token": token, **body})
+            else:
+                response = client.get(path)
+            allowed = role == "evaluator"
+            passed = response.status_code not in (303, 401, 403, 404)
+            if passed != allowed or response.status_code >= 500:
+                wrong.append(f"{method} {route} {role}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+VALUE_MAP_YAML = (ROOT / "docs" / "examples" / "value-map-case-a.yaml").read_bytes()

@@ -173,6 +173,13 @@ def simulate(value_map: ValueMap, draws: int = 10_000, seed: int | None = None) 
         >>> 3.7 < result.ratio.mean < 3.9, result.probability_ratio_below_one
         (True, 0.0)
     """
+    return simulate_with_ratios(value_map, draws, seed)[0]
+
+
+def simulate_with_ratios(
+    value_map: ValueMap, draws: int = 10_000, seed: int | None = None
+) -> tuple[MonteCarloResult, FloatArray]:
+    """:func:`simulate`, and the SROI ratio of every draw (for a histogram)."""
     ensure_valid(value_map)
     if draws < 1:
         raise ValueError("draws must be at least 1")
@@ -211,7 +218,7 @@ def simulate(value_map: ValueMap, draws: int = 10_000, seed: int | None = None) 
     pv = present_value(simulated, estimates)
     inputs = inputs_value(simulated, rate)
     ratio = pv / inputs
-    return MonteCarloResult(
+    result = MonteCarloResult(
         draws=draws,
         seed=seed,
         uncertain=uncertain,
@@ -222,3 +229,4 @@ def simulate(value_map: ValueMap, draws: int = 10_000, seed: int | None = None) 
         net_present_value=Summary.of(pv - inputs),
         conventions_used=value_map.conventions.describe(),
     )
+    return result, ratio

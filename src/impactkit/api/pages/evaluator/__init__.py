@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from impactkit.api.pages.evaluator import reports
+from impactkit.api.pages.evaluator import reports, sroi
 from impactkit.api.pages.rendering import NavItem
 
-ROUTES = [*reports.ROUTES]
+ROUTES = [*reports.ROUTES, *sroi.ROUTES]
 NAV = [NavItem("evaluator_area", "/app/evaluator", lambda principal: principal.is_evaluator, order=20)]
