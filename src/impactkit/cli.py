@@ -444,7 +444,7 @@ def demo(database_url: str | None, welcome_only: bool) -> None:
         _publish_shipped(engine, quiet=True)
         result = load_demo(engine, settings.secret_key)
         stored = load_demo_responses(engine)
-        click.echo(f"demo survey responses: {stored} new (120 beneficiary answers and a self-report in all)")
+        click.echo(f"demo survey responses: {stored} new (136 beneficiary answers and a self-report in all)")
         click.echo(load_demo_report(engine))
         link = load_demo_link(engine, settings.secret_key)
         click.echo(f"demo survey link (beneficiary survey, endline): {settings.public_base_url}/s/{link}")

@@ -226,40 +226,131 @@ def load_demo(engine: Engine, secret_key: str) -> DemoResult:
     return result
 
 
-def _demo_answers(index: int, wave: str) -> dict[str, object]:
-    """Plausible answers of demo participant ``index`` at baseline or endline (deterministic)."""
-    rng = random.Random(index)
-    gender = rng.choice(["female", "male", "female", "male", "nonbinary"])
-    territory = rng.choice(["urban", "urban", "rural", "mountain"])
-    base = [rng.randint(1, 3) for _ in range(3)]
-    gain = [rng.choice([0, 1, 1, 2]) for _ in range(3)] if wave == "endline" else [0, 0, 0]
-    employment = rng.choice(["unemployed", "unemployed", "training", "student", "employed"])
+DEMO_ENROLLED = 72
+"""Participants who answered at the start of the programme (baseline)."""
+DEMO_LATE_JOINERS = 2
+"""Participants who joined after the baseline and answered only at the end."""
+DEMO_DECLINED = 1
+"""Endline answers that declined consent (the form ends there; no KPI counts them)."""
+
+
+@dataclass(frozen=True)
+class DemoAnswer:
+    """One demo beneficiary response: who, which wave, what was answered."""
+
+    key: str
+    wave: str
+    answers: dict[str, object]
+
+
+@dataclass(frozen=True)
+class _DemoPerson:
+    code: str
+    gender: str
+    age: int
+    territory: str
+    conditions: list[str]
+    education: str
+    employment: str
+    months_unemployed: int
+    base: list[int]
+    """Baseline answers to well-being, autonomy and social connections (1–5)."""
+    steps: list[int]
+    """Changes one item may take by the endline (drawn per item)."""
+    satisfaction: list[int]
+    course: str
+    stays: bool
+
+
+def _demo_person(index: int) -> _DemoPerson:
+    """Who demo participant ``index`` is, how the year went for them, and whether they stayed.
+
+    A real year of a work-integration cooperative: about half feel better at the end, a quarter
+    about the same, some worse; about one in six leave before the end; a few people are in
+    small groups (non-binary, mountain villages) so that the pages show what disclosure
+    control hides.
+    """
+    rng = random.Random(f"aurora-2026/{index}")
+    gender = rng.choices(["female", "male", "nonbinary", "prefer_not"], weights=[45, 49, 2, 2])[0]
+    territory = rng.choices(["urban", "rural", "mountain"], weights=[62, 28, 10])[0]
+    age = rng.choices([rng.randint(18, 35), rng.randint(36, 64), rng.randint(65, 70)], weights=[50, 45, 5])[0]
+    course = rng.choices(["better", "same", "worse"], weights=[52, 30, 18])[0]
+    stays = rng.random() >= (0.35 if course == "worse" else 0.15)
+    return _DemoPerson(
+        code=f"AUR-{index:03d}",
+        gender=gender,
+        age=age,
+        territory=territory,
+        conditions=rng.sample(
+            ["unemployment", "low_income", "migrant_background", "disability"], rng.randint(1, 2)
+        ),
+        education=rng.choices(
+            ["primary", "lower_secondary", "upper_secondary", "tertiary"], weights=[10, 45, 38, 7]
+        )[0],
+        employment=rng.choices(["unemployed", "training", "student", "employed"], weights=[55, 25, 8, 12])[0],
+        months_unemployed=rng.randint(2, 30),
+        base=[rng.choices([1, 2, 3, 4], weights=[15, 40, 35, 10])[0] for _ in range(3)],
+        steps={"better": [0, 1, 1, 1, 2], "same": [-1, 0, 0, 0, 1], "worse": [-2, -1, -1, 0]}[course],
+        satisfaction={"better": [3, 4, 4, 4, 5, 5], "same": [2, 3, 3, 4, 4, 5], "worse": [1, 2, 2, 3, 3, 4]}[
+            course
+        ],
+        course=course,
+        stays=stays,
+    )
+
+
+def _demo_answers(person: _DemoPerson, wave: str) -> dict[str, object]:
+    """What a demo participant answered at baseline or endline (deterministic)."""
+    rng = random.Random(f"{person.code}/{wave}")
+    scores = (
+        person.base
+        if wave == "baseline"
+        else [min(5, max(1, b + rng.choice(person.steps))) for b in person.base]
+    )
+    employment = person.employment
+    if wave == "endline" and employment != "employed" and rng.random() < 0.3:
+        employment = "employed"
     answers: dict[str, object] = {
         "consent": "yes",
-        "respondent_code": f"AUR-{index}",
-        "gender": gender,
-        "age": 16 + (index * 7) % 50,
-        "territory_type": territory,
-        "vulnerable_conditions": rng.sample(
-            ["unemployment", "low_income", "migrant_background", "disability"], 2
-        ),
-        "employment_status": employment if wave == "baseline" else rng.choice(["employed", employment]),
-        "wellbeing": str(min(5, base[0] + gain[0])),
-        "autonomy": str(min(5, base[1] + gain[1])),
-        "social_connections": str(min(5, base[2] + gain[2])),
-        "satisfaction": str(rng.choice([3, 4, 4, 5, 5])),
-        "would_recommend": rng.choice(["yes", "yes", "unsure"]),
+        "respondent_code": person.code,
+        "gender": person.gender,
+        "age": person.age,
+        "territory_type": person.territory,
+        "vulnerable_conditions": person.conditions,
+        "education_level": person.education,
+        "employment_status": employment,
+        "months_in_programme": 0 if wave == "baseline" else rng.randint(8, 11),
+        "wellbeing": str(scores[0]),
+        "autonomy": str(scores[1]),
+        "social_connections": str(scores[2]),
+        "satisfaction": str(rng.choice(person.satisfaction)),
+        "would_recommend": rng.choices(["yes", "unsure", "no"], weights=[70, 22, 8])[0],
     }
-    if answers["employment_status"] == "unemployed":
-        answers["months_unemployed"] = rng.randint(1, 24)
+    if employment == "unemployed":
+        answers["months_unemployed"] = person.months_unemployed + (10 if wave == "endline" else 0)
     return answers
+
+
+def demo_answers() -> list[DemoAnswer]:
+    """Every beneficiary response of the demo year: baselines, endlines of those who stayed,
+    late joiners' endlines and a declined consent (the same list every time)."""
+    found: list[DemoAnswer] = []
+    for index in range(DEMO_ENROLLED + DEMO_LATE_JOINERS):
+        person = _demo_person(index)
+        if index < DEMO_ENROLLED:
+            found.append(DemoAnswer(f"{index}/baseline", "baseline", _demo_answers(person, "baseline")))
+        if person.stays or index >= DEMO_ENROLLED:
+            found.append(DemoAnswer(f"{index}/endline", "endline", _demo_answers(person, "endline")))
+    for index in range(DEMO_DECLINED):
+        found.append(DemoAnswer(f"declined-{index}/endline", "endline", {"consent": "no"}))
+    return found
 
 
 DEMO_SELF_REPORT: dict[str, object] = {
     "people_reached": 80,
-    "people_reached_youth_15_35": 34,
+    "people_reached_youth_15_35": 49,
     "people_reached_vulnerable": 52,
-    "people_reached_mountain_rural": 21,
+    "people_reached_mountain_rural": 30,
     "population_served": 80,
     "volunteers": 14,
     "volunteer_hours": 1200,
@@ -279,7 +370,8 @@ DEMO_SELF_REPORT: dict[str, object] = {
 
 
 def load_demo_responses(engine: Engine) -> int:
-    """60 participants at baseline and endline and the self-report of Cooperativa Aurora (2026).
+    """Cooperativa Aurora's 2026: 72 participants at the start, 61 of them again at the end (the
+    others left), 2 who joined late, one person who declined, and the organisation's self-report.
 
     Instance ids are derived from the participant, so loading again stores nothing new.
     """
@@ -294,17 +386,16 @@ def load_demo_responses(engine: Engine) -> int:
         assert period is not None
         submissions = [
             Submission(
-                instance_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"impactkit-demo/{index}/{wave}")),
+                instance_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"impactkit-demo-2026/{answer.key}")),
                 form_id="beneficiary_outcomes",
                 form_version="2026.1",
                 project_id=project.id,
                 period_id=period.id,
-                wave=wave,
-                answers=_demo_answers(index, wave),
+                wave=answer.wave,
+                answers=answer.answers,
                 source="demo",
             )
-            for index in range(60)
-            for wave in ("baseline", "endline")
+            for answer in demo_answers()
         ]
         submissions.append(
             Submission(
@@ -363,7 +454,7 @@ DEMO_VALUE_MAP: dict[str, object] = {
             "name": "Better wellbeing",
             "stakeholder": "Participants",
             "indicator": "Participants reporting higher wellbeing at endline",
-            "quantity": 35,
+            "quantity": 40,  # the demo's beneficiaries_improved: 40 of the 61 linked
             "proxy": {
                 "value": 1200,
                 "currency": "EUR",
