@@ -194,9 +194,13 @@ def formulas_without_value(sheets: dict[str, Sheet], limit: int = 20) -> list[Pr
         if not sheet.formulas or snake(sheet.name) == "settings":
             continue
         values_by_row = dict(sheet.rows)
+        header_values = dict(sheet.headers)  # the header row is not among the rows
         for (number, column), formula in sorted(sheet.formulas.items()):
             values = values_by_row.get(number)
-            value = values[column] if values is not None and column < len(values) else None
+            if number == sheet.header_row:
+                value: Any = header_values.get(column)
+            else:
+                value = values[column] if values is not None and column < len(values) else None
             if not is_blank(value):
                 continue
             shown_formula = formula if len(formula) <= 60 else formula[:57] + "..."

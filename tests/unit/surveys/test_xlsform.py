@@ -319,3 +319,39 @@ def test_cells_typed_as_dates_in_excel_read_as_iso_dates(xlsform: Any) -> None:
     assert form.version == "2024-01-15"
     visit = form.element("visit")
     assert isinstance(visit, Field) and visit.default == "2024-03-09"
+
+
+def _with_cached_header(data: bytes, cell: str, value: str) -> bytes:
+    """The workbook with ``value`` cached as the result of the formula in ``cell`` (as Excel saves it)."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = content.decode()
+                start = text.index(f'<c r="{cell}">')
+                end = text.index("</c>", start)
+                formula = text[text.index("<f>", start) : text.index("</f>", start) + 4]
+                text = text[:start] + f'<c r="{cell}" t="str">{formula}<v>{value}</v>' + text[end:]
+                content = text.encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_a_formula_in_the_header_row_is_read_by_its_value_and_refused_without_one() -> None:
+    """A header cell computed by a formula (pyxform's excel_with_macros.xlsm has one) reads as the
+    value Excel saved, as pyxform reads it; without a saved value it is named by its cell."""
+    survey = [["type", "name", '="la"&"bel"'], ["text", "q", "Q"]]
+    from tests.unit.surveys.conftest import build_xlsform
+
+    data = build_xlsform(survey)
+    with pytest.raises(FormError) as refused:
+        load_xlsform(data, "f.xlsx", check_with_pyxform=False)
+    assert [p.location for p in refused.value.problems] == ["survey!C1"]
+    form = load_xlsform(_with_cached_header(data, "C1", "label"), "f.xlsx", check_with_pyxform=False)
+    [field] = form.fields()
+    assert "Q" in str(field.label)
