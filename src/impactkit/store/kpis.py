@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from impactkit.errors import NotFoundError
 from impactkit.frameworks.results import KpiResults
@@ -102,4 +102,30 @@ def project_kpis(
     frames = response_frames(session, [project.organisation_id], project_id, period_id)
     from impactkit.frameworks.compute import compute_kpis
 
-    return compute_kpis(framework, frames, population=project.population)
+    results = compute_kpis(framework, frames, population=project.population)
+    if period_id is not None:
+        return results
+    # All periods together: each period's KPIs are published too, and a figure over all periods
+    # is the sum of the periods' figures — protect the total together with them.
+    periods = [
+        row.id
+        for row in session.exec(select(ReportingPeriod).where(ReportingPeriod.project_id == project_id))
+        if row.id is not None
+    ]
+    by_period = {
+        period: response_frames(session, [project.organisation_id], project_id, period) for period in periods
+    }
+    by_period = {period: found for period, found in by_period.items() if found}
+    if len(by_period) < 2:
+        return results
+    from impactkit.frameworks.periods import protect_across_periods
+
+    published = [
+        (
+            compute_kpis(framework, found, population=project.population),
+            compute_kpis(framework, found, population=project.population, suppress_below=1),
+        )
+        for found in by_period.values()
+    ]
+    raw = compute_kpis(framework, frames, population=project.population, suppress_below=1)
+    return protect_across_periods(framework, results, raw, published)

@@ -125,7 +125,11 @@ def _recompute(export: pd.DataFrame) -> dict[str, Any]:
         },
         "mean_change_ci": _t_interval(d / 3),
         "cells": {
-            (dim, cat): (improved[part.index].mean(), len(part), _wilson(improved[part.index].sum(), len(part)))
+            (dim, cat): (
+                improved[part.index].mean(),
+                len(part),
+                _wilson(improved[part.index].sum(), len(part)),
+            )
             for dim in dimensions
             for cat, part in people.loc[d.index].groupby(dim)
         },
@@ -221,4 +225,6 @@ def test_the_demos_kpis_equal_an_independent_recomputation_from_its_export(
         assert kpis[indicator_id]["value"] == pytest.approx(value, rel=1e-12), indicator_id
         assert kpis[indicator_id]["ci_low"] is None, indicator_id
     assert kpis["volunteer_hours_median"]["value"] is None  # no volunteer survey in the demo year
-    assert kpis["beneficiaries_satisfied"]["target_met"] is bool(expected["beneficiaries_satisfied"]["value"] >= 0.8)
+    assert kpis["beneficiaries_satisfied"]["target_met"] is bool(
+        expected["beneficiaries_satisfied"]["value"] >= 0.8
+    )
