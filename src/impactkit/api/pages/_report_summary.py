@@ -92,7 +92,17 @@ def sroi_summary(content: dict[str, Any], fmt: Formats) -> dict[str, Any] | None
             fmt,
         )
     currency = result.get("currency", "EUR")
+    monte_carlo = sroi.get("monte_carlo") or {}
+    uncertainty = None
+    if isinstance(monte_carlo, dict) and monte_carlo.get("ratio"):
+        ratio = monte_carlo["ratio"]
+        uncertainty = {
+            "interval_text": f"{fmt.number(ratio.get('p5'), 2)} – {fmt.number(ratio.get('p95'), 2)}",
+            "below_one_text": fmt.percent(monte_carlo.get("probability_ratio_below_one"), 1),
+            "draws_text": fmt.integer(monte_carlo.get("draws")),
+        }
     return {
+        "uncertainty": uncertainty,
         "ratio": result.get("sroi_ratio"),
         "ratio_text": f"{fmt.number(result.get('sroi_ratio'), 2)} : 1",
         "net_ratio": result.get("net_sroi_ratio"),

@@ -45,6 +45,8 @@ def funder_home(request: PageRequest, db: DB, me: Me) -> Template:
                 ],
             }
         )
+    for item in portfolios:
+        item["payments"] = _payments(db, item["funder"].id, fmt)
     indicators: list[tuple[str, str]] = []
     for item in portfolios:
         for entry in item["entries"]:
@@ -56,6 +58,56 @@ def funder_home(request: PageRequest, db: DB, me: Me) -> Template:
     )
 
 
+def _payments(db: DB, funder_id: int, fmt: Formats) -> dict[str, Any]:
+    """Targets met and amounts payable and capped under the funder's grants, per grantee and in total."""
+    built = store.funder_portfolio(db, funder_id)
+    currency = built.currency if "/" not in built.currency else "EUR"
+    grantees = []
+    for g in built.grantees:
+        grantees.append(
+            {
+                "number": g.number,
+                "organisation": g.organisation,
+                "project": g.project,
+                "report_id": g.report_id,
+                "targets": f"{fmt.integer(g.targets_met)} / {fmt.integer(g.targets)}",
+                "payable": fmt.money(g.amount_payable, g.currency, 2),
+                "capped": fmt.money(g.amount_capped, g.currency, 2),
+                "lines": [
+                    {
+                        "grant": line.grant,
+                        "indicator": line.indicator,
+                        "source": line.source,
+                        "stage": line.stage,
+                        "achieved": fmt.kpi(line.achieved, line.unit or ""),
+                        "target": fmt.kpi(line.target, line.unit or ""),
+                        "met": line.met,
+                        "price": fmt.money(line.price_per_unit, line.currency, 2)
+                        if line.price_per_unit is not None
+                        else "—",
+                        "payable": fmt.money(line.amount_payable, line.currency, 2),
+                        "capped": fmt.money(line.amount_capped, line.currency, 2),
+                    }
+                    for line in g.lines
+                ],
+            }
+        )
+    return {
+        "targets": f"{fmt.integer(built.targets_met)} / {fmt.integer(built.targets)}",
+        "payable": fmt.money(built.amount_payable, currency, 2),
+        "capped": fmt.money(built.amount_capped, currency, 2),
+        "grantees": grantees,
+        "apart": [
+            {
+                "organisation": a.entry.content.organisation.name,
+                "project": a.entry.content.project.name,
+                "reason": a.reason,
+            }
+            for a in built.apart
+        ],
+    }
+
+
 @get("/app/funder/reports/{report_id:int}", sync_to_thread=True)
 def funder_report(request: PageRequest, db: DB, me: Me, report_id: FromPath[int]) -> Template:
     report, row = report_for(db, me, report_id)
@@ -63,7 +115,7 @@ def funder_report(request: PageRequest, db: DB, me: Me, report_id: FromPath[int]
         raise NotFoundError(f"report {report_id} not found")
     fmt = Formats(language_of(request))
     return render(
-        request, "funder/report.html", me, **summary_context(db, me, report, row, fmt, with_checklist=False)
+        request, "funder/report.html", me, **summary_context(db, me, report, row, fmt, with_checklist=True)
     )
 
 
