@@ -693,7 +693,7 @@ def _select_categorical(column: pd.Series, selected: np.ndarray) -> pd.Categoric
 
 
 def _method_with_population(base: str, fpc_used: pd.Series | None) -> str | pd.Series:
-    if fpc_used is None:
+    if fpc_used is None or fpc_used.empty:  # no answer counted: the method, not an empty Series
         return base
     return fpc_used.map(
         lambda population: (

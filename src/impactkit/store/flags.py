@@ -33,6 +33,7 @@ from sqlmodel import Session
 from sqlmodel import select as model_select
 
 from impactkit.errors import ConflictError, NotFoundError, Problem, ResponseError
+from impactkit.store.changes import touch_projects
 from impactkit.store.tables import ResponseFlag, SurveyResponse
 from impactkit.store.types import utcnow
 
@@ -285,6 +286,7 @@ def flag_response(
     )
     session.add(flag)
     session.flush()
+    touch_projects(session, [response.project_id])
     audit(
         session,
         "response.flagged",
@@ -323,6 +325,7 @@ def withdraw_flag(
     flag.decided_at = utcnow()
     flag.decided_by = actor_user_id
     session.add(flag)
+    touch_projects(session, [response.project_id])
     audit(
         session,
         "response.flag_withdrawn",
@@ -376,6 +379,7 @@ def choose(
         flag.decided_at = now
         flag.decided_by = actor_user_id
         session.add(flag)
+    touch_projects(session, {flag.project_id for flag in flags})
     audit(
         session,
         "responses.duplicates_chosen",

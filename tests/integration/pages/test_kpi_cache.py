@@ -94,3 +94,34 @@ def test_kpis_are_reused_until_any_process_changes_the_responses(engine: Engine,
     with session_scope(engine) as session:
         other_period = cached_project_kpis(session, project, None)
     assert other_period is not third, "each period has its own result"
+
+
+def test_a_flag_set_or_withdrawn_counts_as_a_change(engine: Engine, settings: Settings) -> None:
+    from sqlmodel import select
+
+    from impactkit.store import flags
+    from impactkit.store.tables import SurveyResponse
+
+    web = build_web_world(engine, settings)
+    collect_responses(engine, web, count=8, wave=None)
+    project, period = web.world.project_a, web.world.period_a
+    kpi_cache.clear()
+    with session_scope(engine) as session:
+        before = cached_project_kpis(session, project, period)
+        response = session.exec(select(SurveyResponse)).first()
+        assert response is not None
+        flag = flags.flag_response(session, response, "test_answer", "", actor_user_id=None)
+        flag_id = flag.id
+    assert before.get("beneficiary_satisfaction").n == 8
+    with session_scope(engine) as session:
+        flagged = cached_project_kpis(session, project, period)
+    assert flagged is not before and flagged.get("beneficiary_satisfaction").n == 7, (
+        "the KPIs leave the flagged answer out at once"
+    )
+    with session_scope(engine) as session:
+        response = session.exec(select(SurveyResponse)).first()
+        assert response is not None and flag_id is not None
+        flags.withdraw_flag(session, response, flag_id, actor_user_id=None)
+    with session_scope(engine) as session:
+        withdrawn = cached_project_kpis(session, project, period)
+    assert withdrawn.get("beneficiary_satisfaction").n == 8, "and count it again when the flag is withdrawn"

@@ -537,3 +537,59 @@ def test_administrators_create_an_organisation_with_its_owner_an_evaluator_and_a
     for path in ("/app/admin", "/app/admin/organisations", "/app/admin/people", "/app/admin/funders"):
         assert owner.get(path).status_code == 403, path
     assert yaml is not None
+
+
+def test_an_editor_flags_a_response_out_of_the_kpis_and_takes_the_flag_back(live_server: LiveServer) -> None:
+    web = build_web_world(live_server.engine, live_server.settings)
+    collect_responses(live_server.engine, web, count=8, wave=None)
+    editor = live_server.client()
+    sign_in(editor, "editor_a@example.org")
+    table = editor.get(f"/app/projects/{web.world.project_a}/responses")
+    response_id = re.findall(r'data-response-id="(\d+)"', table.text)[0]
+    page = editor.get(f"/app/responses/{response_id}")
+    assert 'id="flag-form"' in page.text and "Questa risposta conta negli indicatori." in page.text
+
+    nothing = editor.post(
+        f"/app/responses/{response_id}/flags", data={"_csrf_token": csrf_of(page.text), "kind": "spam"}
+    )
+    assert nothing.status_code == 422 and 'id="e-kind"' in nothing.text, "an unknown kind is named"
+    flagged = editor.post(
+        f"/app/responses/{response_id}/flags",
+        data={"_csrf_token": csrf_of(page.text), "kind": "test_answer", "note": "a trial run"},
+    )
+    assert flagged.status_code == 303
+    page = editor.get(flagged.headers["location"])
+    assert "Gli indicatori lasciano fuori questa risposta: risposta di prova." in page.text
+    assert "a trial run" in page.text
+    again = editor.post(
+        f"/app/responses/{response_id}/flags",
+        data={"_csrf_token": csrf_of(page.text), "kind": "test_answer"},
+    )
+    assert again.status_code == 422, "flagged once is enough, and the page says so"
+    table = editor.get(f"/app/projects/{web.world.project_a}/responses")
+    assert table.text.count('data-left-out="test_answer"') == 1
+    kpi = editor.get(f"/app/projects/{web.world.project_a}/kpis/beneficiary_satisfaction")
+    assert "1 · escluse dall&#39;organizzazione: risposta di prova" in kpi.text, "the KPI says what it left out"
+
+    viewer = live_server.client()
+    sign_in(viewer, "viewer_a@example.org")
+    seen = viewer.get(f"/app/responses/{response_id}")
+    assert seen.status_code == 200 and 'id="flag-form"' not in seen.text, "a viewer reads, does not flag"
+    flag_id = re.findall(r'data-flag-id="(\d+)"', seen.text)[0]
+    refused = viewer.post(
+        f"/app/responses/{response_id}/flags/{flag_id}/withdraw", data={"_csrf_token": csrf_of(seen.text)}
+    )
+    assert refused.status_code == 403
+    other = live_server.client()
+    sign_in(other, "owner_b@example.org")
+    hidden = other.post(
+        f"/app/responses/{response_id}/flags",
+        data={"_csrf_token": csrf_of(other.get("/app").text), "kind": "test_answer"},
+    )
+    assert hidden.status_code == 404, "another organisation's response does not exist for it"
+
+    withdrawn = editor.post(
+        f"/app/responses/{response_id}/flags/{flag_id}/withdraw", data={"_csrf_token": csrf_of(page.text)}
+    )
+    assert withdrawn.status_code == 303
+    assert "Questa risposta conta negli indicatori." in editor.get(withdrawn.headers["location"]).text

@@ -147,7 +147,7 @@ def page_context(
         "nav": _nav(request, principal),
         "flash": flash if flash and has_message(flash) else None,
         "language_links": _language_links(request),
-        "version": __version__,
+        "impactkit_version": __version__,
         "path": request.url.path,
         **context,
     }

@@ -203,6 +203,27 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "Write a number, for example 1,200.50.",
     },
     "field_invalid": {"it": "Questo valore non è valido.", "en": "This value is not valid."},
+    "field_tax_code_digits": {
+        "it": "Un codice fiscale numerico ha 11 cifre; qui ce ne sono {count}.",
+        "en": "A numeric tax code has 11 digits; this one has {count}.",
+    },
+    "field_tax_code_check_digit": {
+        "it": "L'ultima cifra (di controllo) è {given}, ma con queste prime dieci cifre dovrebbe essere "
+        "{expected}: controlla di averlo copiato bene.",
+        "en": "The last (check) digit is {given}, but with these first ten digits it should be "
+        "{expected}: check it was copied correctly.",
+    },
+    "field_tax_code_check_letter": {
+        "it": "L'ultima lettera (di controllo) è {given}, ma dovrebbe essere {expected}: controlla di "
+        "averlo copiato bene.",
+        "en": "The last (check) letter is {given}, but it should be {expected}: check it was copied "
+        "correctly.",
+    },
+    "field_tax_code_form": {
+        "it": "Scrivi 11 cifre (ente) oppure 16 lettere e cifre (persona), nella forma AAAAAA00A00A000A.",
+        "en": "Write 11 digits (an organisation) or 16 letters and digits (a person), in the form "
+        "AAAAAA00A00A000A.",
+    },
     "field_email": {"it": "Scrivi un indirizzo email.", "en": "Write an e-mail address."},
     "field_taken": {
         "it": "Questo valore è già usato da un'altra organizzazione.",

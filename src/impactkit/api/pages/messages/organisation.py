@@ -212,6 +212,117 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "it": "Questa versione era già pubblicata: nulla è cambiato.",
         "en": "This version was already published: nothing changed.",
     },
+    "method_wilson": {
+        "it": "intervallo di Wilson per una quota",
+        "en": "Wilson score interval for a share",
+    },
+    "method_t_interval": {"it": "media con intervallo t", "en": "mean with a t interval"},
+    "method_median": {
+        "it": "mediana con intervallo non parametrico (ranghi binomiali)",
+        "en": "median with a distribution-free interval (binomial ranks)",
+    },
+    "method_weighted_median": {
+        "it": "mediana ponderata (senza intervallo)",
+        "en": "weighted median (no interval)",
+    },
+    "method_count": {"it": "conteggio delle risposte", "en": "count of responses"},
+    "method_weighted_count": {
+        "it": "conteggio ponderato (somma dei pesi)",
+        "en": "weighted count (sum of weights)",
+    },
+    "method_sum": {"it": "somma delle risposte", "en": "sum of answers"},
+    "method_weighted_sum": {"it": "somma ponderata delle risposte", "en": "weighted sum of answers"},
+    "method_ratio": {
+        "it": "rapporto tra somme (senza intervallo)",
+        "en": "ratio of sums (no interval)",
+    },
+    "method_weighted_kish": {
+        "it": ", ponderato (numerosità efficace di Kish)",
+        "en": ", weighted (Kish effective sample size)",
+    },
+    "method_fpc": {
+        "it": ", con correzione per popolazione finita (N = {population})",
+        "en": ", with the finite-population correction (N = {population})",
+    },
+    "flag_small_n": {
+        "it": "poche risposte: n = {n}, sotto {min}; leggere con cautela",
+        "en": "few answers: n = {n}, under {min}; read with care",
+    },
+    "flag_no_data": {
+        "it": "nessuna risposta utile per questo indicatore",
+        "en": "no usable answers for this indicator",
+    },
+    "flag_suppressed": {
+        "it": "nascosto dal controllo di riservatezza",
+        "en": "hidden by disclosure control",
+    },
+    "flag_undefined": {
+        "it": "valore non calcolabile con questi dati",
+        "en": "value cannot be computed from these data",
+    },
+    "in_the_kpis": {"it": "Nei KPI", "en": "In the KPIs"},
+    "counts": {"it": "conta", "en": "counts"},
+    "response_counts": {
+        "it": "Questa risposta conta negli indicatori.",
+        "en": "This response counts in the indicators.",
+    },
+    "response_left_out": {
+        "it": "Gli indicatori lasciano fuori questa risposta: {why}.",
+        "en": "The indicators leave this response out: {why}.",
+    },
+    "left_out_test_answer": {"it": "risposta di prova", "en": "test answer"},
+    "left_out_suspected_duplicate": {"it": "sospetto duplicato", "en": "suspected duplicate"},
+    "left_out_duplicate": {
+        "it": "duplicato (conta un'altra risposta)",
+        "en": "duplicate (another answer counts)",
+    },
+    "left_out_double_entry": {"it": "doppio inserimento", "en": "double entry"},
+    "left_out_possible_double_entry": {
+        "it": "possibile doppio inserimento (conta la più recente finché non si sceglie)",
+        "en": "possible double entry (the latest counts until one is chosen)",
+    },
+    "flag_kind_test_answer": {"it": "Risposta di prova", "en": "Test answer"},
+    "flag_kind_suspected_duplicate": {"it": "Sospetto duplicato", "en": "Suspected duplicate"},
+    "flag_kind_duplicate_code": {
+        "it": "Stesso codice due volte nella stessa rilevazione",
+        "en": "Same code twice in one wave",
+    },
+    "flag_kind_double_entry": {
+        "it": "Risposte identiche sotto due codici",
+        "en": "Identical answers under two codes",
+    },
+    "flag_status_open": {"it": "in attesa di una scelta", "en": "waiting for a choice"},
+    "flag_status_counts": {"it": "conta", "en": "counts"},
+    "flag_status_excluded": {"it": "lasciata fuori dai KPI", "en": "left out of the KPIs"},
+    "flag_status_withdrawn": {"it": "segnalazione ritirata", "en": "flag withdrawn"},
+    "flag_this_response": {"it": "Segnala questa risposta", "en": "Flag this response"},
+    "flag_hint": {
+        "it": "Una risposta segnalata resta conservata ma gli indicatori non la contano; la "
+        "segnalazione è registrata e si può ritirare.",
+        "en": "A flagged response is kept, but the indicators do not count it; the flag is logged "
+        "and can be withdrawn.",
+    },
+    "flag_note": {"it": "Nota (facoltativa)", "en": "Note (optional)"},
+    "leave_out_of_kpis": {"it": "Lascia fuori dai KPI", "en": "Leave out of the KPIs"},
+    "withdraw_flag": {"it": "Ritira la segnalazione", "en": "Withdraw the flag"},
+    "response_flagged": {
+        "it": "Risposta segnalata: gli indicatori non la contano più.",
+        "en": "Response flagged: the indicators no longer count it.",
+    },
+    "flag_withdrawn": {
+        "it": "Segnalazione ritirata: la risposta conta di nuovo.",
+        "en": "Flag withdrawn: the response counts again.",
+    },
+    "form_not_published": {
+        "it": "Il questionario non è stato pubblicato: correggi il file e ricaricalo.",
+        "en": "The form was not published: correct the file and upload it again.",
+    },
+    "form_version_taken": {
+        "it": "Questa versione del questionario è già pubblicata con un altro contenuto: cambia il numero "
+        "di versione nel foglio settings (colonna version) e ricarica il file. ({detail})",
+        "en": "This version of the form is already published with other content: change the version "
+        "number in the settings sheet (column version) and upload the file again. ({detail})",
+    },
     "form_problems_count": {
         "it": {"one": "Il file ha {count} problema:", "other": "Il file ha {count} problemi:"},
         "en": {"one": "The file has {count} problem:", "other": "The file has {count} problems:"},

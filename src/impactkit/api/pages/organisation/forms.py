@@ -91,6 +91,15 @@ def _forms_context(db: DB, me: Principal, organisation_id: int, **extra: Any) ->
     }
 
 
+def _upload_error(exc: FormError | ConflictError, language: str) -> str:
+    """The heading of a refused upload in the page's language (its problems are listed under it)."""
+    if exc.message.isidentifier():
+        return message(exc.message, language)
+    if isinstance(exc, ConflictError):
+        return message("form_version_taken", language, detail=exc.message)
+    return message("form_not_published", language)
+
+
 @get("/app/organisations/{organisation_id:int}/forms", sync_to_thread=True)
 def forms_page(request: PageRequest, db: DB, me: Me, organisation_id: FromPath[int]) -> Template:
     organisation_for(db, me, organisation_id, MemberRole.viewer)
@@ -133,7 +142,7 @@ def upload_form(
                 me,
                 organisation_id,
                 problems=[where(p) for p in exc.problems],
-                upload_error=message(exc.message, language) if exc.message.isidentifier() else exc.message,
+                upload_error=_upload_error(exc, language),
                 filename=filename,
             ),
         )

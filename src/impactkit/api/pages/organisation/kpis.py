@@ -7,6 +7,7 @@ so opening it costs no new computation until the responses change.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import get
@@ -102,6 +103,65 @@ def _change(change: ChangeStatistics | None, unit: str, fmt: Formats) -> dict[st
         "cohens_dz": number(change.cohens_dz),
         "significant": change.t_p_value is not None and change.t_p_value < 0.05,
     }
+
+
+_METHODS = {
+    "Wilson score interval (statsmodels proportion_confint)": "method_wilson",
+    "t interval (statsmodels DescrStatsW)": "method_t_interval",
+    "median with distribution-free order-statistic interval (binomial ranks)": "method_median",
+    "weighted median (no interval)": "method_weighted_median",
+    "count of responses": "method_count",
+    "weighted count (sum of sampling weights)": "method_weighted_count",
+    "sum of answers": "method_sum",
+    "weighted sum of answers": "method_weighted_sum",
+    "ratio of sums over responses (no interval)": "method_ratio",
+}
+_FPC = re.compile(r"^(?P<base>.*), finite-population correction N=(?P<population>\d+)$")
+_FLAG = re.compile(r"^(?P<code>[a-z_]+): (?P<detail>.*)$")
+_SMALL_N = re.compile(r"n=(?P<n>\d+) < (?P<min>\d+)")
+
+
+def method_text(method: str, fmt: Formats) -> str:
+    """How a KPI was computed, in the page's language where the method is a known one (the
+    library's own words otherwise): ``intervallo t …, correzione per popolazione finita N = 40``."""
+    base, population = method, None
+    match = _FPC.match(method)
+    if match is not None:
+        base, population = match["base"], int(match["population"])
+    weighted = ""
+    for suffix in (
+        ", weighted: Kish effective sample size",
+        ", weighted: weights scaled to Kish effective sample size",
+    ):
+        if base.endswith(suffix):
+            base, weighted = base.removesuffix(suffix), message("method_weighted_kish", fmt.language)
+    key = _METHODS.get(base)
+    if key is None:
+        return method
+    text = message(key, fmt.language) + weighted
+    if population is not None:
+        text += message("method_fpc", fmt.language, population=fmt.integer(population))
+    return text
+
+
+def left_out_texts(result: KpiResult, fmt: Formats) -> list[str]:
+    """What the KPI left out and why (responses the organisation set aside, baseline answers …) and
+    what it could not say (no data, small groups), in the page's language."""
+    texts = [
+        (f"{fmt.integer(e.count)} · " if e.count is not None else "")
+        + (getattr(e.label, fmt.language, None) or e.label.it)
+        for e in result.exclusions
+    ]
+    for flag in result.flags:
+        match = _FLAG.match(flag)
+        code = match["code"] if match else ""
+        if code == "small_n" and match is not None and (n := _SMALL_N.search(match["detail"])):
+            texts.append(message("flag_small_n", fmt.language, n=int(n["n"]), min=int(n["min"])))
+        elif code in ("no_data", "suppressed", "undefined"):
+            texts.append(message(f"flag_{code}", fmt.language))
+        else:
+            texts.append(flag)
+    return texts
 
 
 def breakdown(
@@ -201,6 +261,8 @@ def kpi_context(
         "min_n": results.min_n,
         "suppress_below": results.suppress_below,
         "framework": framework,
+        "method_text": method_text(result.method, fmt),
+        "left_out": left_out_texts(result, fmt),
     }
 
 

@@ -10,9 +10,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Response, get
-from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar import Response, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -21,12 +21,20 @@ from impactkit.api.deps import DB
 from impactkit.api.pages._i18n import FORM_LANGUAGE
 from impactkit.api.pages.organisation._lookup import can_edit, organisation_for, project_for
 from impactkit.api.pages.organisation.projects import periods_of
-from impactkit.api.pages.rendering import Me, PageRequest, language_of, render
+from impactkit.api.pages.rendering import (
+    Me,
+    PageRequest,
+    field_errors,
+    form_text,
+    language_of,
+    redirect,
+    render,
+)
 from impactkit.domain import MemberRole
 from impactkit.errors import ImpactkitError, NotFoundError, Problem
 from impactkit.formats import LOCAL_ZONE
 from impactkit.settings import Settings
-from impactkit.store import links
+from impactkit.store import flags, links
 from impactkit.store import surveys as store
 from impactkit.store.admin import audit
 from impactkit.store.tables import FormVersion, Project, SurveyResponse
@@ -119,6 +127,7 @@ def responses_page(
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(page, 1), pages)
     rows = store.newest_responses(db, flt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    left_out = flags.left_out(db, [int(r["id"]) for r in rows])
     settings: Settings = request.app.state.settings
     project_links = links.project_links(db, project_id, settings.secret_key)
     link_names = {links.link_source(v.link.id or 0): v.link.label or f"#{v.link.id}" for v in project_links}
@@ -140,6 +149,7 @@ def responses_page(
         next_query=_query(shown, page=page + 1) if page < pages else None,
         links=project_links,
         link_names=link_names,
+        left_out=left_out,
         periods=periods_of(db, project_id),
         forms=project_forms(db, project_id),
         can_edit=can_edit(me, project.organisation_id),
@@ -195,6 +205,19 @@ def _answer_text(item: Field, value: Any, form: Form, language: str) -> str:
 
 @get("/app/responses/{response_id:int}", sync_to_thread=True)
 def response_page(request: PageRequest, db: DB, me: Me, response_id: FromPath[int]) -> Template:
+    return response_page_with(request, db, me, response_id)
+
+
+def response_page_with(
+    request: PageRequest,
+    db: DB,
+    me: Principal,
+    response_id: int,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Template:
+    """One response in full, with its flags (and, after a refused flag, what was wrong)."""
     row = db.get(SurveyResponse, response_id)
     if row is None or row.project_id is None:
         raise NotFoundError(f"response {response_id} not found")
@@ -210,13 +233,78 @@ def response_page(request: PageRequest, db: DB, me: Me, response_id: FromPath[in
         request,
         "organisation/response.html",
         me,
+        status,
         organisation=organisation_for(db, me, project.organisation_id),
         project=project,
         response=row,
         form=form,
         answers=answer_rows(list(form.children), answers, form, FORM_LANGUAGE[language]) if form else [],
         can_edit=can_edit(me, project.organisation_id),
+        flags=response_flags(db, row),
+        left_out=flags.left_out(db, [response_id]).get(response_id),
+        flag_kinds=flags.MANUAL,
+        errors=errors or {},
+        values=values or {},
     )
+
+
+def response_flags(db: DB, row: SurveyResponse) -> list[dict[str, Any]]:
+    """The flags of one response, newest first: what kind, its state, its note, and whether a person
+    may take it back (only the flags people set; duplicates are chosen among their set)."""
+    found = []
+    for flag_set in flags.flag_sets(db, [row.organisation_id], instance_id=row.instance_id):
+        for flagged in flag_set.responses:
+            found.append(
+                {
+                    "id": flagged.flag_id,
+                    "kind": flag_set.kind,
+                    "status": flagged.status,
+                    "note": flag_set.note,
+                    "withdrawable": flag_set.kind in flags.MANUAL and flagged.status == "excluded",
+                }
+            )
+    return found
+
+
+def _flaggable(db: DB, me: Principal, response_id: int) -> SurveyResponse:
+    """A stored response of a project the caller edits (404 for anyone else, as the page does)."""
+    row = db.get(SurveyResponse, response_id)
+    if row is None or row.project_id is None or row.erased_at is not None:
+        raise NotFoundError(f"response {response_id} not found")
+    try:
+        project = _members_only(db, me, row.project_id)
+    except NotFoundError:
+        raise NotFoundError(f"response {response_id} not found") from None
+    require_member(me, project.organisation_id, MemberRole.editor)
+    return row
+
+
+@post("/app/responses/{response_id:int}/flags", sync_to_thread=True, status_code=303)
+def flag_response_page(
+    request: PageRequest, db: DB, me: Me, response_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
+) -> Redirect | Template:
+    """Set a response aside as a test answer or a suspected duplicate: KPIs leave it out (audited)."""
+    row = _flaggable(db, me, response_id)
+    kind = str(data.get("kind") or "")
+    try:
+        if kind not in flags.MANUAL:
+            raise ImpactkitError("invalid_form", [Problem("choose a kind", "kind", "choice")])
+        note = form_text(data, "note", max_length=2000)
+        flags.flag_response(db, row, kind, note, actor_user_id=me.user_id)
+    except ImpactkitError as exc:
+        db.rollback()
+        errors = field_errors(exc, language_of(request))
+        values = {"kind": kind, "note": str(data.get("note") or "")}
+        return response_page_with(request, db, me, response_id, 422, errors=errors, values=values)
+    return redirect(f"/app/responses/{response_id}", done="response_flagged", anchor="flags")
+
+
+@post("/app/responses/{response_id:int}/flags/{flag_id:int}/withdraw", sync_to_thread=True, status_code=303)
+def withdraw_flag_page(db: DB, me: Me, response_id: FromPath[int], flag_id: FromPath[int]) -> Redirect:
+    """Take a person's flag back: the response counts again (audited)."""
+    row = _flaggable(db, me, response_id)
+    flags.withdraw_flag(db, row, flag_id, actor_user_id=me.user_id)
+    return redirect(f"/app/responses/{response_id}", done="flag_withdrawn", anchor="flags")
 
 
 def _export(
@@ -327,4 +415,11 @@ def responses_xlsx(
     )
 
 
-ROUTES = [responses_page, response_page, responses_csv, responses_xlsx]
+ROUTES = [
+    responses_page,
+    response_page,
+    flag_response_page,
+    withdraw_flag_page,
+    responses_csv,
+    responses_xlsx,
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import get, post
@@ -20,7 +21,14 @@ from impactkit.api.pages.rendering import (
     render,
     validated,
 )
-from impactkit.domain import HOMOGENEOUS_ZONES, LegalForm, MemberRole, SizeClass, TerritoryType
+from impactkit.domain import (
+    HOMOGENEOUS_ZONES,
+    LegalForm,
+    MemberRole,
+    SizeClass,
+    TerritoryType,
+    tax_code_problem,
+)
 from impactkit.errors import ConflictError, ImpactkitError, Problem
 from impactkit.store.admin import audit
 from impactkit.store.schemas import OrganisationIn
@@ -40,6 +48,26 @@ def choices() -> dict[str, Any]:
     }
 
 
+_TAX_CODE_PROBLEMS = (
+    (re.compile(r"has 11 digits, got (?P<count>\d+)"), "tax_code_digits"),
+    (re.compile(r"check digit is (?P<given>\d), expected (?P<expected>\d)"), "tax_code_check_digit"),
+    (re.compile(r"check letter is (?P<given>[A-Z]), expected (?P<expected>[A-Z])"), "tax_code_check_letter"),
+)
+
+
+def tax_code_check(code: str) -> Problem | None:
+    """Why a typed tax code is refused, as a problem the page says in its language (which digit or
+    letter was expected, how many digits there were), or None when it is valid."""
+    found = tax_code_problem(code) if code else None
+    if found is None:
+        return None
+    for pattern, problem_code in _TAX_CODE_PROBLEMS:
+        match = pattern.search(found)
+        if match is not None:
+            return Problem(found, "tax_code", problem_code, dict(match.groupdict()))
+    return Problem(found, "tax_code", "tax_code_form")
+
+
 def read_organisation(data: dict[str, Any]) -> tuple[OrganisationIn, str | None, dict[str, str]]:
     """The posted details, checked like the API checks them, plus the RUNTS number."""
     values = {k: str(data.get(k) or "").strip() for k in (*FIELDS, "runts_number")}
@@ -48,6 +76,9 @@ def read_organisation(data: dict[str, Any]) -> tuple[OrganisationIn, str | None,
         raise ImpactkitError(
             "invalid_form", [Problem("too long", "runts_number", "too_long", {"max": RUNTS_MAX})]
         )
+    tax_code = tax_code_check(values["tax_code"])
+    if tax_code is not None:
+        raise ImpactkitError("invalid_form", [tax_code])
     return validated(OrganisationIn, values), runts, {**values, "runts_number": runts or ""}
 
 
