@@ -68,10 +68,12 @@ def test_payback_follows_start_years_drop_off_and_a_negative_outcome() -> None:
     assert result.payback is not None
     assert result.payback.undiscounted_month == 26
     assert result.payback.undiscounted_months == pytest.approx(round(24 + 4_000 / (24_100 / 12), 2))
-    # Discounted at 3.5 % (year 1 too): 7,729.47 · 16,803.19 · 21,736.77; cumulative 24,532.66 after
+    # Discounted at 3.5 % (year 1 too): 7,729.47 · 16,803.19 · 21,736.82; cumulative 24,532.66 after
     # year 2; 5,467.34 more at 1,811.40 a month = 3.02 months: the 4th month of year 3 = month 28.
     d = [v / 1.035 ** (t + 1) for t, v in enumerate([8_000, 18_000, 24_100])]
     assert result.discounted_by_year == pytest.approx(d)
+    assert d == pytest.approx([7_729.47, 16_803.19, 21_736.82], abs=0.01)  # the figures above
+    assert result.payback.discounted_months == pytest.approx(24 + 5_467.34 / 1_811.40, abs=0.01)
     need = 30_000 - d[0] - d[1]
     assert result.payback.discounted_month == 24 + math.ceil(need / (d[2] / 12)) == 28
     # The Guide's simple formula counts every outcome's first-year impact as if all came in year 1:
@@ -138,3 +140,48 @@ def test_the_value_map_workbook_shows_the_payback_month_beside_the_guides_formul
         "Mese di recupero (attualizzato)",
         28,
     ]
+
+
+def test_a_late_outcome_with_drop_off_after_a_first_year_in_the_red_by_hand() -> None:
+    # Year 1 holds only a negative outcome (1 × 3,000); the positive one starts in year 2 and drops
+    # off 20 % a year from its own first year: 10 × 1,000 = 10,000 · 8,000 · 6,400 (years 2–4).
+    value_map = ValueMap.model_validate(
+        {
+            "stakeholders": [{"name": "Participants"}],
+            "inputs": [{"description": "Grant", "amount": 20_000}],
+            "outcomes": [
+                {
+                    "name": "Into work, later",
+                    "stakeholder": "Participants",
+                    "quantity": 10,
+                    "proxy": {"value": 1000, "source": "wages"},
+                    "drop_off": 0.2,
+                    "duration": 3,
+                    "start_year": 2,
+                },
+                {
+                    "name": "Benefits lost at the start",
+                    "stakeholder": "Participants",
+                    "quantity": 1,
+                    "proxy": {"value": 3000, "source": "benefit rates"},
+                    "negative": True,
+                    "duration": 1,
+                },
+            ],
+        }
+    )
+    result = compute(value_map)
+    assert result.values_by_year == pytest.approx([-3_000, 10_000, 8_000, 6_400])
+    # Cumulative −3,000 · 7,000 · 15,000: 5,000 more in year 4 at 6,400 / 12 = 533.33 a month is
+    # 9.375 months — the 10th month of year 4, month 46 (45.38 months).
+    assert result.payback is not None
+    assert (result.payback.undiscounted_month, result.payback.undiscounted_months) == (46, 45.38)
+    # Discounted at 3.5 %: −2,898.55 · 9,335.11 · 7,215.54 · 5,577.23 = 19,229.33 < 20,000.
+    assert result.discounted_by_year == pytest.approx([-2_898.55, 9_335.11, 7_215.54, 5_577.23], abs=0.01)
+    assert result.payback.discounted_month is None
+    assert result.payback.horizon_months == 48
+    assert (
+        result.payback.note == "reached undiscounted in month 46; discounted, not within the 4-year horizon"
+    )
+    # The Guide's simple formula: first-year impacts 10,000 − 3,000 = 7,000 a year → 20,000 / 583.33.
+    assert result.payback.simple_formula_months == pytest.approx(34.29, abs=0.01)
