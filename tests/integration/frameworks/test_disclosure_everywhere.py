@@ -4,7 +4,8 @@ A project with two reporting periods of generated answers full of small groups (
 undisclosed gender, mountain villages, under 15 and over 65). A reader gathers every table
 published for it over HTTP — the KPIs as JSON for each period and for all periods, the KPI
 pages with their breakdown tables (HTML) for the same three views, and each period's social
-report as the Excel workbook a funder downloads — and combines them: each
+report as the Excel workbook a funder downloads, validated, in the funder's portfolio (CSV and
+JSON) — and combines them: each
 breakdown sums to its headline, coarse age bands sum their finer bands, KPIs over the same
 responses share their counts, and a figure over all periods is the sum of the periods' figures.
 :func:`tests.disclosure_attack.attack` (integer programming) then bounds every hidden figure;
@@ -25,6 +26,7 @@ from html import unescape
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 from sqlmodel import Session
 
@@ -144,6 +146,57 @@ def _report_workbook_shows_the_same(
                 assert row["Value"] is None and row["Hidden (privacy)"], (indicator_id, cell.category)
         listed = {(d, c) for (i, d, c) in cells if i == indicator_id}
         assert listed == {(c.dimension, c.category) for c in result.disaggregations}, indicator_id
+    return int(draft.json()["id"])
+
+
+def _portfolio_shows_the_same(
+    live_server: LiveServer, world: World, reports: dict[str, tuple[int, KpiResults]]
+) -> None:
+    """Each period's report validated; the funder's portfolio (CSV and JSON) shows each KPI's
+    N and value as the period's JSON does (hidden ones blank)."""
+    editor = live_server.client(world.tokens["editor_a"])
+    evaluator = live_server.client(world.tokens["evaluator"])
+    for report_id, _ in reports.values():
+        submitted = editor.post(
+            f"/api/v1/reports/{report_id}/submit", json={"evaluator_user_id": world.users["evaluator"]}
+        )
+        assert submitted.status_code == 200, submitted.text
+        failing = [
+            c["id"]
+            for c in evaluator.get(f"/api/v1/reports/{report_id}/checklist").json()
+            if c["status"] == "fail"
+        ]
+        reasons = {
+            check: f"Accepted for {check}: generated data for the disclosure attack." for check in failing
+        }
+        validated = evaluator.post(
+            f"/api/v1/reports/{report_id}/validate", json={"comments": "Checked.", "justifications": reasons}
+        )
+        assert validated.status_code == 200, validated.text
+    funder = live_server.client(world.tokens["funder_a"])
+    rows = funder.get(f"/api/v1/funders/{world.funder_a}/portfolio.json").json()
+    csv = funder.get(f"/api/v1/funders/{world.funder_a}/portfolio", params={"format": "csv"})
+    assert csv.status_code == 200, csv.text
+    table = pd.read_csv(io.StringIO(csv.text))
+    for view, (_, kpis) in reports.items():
+        start = {"p1": None, "p2": "2027-01-01"}[view]
+        for indicator_id in SURVEY_KPIS:
+            result = kpis.get(indicator_id)
+            mine = [
+                r
+                for r in rows
+                if r["indicator_id"] == indicator_id
+                and (r["period_start"] == start if start else r["period_start"] != "2027-01-01")
+            ]
+            assert len(mine) == 1, (view, indicator_id, mine)
+            assert mine[0]["n"] == result.n and mine[0]["value"] == result.value, (view, indicator_id)
+            in_csv = table[
+                (table["indicator_id"] == indicator_id)
+                & (table["period_start"].astype(str) == mine[0]["period_start"])
+            ]
+            assert len(in_csv) == 1
+            n = in_csv["n"].iloc[0]
+            assert (None if pd.isna(n) else int(n)) == result.n, (view, indicator_id)
 
 
 def test_no_hidden_figure_comes_back_from_everything_a_project_publishes(live_server: LiveServer) -> None:
@@ -177,6 +230,7 @@ def test_no_hidden_figure_comes_back_from_everything_a_project_publishes(live_se
     browser = live_server.client()
     assert sign_in(browser, "viewer_a@example.org").status_code in (302, 303)
     published: dict[str, Any] = {}
+    reports: dict[str, tuple[int, KpiResults]] = {}
     for view, period in views.items():
         params = {"period_id": period} if period is not None else {}
         answer = viewer.get(f"/api/v1/projects/{world.project_a}/kpis", params=params)
@@ -195,7 +249,11 @@ def test_no_hidden_figure_comes_back_from_everything_a_project_publishes(live_se
             statement = re.search(r'id="disclosure">([^<]*)<', page.text)
             assert statement is not None and "5" in statement.group(1), (view, indicator_id)
         if period is not None:
-            _report_workbook_shows_the_same(live_server, world, period, published[view])
+            reports[view] = (
+                _report_workbook_shows_the_same(live_server, world, period, published[view]),
+                published[view],
+            )
+    _portfolio_shows_the_same(live_server, world, reports)
     read_period_sums(sight, framework, published["all"], total_view="all", views=["p1", "p2"])
 
     hidden = [key for key in sight.floors if 1 <= truth.get(key, 0) < THRESHOLD]
