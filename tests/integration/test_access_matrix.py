@@ -44,6 +44,7 @@ ROLES = [
     "funder_a",
     "funder_b",
     "admin",
+    "authority",
 ]
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 ADMIN = frozenset({"admin"})
@@ -52,6 +53,7 @@ A_EDITORS = A_OWNER | {"editor_a"}
 A_MEMBERS = A_EDITORS | {"viewer_a"}
 A_READERS = A_MEMBERS | {"funder_a"}
 FUNDER_A = frozenset({"funder_a", "admin"})
+AUTHORITY = frozenset({"authority", "admin"})  # the contracting authority's officer (social procurement)
 SELF = frozenset({"owner_a", "admin"})  # routes about owner_a's own user record
 ROOT = Path(__file__).resolve().parents[2]
 VALUE_MAP = yaml.safe_load((ROOT / "docs" / "examples" / "value-map-case-a.yaml").read_text())
@@ -722,6 +724,161 @@ CASES = [
         FUNDER_A | A_MEMBERS,
         w("/api/v1/grants/{grant}/framework"),
     ),
+    # social procurement (tests/integration/procurement)
+    Case("GET", "/api/v1/authorities", SIGNED_IN, w("/api/v1/authorities")),
+    Case(
+        "POST",
+        "/api/v1/authorities",
+        ADMIN,
+        w("/api/v1/authorities"),
+        lambda ctx, role: {"name": f"Comune {role}", "kind": "public_body"},
+    ),
+    Case(
+        "GET",
+        "/api/v1/authorities/{authority_id:int}/members",
+        AUTHORITY,
+        w("/api/v1/authorities/{authority}/members"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/authorities/{authority_id:int}/members",
+        ADMIN,
+        w("/api/v1/authorities/{authority}/members"),
+        lambda ctx, role: {"user_id": ctx.ids["authority_candidate"]},
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/authorities/{authority_id:int}/members/{user_id:int}",
+        ADMIN,
+        w("/api/v1/authorities/{authority}/members/{authority_spare}"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/authorities/{authority_id:int}/tenders",
+        AUTHORITY,
+        w("/api/v1/authorities/{authority}/tenders"),
+        lambda ctx, role: {"title": "Matrice", "measures": [{"measure_id": "work_placements", "weight": 5}]},
+    ),
+    Case(
+        "GET",
+        "/api/v1/authorities/{authority_id:int}/procurement.xlsx",
+        AUTHORITY,
+        w("/api/v1/authorities/{authority}/procurement.xlsx"),
+    ),
+    Case("GET", "/api/v1/procurement/measures", SIGNED_IN, w("/api/v1/procurement/measures")),
+    Case("GET", "/api/v1/tenders", SIGNED_IN, w("/api/v1/tenders")),
+    Case("GET", "/api/v1/tenders/{tender_id:int}", SIGNED_IN, w("/api/v1/tenders/{tender_open}")),
+    Case(
+        "GET",
+        "/api/v1/tenders/{tender_id:int}/bid-template.xlsx",
+        SIGNED_IN,
+        w("/api/v1/tenders/{tender_open}/bid-template.xlsx"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/tenders/{tender_id:int}/bids",
+        A_EDITORS,
+        w("/api/v1/tenders/{tender_open}/bids"),
+        lambda ctx, role: {
+            "organisation_id": ctx.world.org_a,
+            "commitments": {
+                "local_employment_disadvantaged": 3,
+                "training_hours_youth": 10,
+                "volunteering_hours": 5,
+            },
+        },
+    ),
+    Case(
+        "POST",
+        "/api/v1/tenders/{tender_id:int}/bids/workbook",
+        A_EDITORS,
+        w("/api/v1/tenders/{tender_open}/bids/workbook"),
+        files=lambda ctx, role: [
+            ("organisation_id", (None, str(ctx.world.org_a))),
+            ("file", ("offerta.xlsx", BID_WORKBOOK[0])),
+        ],
+    ),
+    Case(
+        "GET", "/api/v1/tenders/{tender_id:int}/scores", AUTHORITY, w("/api/v1/tenders/{tender_open}/scores")
+    ),
+    Case(
+        "POST",
+        "/api/v1/tenders/{tender_id:int}/award",
+        AUTHORITY,
+        w("/api/v1/tenders/{tender_award}/award"),
+        lambda ctx, role: {"bid_ids": [ctx.ids["bid_tender_award"]]},
+    ),
+    Case("GET", "/api/v1/bids/{bid_id:int}", A_MEMBERS | AUTHORITY, w("/api/v1/bids/{bid_a}")),
+    Case("GET", "/api/v1/contracts", SIGNED_IN, w("/api/v1/contracts")),
+    Case(
+        "GET",
+        "/api/v1/contracts/{contract_id:int}",
+        A_MEMBERS | AUTHORITY | {"evaluator"},
+        w("/api/v1/contracts/{contract_a}"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/contracts/{contract_id:int}/deliveries",
+        A_EDITORS,
+        w("/api/v1/contracts/{contract_a}/deliveries"),
+        lambda ctx, role: {
+            "period_label": f"matrix {role}",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-03-31",
+            "delivered": {"volunteering_hours": 1},
+        },
+    ),
+    Case(
+        "GET",
+        "/api/v1/deliveries/{report_id:int}",
+        A_MEMBERS | AUTHORITY | {"evaluator"},
+        w("/api/v1/deliveries/{delivery_submitted}"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/deliveries/{report_id:int}/evidence",
+        A_EDITORS,
+        w("/api/v1/deliveries/{delivery_draft}/evidence"),
+        files=lambda ctx, role: [
+            ("measure_id", (None, "volunteering_hours")),
+            ("file", ("ore.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")),
+        ],
+    ),
+    Case(
+        "GET",
+        "/api/v1/deliveries/{report_id:int}/evidence/{evidence_id:int}",
+        A_MEMBERS | AUTHORITY | {"evaluator"},
+        w("/api/v1/deliveries/{delivery_submitted}/evidence/{evidence}"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/deliveries/{report_id:int}/checklist",
+        A_MEMBERS | AUTHORITY | {"evaluator"},
+        w("/api/v1/deliveries/{delivery_submitted}/checklist"),
+    ),
+    Case(
+        "POST",
+        "/api/v1/deliveries/{report_id:int}/submit",
+        A_EDITORS,
+        w("/api/v1/deliveries/{delivery_to_submit}/submit"),
+        lambda ctx, role: {"evaluator_user_id": ctx.world.users["evaluator_other"]},
+    ),
+    Case(
+        "POST",
+        "/api/v1/deliveries/{report_id:int}/verify",
+        frozenset({"evaluator"}),
+        w("/api/v1/deliveries/{delivery_submitted}/verify"),
+        lambda ctx, role: {
+            "justifications": {"commitments_delivered": "Partial delivery, matrix test only."}
+        },
+    ),
+    Case(
+        "POST",
+        "/api/v1/deliveries/{report_id:int}/return",
+        frozenset({"evaluator"}),
+        w("/api/v1/deliveries/{delivery_submitted}/return"),
+        lambda ctx, role: {"comments": "Please attach the signed log."},
+    ),
 ]
 
 
@@ -850,6 +1007,10 @@ def _check_collector_routes(live_server: LiveServer, ctx: Ctx, wrong: list[str])
     return cells
 
 
+BID_WORKBOOK: list[bytes] = []
+"""The bid template of the open tender, filled in (made in _prepare)."""
+
+
 def _snapshot(engine: Engine) -> str:
     """A digest of every table but the audit log (which records reads too)."""
     digest = hashlib.sha256()
@@ -940,6 +1101,13 @@ def _prepare(live_server: LiveServer) -> Ctx:
         .post("/api/v1/sroi/export", json={"value_map": VALUE_MAP})
         .content
     ]
+    from tests.integration.procurement.helpers import BID_A, filled_template, prepare_matrix
+
+    ctx.ids.update(prepare_matrix(live_server, world))
+    template = live_server.client(world.tokens["owner_a"]).get(
+        f"/api/v1/tenders/{ctx.ids['tender_open']}/bid-template.xlsx"
+    )
+    BID_WORKBOOK[:] = [filled_template(template.content, BID_A)]
     return ctx
 
 

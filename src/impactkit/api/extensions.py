@@ -23,6 +23,7 @@ def route_handlers() -> list[Any]:
     ]
     handlers += _odk_handlers()
     handlers += _import_handlers()
+    handlers += _procurement_handlers()
     return handlers
 
 
@@ -40,3 +41,10 @@ def _odk_handlers() -> list[Any]:
     from impactkit.api.openrosa import OPENROSA_CONTROLLERS
 
     return [*OPENROSA_CONTROLLERS, *COLLECTOR_CONTROLLERS, *ATTACHMENT_CONTROLLERS]
+
+
+def _procurement_handlers() -> list[Any]:
+    """Social procurement: authorities, tenders, bids, delivery and its verification."""
+    from impactkit.api.procurement import PROCUREMENT_CONTROLLERS
+
+    return [*PROCUREMENT_CONTROLLERS]

@@ -176,6 +176,7 @@ def check_commitments(
                     f"measure {measure_id!r} is not in this tender; it asks for {asked}",
                     location,
                     "measure_not_in_tender",
+                    {"measure_id": measure_id[:80]},
                 )
             )
             continue
@@ -189,7 +190,12 @@ def check_commitments(
             continue
         if quantity < 0:
             problems.append(
-                Problem(f"expected a quantity of 0 or more, got {quantity:g}", location, "negative_quantity")
+                Problem(
+                    f"expected a quantity of 0 or more, got {quantity:g}",
+                    location,
+                    "negative_quantity",
+                    {"value": f"{quantity:g}"},
+                )
             )
             continue
         if quantity > 1e12:
@@ -209,7 +215,11 @@ def check_commitments(
                         f"the commitment {committed:g} is below the tender's minimum of {line.minimum:g}",
                         where_of.get(line.measure_id, f"commitments.{line.measure_id}"),
                         "below_minimum",
-                        {"measure_id": line.measure_id, "minimum": line.minimum, "committed": committed},
+                        {
+                            "measure_id": line.measure_id,
+                            "minimum": f"{line.minimum:g}",
+                            "committed": f"{committed:g}",
+                        },
                     )
                 )
     if problems:

@@ -1,4 +1,5 @@
-"""Who is calling: a user with every role they hold (memberships, funder seats, accreditations)."""
+"""Who is calling: a user with every role they hold (memberships, funder seats, accreditations,
+contracting authorities)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlmodel import Session, select
 from impactkit.domain import MemberRole
 from impactkit.store.tables import (
     ApiToken,
+    AuthorityMembership,
     EvaluatorAccreditation,
     FunderMembership,
     Membership,
@@ -38,6 +40,8 @@ class Principal:
     funder_ids: frozenset[int] = frozenset()
     accreditation_ids: frozenset[int] = frozenset()
     """Accreditations valid today."""
+    authority_ids: frozenset[int] = frozenset()
+    """Contracting authorities the user acts for (social procurement)."""
 
     @property
     def is_evaluator(self) -> bool:
@@ -62,6 +66,9 @@ def load_principal(session: Session, user: User, today: date | None = None) -> P
             EvaluatorAccreditation.valid_until >= day,
         )
     ).all()
+    authorities = session.exec(
+        select(AuthorityMembership.authority_id).where(AuthorityMembership.user_id == user.id)
+    ).all()
     return Principal(
         user_id=user.id,
         email=user.email,
@@ -71,6 +78,7 @@ def load_principal(session: Session, user: User, today: date | None = None) -> P
         roles={m.organisation_id: MemberRole(m.role) for m in memberships},
         funder_ids=frozenset(funders),
         accreditation_ids=frozenset(a for a in accreditations if a is not None),
+        authority_ids=frozenset(authorities),
     )
 
 

@@ -520,3 +520,104 @@ class ObservatoryCache(SQLModel, table=True):
     stamp: str = Field(max_length=80)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     computed_at: datetime = _created()
+# --- social procurement (impactkit.procurement; store/procurement.py) ------------------------
+
+
+class ContractingAuthority(SQLModel, table=True):
+    """A public body or a private buyer that runs tenders with social-value measures."""
+
+    __tablename__ = "contracting_authority"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=20)
+    """``public_body`` or ``private_buyer``."""
+    created_at: datetime = _created()
+
+
+class AuthorityMembership(SQLModel, table=True):
+    """A user acting for a contracting authority (granted by administrators)."""
+
+    __tablename__ = "authority_membership"
+    __table_args__ = (UniqueConstraint("user_id", "authority_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    authority_id: int = Field(foreign_key="contracting_authority.id", index=True)
+    created_at: datetime = _created()
+
+
+class Tender(SQLModel, table=True):
+    """A tender (or an art. 55 co-design agreement): its social-value terms, frozen at creation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_id: int = Field(foreign_key="contracting_authority.id", index=True)
+    title: str = Field(max_length=300)
+    description: str = Field(default="", max_length=4000)
+    kind: str = Field(max_length=20)
+    state: str = Field(max_length=20)
+    """``open`` (taking bids) or ``awarded``."""
+    terms: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
+    created_at: datetime = _created()
+    awarded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class Bid(SQLModel, table=True):
+    """One organisation's commitments to a tender (replaced while the tender is open)."""
+
+    __table_args__ = (UniqueConstraint("tender_id", "organisation_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tender_id: int = Field(foreign_key="tender.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    commitments: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
+    source: str = Field(max_length=20)
+    """``browser``, ``workbook`` or ``api``."""
+    submitted_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _created()
+
+
+class ProcurementContract(SQLModel, table=True):
+    """An awarded bid: the supplier's commitments, against which delivery is reported."""
+
+    __tablename__ = "procurement_contract"
+    __table_args__ = (UniqueConstraint("bid_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    tender_id: int = Field(foreign_key="tender.id", index=True)
+    bid_id: int = Field(foreign_key="bid.id")
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    committed: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
+    created_at: datetime = _created()
+
+
+class DeliveryReport(SQLModel, table=True):
+    """What a supplier delivered in one period, verified and frozen by an accredited evaluator."""
+
+    __tablename__ = "delivery_report"
+    __table_args__ = (UniqueConstraint("contract_id", "period_label"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="procurement_contract.id", index=True)
+    period_label: str = Field(max_length=80)
+    starts_on: date
+    ends_on: date
+    delivered: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
+    state: str = Field(max_length=20)
+    """``draft``, ``submitted``, ``verified`` or ``returned``."""
+    evaluator_user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    comments: str = Field(default="", max_length=8000)
+    content_hash: str | None = Field(default=None, max_length=64)
+    stamp: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonType, nullable=True))
+    created_at: datetime = _created()
+    verified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class DeliveryEvidence(SQLModel, table=True):
+    """A file a supplier attached to a delivery report as evidence for one measure."""
+
+    __tablename__ = "delivery_evidence"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="delivery_report.id", index=True)
+    measure_id: str = Field(max_length=80)
+    file_name: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = _created()

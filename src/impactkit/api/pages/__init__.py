@@ -36,7 +36,7 @@ _HERE = Path(__file__).parent
 TEMPLATES = _HERE / "templates"
 STATIC = _HERE / "static"
 
-PERSONAS = ("public", "home", "organisation", "evaluator", "funder", "admin", "design")
+PERSONAS = ("public", "home", "organisation", "evaluator", "funder", "admin", "design", "procurement")
 """Packages (or modules) of pages under ``impactkit.api.pages``, each with ``ROUTES`` and ``NAV``."""
 
 CSRF_EXCLUDED = ["^/api/", "^/health$", "^/schema", "^/static/", "^/collect/"]
