@@ -223,6 +223,9 @@ def load_demo(engine: Engine, secret_key: str) -> DemoResult:
             _token(session, user, token)
             result.tokens[user.email] = token
         result.organisation_ids = [o.id for o in (aurora, valli) if o.id is not None]
+        from impactkit.store.procurement import load_demo_procurement
+
+        result.tokens.update(load_demo_procurement(session, secret_key, [aurora, valli], evaluator))
     return result
 
 

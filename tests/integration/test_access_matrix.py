@@ -44,7 +44,6 @@ ROLES = [
     "funder_a",
     "funder_b",
     "admin",
-    "authority",
 ]
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 ADMIN = frozenset({"admin"})
@@ -53,7 +52,9 @@ A_EDITORS = A_OWNER | {"editor_a"}
 A_MEMBERS = A_EDITORS | {"viewer_a"}
 A_READERS = A_MEMBERS | {"funder_a"}
 FUNDER_A = frozenset({"funder_a", "admin"})
-AUTHORITY = frozenset({"authority", "admin"})  # the contracting authority's officer (social procurement)
+AUTHORITY = frozenset({"authority", "admin"})
+"""The contracting authority's officer (social procurement): its cells are checked by
+tests/integration/procurement/test_procurement_access.py, which adds that role to these cases."""
 SELF = frozenset({"owner_a", "admin"})  # routes about owner_a's own user record
 ROOT = Path(__file__).resolve().parents[2]
 VALUE_MAP = yaml.safe_load((ROOT / "docs" / "examples" / "value-map-case-a.yaml").read_text())

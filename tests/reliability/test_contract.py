@@ -1,9 +1,9 @@
-"""Contract fuzzing: schemathesis against the served OpenAPI document, every operation, four roles.
+"""Contract fuzzing: schemathesis against the served OpenAPI document, every operation, five roles.
 
 A live `impactkit serve` (SQLite) with the demo data answers cases generated from its own
 ``/schema/openapi.json``, authenticated in turn as the administrator, an organisation owner, an
-accredited evaluator and a funder. Every answer must not be a server error and must match the
-schema the document declares for it. Bounded: a few examples per operation and role, no
+accredited evaluator, a funder and a contracting authority's officer. Every answer must not be a
+server error and must match the schema the document declares for it. Bounded: a few examples per operation and role, no
 shrinking, so the whole run stays within a few minutes; the number of cases is printed.
 """
 
@@ -36,6 +36,7 @@ ROLES = {
     "organisation owner": "owner@coop-aurora.demo",
     "evaluator": "evaluator@demo.impactkit.org",
     "funder": "funder@fondazione.demo",
+    "contracting authority": "gare@comune-pinerolo.demo",
 }
 CHECKS = [schemathesis_checks.not_a_server_error, schemathesis_checks.response_schema_conformance]
 
@@ -87,6 +88,7 @@ def _label(operation: Any) -> str:
         "organisation owner",
         "evaluator",
         "funder",
+        "contracting authority",
     ],
 )
 def test_every_operation_answers_without_server_error_and_as_documented(served: Served, role: str) -> None:

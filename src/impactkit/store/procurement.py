@@ -728,3 +728,101 @@ def authority_workbook(session: Session, principal: Principal, authority_id: int
         session, "procurement.exported", actor_user_id=principal.user_id, target=f"authority:{authority_id}"
     )
     return authority_workbook_xlsx(bids, views, language)
+
+
+# --- demo data ---------------------------------------------------------------------------------------
+
+
+def load_demo_procurement(
+    session: Session, secret_key: str, bidders: Sequence[Organisation], evaluator: User
+) -> dict[str, str]:
+    """The demo's social procurement (once): the Comune di Pinerolo with its procurement officer,
+    an open tender both demo organisations bid on, and an awarded one whose supplier has reported
+    its first period to the demo evaluator. Returns the officer's e-mail → API token."""
+    from impactkit.demo import _token, _user, demo_token
+
+    officer = _user(session, "gare@comune-pinerolo.demo", "Sara Galli (Comune di Pinerolo, ufficio gare)")
+    token = demo_token(secret_key, officer.email)
+    _token(session, officer, token)
+    if session.exec(
+        select(ContractingAuthority).where(ContractingAuthority.name == "Comune di Pinerolo (demo)")
+    ).first():
+        return {officer.email: token}
+    authority_row = create_authority(session, "Comune di Pinerolo (demo)", "public_body")
+    assert authority_row.id is not None and officer.id is not None and evaluator.id is not None
+    add_authority_member(session, authority_row.id, officer.id)
+    measures = [
+        {"measure_id": "local_employment_disadvantaged", "weight": 12, "minimum": 1},
+        {"measure_id": "training_hours_youth", "weight": 8},
+        {"measure_id": "volunteering_hours", "weight": 5, "deadweight": 0.1, "attribution": 0.2},
+        {"measure_id": "mountain_rural_initiatives", "weight": 5},
+    ]
+    offers = [
+        {
+            "local_employment_disadvantaged": 3,
+            "training_hours_youth": 120,
+            "volunteering_hours": 80,
+            "mountain_rural_initiatives": 2,
+        },
+        {
+            "local_employment_disadvantaged": 1,
+            "training_hours_youth": 40,
+            "volunteering_hours": 300,
+            "mountain_rural_initiatives": 6,
+        },
+    ]
+    made: list[Tender] = []
+    for title in ("Manutenzione del verde pubblico 2026–2027", "Servizio di ristorazione scolastica 2026"):
+        terms = make_terms(title, measures)
+        row = Tender(
+            authority_id=authority_row.id,
+            title=title,
+            kind="tender",
+            state="open",
+            terms=terms.model_dump(mode="json"),
+        )
+        session.add(row)
+        session.flush()
+        for organisation, offer in zip(bidders, offers, strict=False):
+            assert organisation.id is not None
+            quantities = check_commitments(terms, [(k, v, k) for k, v in offer.items()])
+            session.add(
+                Bid(
+                    tender_id=row.id or 0,
+                    organisation_id=organisation.id,
+                    commitments=quantities,
+                    source="browser",
+                )
+            )
+        made.append(row)
+    session.flush()
+    awarded = made[1]
+    bid = session.exec(select(Bid).where(Bid.tender_id == awarded.id).order_by(col(Bid.id))).first()
+    assert bid is not None and bid.id is not None
+    awarded.state, awarded.awarded_at = "awarded", utcnow()
+    contract = ProcurementContract(
+        tender_id=awarded.id or 0,
+        bid_id=bid.id,
+        organisation_id=bid.organisation_id,
+        committed=dict(bid.commitments),
+    )
+    session.add_all([awarded, contract])
+    session.flush()
+    session.add(
+        DeliveryReport(
+            contract_id=contract.id or 0,
+            period_label="2026 H1",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 6, 30),
+            delivered={
+                "local_employment_disadvantaged": 2,
+                "training_hours_youth": 50,
+                "volunteering_hours": 30,
+                "mountain_rural_initiatives": 1,
+            },
+            state="submitted",
+            evaluator_user_id=evaluator.id,
+        )
+    )
+    session.flush()
+    return {officer.email: token}
