@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from babel.numbers import NumberFormatError, parse_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from impactkit.formats import Formats
 from impactkit.sroi._model import ESTIMATES, FRACTION_ESTIMATES
@@ -148,10 +148,41 @@ def posted_form(data: Mapping[str, Any]) -> EditorForm:
     return EditorForm(values, _count(data, "n_s"), _count(data, "n_i"), _count(data, "n_o"))
 
 
+def parse_number(text: str, decimal: str, group: str) -> float | None:
+    """A number as the language writes it (``1.234,5`` in Italian); None when it is not one.
+
+    Thousands separators must group by three; a dot typed as the decimal sign on an Italian page
+    (``0.2``, not a valid grouping) still reads as a decimal, as people type it.
+
+    >>> parse_number("20.000", ",", "."), parse_number("3,5", ",", "."), parse_number("0.2", ",", ".")
+    (20000.0, 3.5, 0.2)
+    >>> parse_number("1,5", ".", ","), parse_number("abc", ",", ".")
+    (None, None)
+    """
+    body = text
+    if group in body:
+        whole, _, fraction = body.partition(decimal)
+        parts = whole.lstrip("+-").split(group)
+        if parts[0] and len(parts[0]) <= 3 and all(len(p) == 3 and p.isdigit() for p in parts[1:]):
+            body = whole.replace(group, "") + (("." + fraction) if fraction else "")
+        elif group == "." and body.count(".") == 1 and decimal not in body:
+            body = body  # a dot as the decimal sign
+        else:
+            return None
+    else:
+        body = body.replace(decimal, ".")
+    if not body.lstrip("+-").replace(".", "", 1).isdigit():
+        return None
+    value = float(body)
+    return value if math.isfinite(value) else None
+
+
 class _Reader:
     def __init__(self, form: EditorForm, language: str) -> None:
         self.form = form
-        self.locale = Formats(language).locale
+        locale = Formats(language).locale
+        self.decimal = get_decimal_symbol(locale)
+        self.group = get_group_symbol(locale)
         self.errors: dict[str, str] = {}
 
     def text(self, name: str) -> str:
@@ -163,16 +194,8 @@ class _Reader:
             if required:
                 self.errors.setdefault(name, "required")
             return None
-        try:
-            value = float(parse_decimal(text, locale=self.locale, strict=True))
-        except NumberFormatError:
-            # A dot typed as the decimal sign on an Italian page still means a decimal.
-            try:
-                value = float(text.replace(",", "."))
-            except ValueError:
-                self.errors.setdefault(name, "number")
-                return None
-        if not math.isfinite(value):
+        value = parse_number(text, self.decimal, self.group)
+        if value is None:
             self.errors.setdefault(name, "number")
             return None
         return value / 100.0 if percent else value
