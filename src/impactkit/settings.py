@@ -212,6 +212,9 @@ def load_settings(
         url, url_source = os.environ["IMPACTKIT_DATABASE_URL"], "IMPACTKIT_DATABASE_URL"
     else:
         url, url_source = default_database_url(folder), "data folder"
+    from impactkit.disclosure import default_threshold
+
+    default_threshold()  # a malformed IMPACTKIT_DISCLOSURE_THRESHOLD stops the start, named
     return Settings(
         data_dir=folder,
         data_dir_source=folder_source,

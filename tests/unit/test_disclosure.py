@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 from collections.abc import Hashable
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 import impactkit.disclosure as disclosure
 from impactkit.disclosure import Cell, Publication, Relation, default_threshold, protect
 from impactkit.errors import ConfigError
+from impactkit.settings import load_settings
 from tests.disclosure_attack import Sight, attack, bounds
 
 
@@ -69,7 +71,7 @@ def test_two_small_cells_that_add_up_to_less_than_the_threshold_need_a_third() -
     assert attack(sight, truth, threshold=5) == []
 
 
-def test_the_threshold_is_an_instance_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_threshold_is_an_instance_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert default_threshold() == 5
     monkeypatch.setenv("IMPACTKIT_DISCLOSURE_THRESHOLD", "10")
     assert default_threshold() == 10
@@ -81,6 +83,11 @@ def test_the_threshold_is_an_instance_setting(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("IMPACTKIT_DISCLOSURE_THRESHOLD", "1")
     with pytest.raises(ConfigError, match="from 2 to 100"):
         default_threshold()
+    # Every command and the server read the settings first: a malformed threshold stops them there.
+    with pytest.raises(ConfigError, match="IMPACTKIT_DISCLOSURE_THRESHOLD must be from 2 to 100, got 1"):
+        load_settings(database_url="sqlite:///unused.db", data_dir=tmp_path, need_secret=False)
+    monkeypatch.setenv("IMPACTKIT_DISCLOSURE_THRESHOLD", "7")
+    assert load_settings(database_url="sqlite:///unused.db", data_dir=tmp_path, need_secret=False)
 
 
 def test_an_earlier_period_already_published_is_kept_and_the_new_total_is_protected() -> None:
