@@ -13,6 +13,7 @@
     ├── BidError                a tender, bid or delivery report that does not fit its terms (HTTP 422)
     ├── ReportStateError        an illegal move in the report workflow (HTTP 409)
     ├── ConflictError           a write that clashes with stored data (HTTP 409)
+    ├── UnknownReferenceError   an id in a request that names nothing the caller may use (HTTP 422)
     ├── NotFoundError           something that does not exist, or is not yours to see (HTTP 404)
     └── PermissionDeniedError   authenticated, but not allowed (HTTP 403)
 
@@ -123,6 +124,15 @@ class ConflictError(ImpactkitError):
     status_code = 409
 
 
+class UnknownReferenceError(ImpactkitError):
+    """An id or reference given in a request body or query (a framework, form version, period,
+    evaluator, grant …) that names nothing the caller may use: refused when it is given, naming
+    the field, rather than stored and failing later. Another organisation's row reads the same
+    as a missing one."""
+
+    status_code = 422
+
+
 class NotFoundError(ImpactkitError):
     status_code = 404
 
@@ -146,6 +156,7 @@ __all__ = [
     "Problem",
     "ReportStateError",
     "ResponseError",
+    "UnknownReferenceError",
     "UnstorableTextError",
     "ValueMapError",
 ]

@@ -191,6 +191,7 @@ class ProjectController(Controller):
     ) -> s.ProjectOut:
         project = _project_for(db, principal, project_id)
         require_member(principal, project.organisation_id, MemberRole.editor)
+        svc.check_project(db, data)
         for key, value in data.model_dump().items():
             setattr(project, key, value)
         db.add(project)

@@ -18,6 +18,7 @@ from impactkit.errors import NotFoundError
 from impactkit.reports import portfolio_rows, report_sections
 from impactkit.store import reports as svc
 from impactkit.store import value_maps
+from impactkit.store.references import check_framework_query
 from impactkit.store.sroi import prepare_value_map
 from impactkit.store.tables import (
     EvaluatorAccreditation,
@@ -468,6 +469,7 @@ class PortfolioController(Controller):
         language: FromQuery[Literal["it", "en"]] = "en",
     ) -> Response[bytes]:
         _funder_for(db, principal, funder_id)
+        check_framework_query(db, framework_id, framework_version)
         content = svc.portfolio_export(
             db,
             funder_id,
@@ -498,6 +500,7 @@ class PortfolioController(Controller):
         language: FromQuery[Literal["it", "en"]] = "en",
     ) -> builtins.list[dict[str, Any]]:
         _funder_for(db, principal, funder_id)
+        check_framework_query(db, framework_id, None)
         entries, framework = svc.portfolio(db, funder_id, framework_id)
         svc.record_export(db, principal.user_id, "portfolio", "json", funder_id=funder_id)
         return portfolio_rows(entries, framework, language=language)
@@ -516,6 +519,7 @@ class PortfolioController(Controller):
         framework_version: FromQuery[str | None] = None,
     ) -> PaymentsOut:
         _funder_for(db, principal, funder_id)
+        check_framework_query(db, framework_id, framework_version)
         built = svc.funder_portfolio(db, funder_id, framework_id, framework_version)
         svc.record_export(db, principal.user_id, "portfolio", "payments", funder_id=funder_id)
         return PaymentsOut(

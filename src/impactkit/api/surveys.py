@@ -36,6 +36,7 @@ from impactkit.store.checking import (
     helpers_for,
     repeats_an_id,
 )
+from impactkit.store.references import check_filters
 from impactkit.store.schemas import ResponseIn
 from impactkit.store.tables import FormSource, FormVersion
 from impactkit.store.writer import writer_for
@@ -448,6 +449,7 @@ class ResponseController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> ResponsePage:
+        check_filters(db, readable_organisations(principal), project_id, period_id)
         flt = store.ResponseFilter(
             organisation_ids=readable_organisations(principal),
             form_id=form_id,
@@ -503,6 +505,7 @@ class ExportController(Controller):
         wave: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         visible = readable_organisations(principal)
+        check_filters(db, visible, project_id, period_id)
         versions = [row for row in store.list_form_versions(db, visible) if row.form_id == form_id]
         if not versions:
             raise NotFoundError(f"form {form_id!r} not found")

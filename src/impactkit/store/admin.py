@@ -9,8 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from impactkit.errors import ConflictError, NotFoundError
+from impactkit.frameworks.model import Framework
 from impactkit.store import schemas as s
 from impactkit.store.principals import authorisation_changed
+from impactkit.store.references import require_framework, require_indicators, require_project_of, require_row
 from impactkit.store.security import hash_password, hash_token, new_token
 from impactkit.store.tables import (
     ApiToken,
@@ -90,7 +92,13 @@ def find_organisation_by_tax_code(session: Session, tax_code: str) -> Organisati
 
 def create_project(session: Session, organisation_id: int, data: s.ProjectIn) -> Project:
     get(session, Organisation, organisation_id, "organisation")
+    check_project(session, data)
     return _add(session, Project(organisation_id=organisation_id, **data.model_dump()), "project exists")
+
+
+def check_project(session: Session, data: s.ProjectIn) -> None:
+    """The framework (and version) a project names exists: shipped or published (else a 422)."""
+    require_framework(session, data.framework_id, data.framework_version)
 
 
 def create_period(session: Session, project_id: int, data: s.PeriodIn) -> ReportingPeriod:
@@ -114,7 +122,7 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 def add_member(session: Session, organisation_id: int, data: s.MembershipIn) -> Membership:
     get(session, Organisation, organisation_id, "organisation")
-    get(session, User, data.user_id, "user")
+    require_row(session, User, data.user_id, "user_id", "user")
     return _add(
         session,
         Membership(user_id=data.user_id, organisation_id=organisation_id, role=data.role.value),
@@ -145,7 +153,7 @@ def revoke_token(session: Session, token: ApiToken, when: datetime | None = None
 
 
 def create_accreditation(session: Session, data: s.AccreditationIn) -> EvaluatorAccreditation:
-    get(session, User, data.user_id, "user")
+    require_row(session, User, data.user_id, "user_id", "user")
     return _add(
         session,
         EvaluatorAccreditation(**data.model_dump()),
@@ -167,7 +175,7 @@ def find_funder_by_name(session: Session, name: str) -> Funder | None:
 
 def add_funder_member(session: Session, funder_id: int, user_id: int) -> FunderMembership:
     get(session, Funder, funder_id, "funder")
-    get(session, User, user_id, "user")
+    require_row(session, User, user_id, "user_id", "user")
     return _add(
         session,
         FunderMembership(funder_id=funder_id, user_id=user_id),
@@ -175,13 +183,26 @@ def add_funder_member(session: Session, funder_id: int, user_id: int) -> FunderM
     )
 
 
+def _framework_of(session: Session, project: Project) -> Framework | None:
+    """The project's framework, or None (none chosen, or one stored before references were checked)."""
+    if not project.framework_id:
+        return None
+    from impactkit.store.frameworks import resolve_framework
+
+    try:
+        return resolve_framework(session, project.framework_id, project.framework_version)
+    except NotFoundError:
+        return None
+
+
 def create_grant(session: Session, funder_id: int, data: s.GrantIn) -> Grant:
     get(session, Funder, funder_id, "funder")
-    get(session, Organisation, data.organisation_id, "organisation")
+    require_row(session, Organisation, data.organisation_id, "organisation_id", "organisation")
     if data.project_id is not None:
-        project = get(session, Project, data.project_id, "project")
-        if project.organisation_id != data.organisation_id:
-            raise NotFoundError(f"project {data.project_id} not found in organisation {data.organisation_id}")
+        project = require_project_of(session, data.organisation_id, data.project_id)
+        framework = _framework_of(session, project)
+        if framework is not None:
+            require_indicators(framework, [t.indicator_id for t in data.targets], "targets")
     values = data.model_dump(mode="json")
     values["starts_on"], values["ends_on"] = data.starts_on, data.ends_on
     return _add(session, Grant(funder_id=funder_id, **values), "grant exists")

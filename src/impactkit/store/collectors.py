@@ -29,8 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from impactkit.errors import ImpactkitError, NotFoundError, Problem
+from impactkit.errors import NotFoundError, Problem
 from impactkit.store.principals import authorisation_changed, current_epoch, epoch_check_due, note_epoch
+from impactkit.store.references import REFERENCE, refused
 from impactkit.store.tables import CollectorAccess, FormSource, FormVersion, Project, ReportingPeriod
 from impactkit.store.types import utcnow
 
@@ -89,7 +90,9 @@ def create_access(
     if period_id is not None:
         period = session.get(ReportingPeriod, period_id)
         if period is None or period.project_id != project_id:
-            problems.append(Problem(f"period {period_id} is not a period of this project", "period_id"))
+            problems.append(
+                Problem(f"period {period_id} is not a period of this project", "period_id", REFERENCE)
+            )
     if wave is not None and len(wave) > 20:
         problems.append(Problem("the wave is at most 20 characters (e.g. baseline, endline)", "wave"))
     if len(label) > 200:
@@ -101,11 +104,13 @@ def create_access(
             if form_id not in usable:
                 problems.append(
                     Problem(
-                        f"form {form_id!r} is not a published form of this organisation", f"form_ids[{index}]"
+                        f"form {form_id!r} is not a published form of this organisation",
+                        f"form_ids[{index}]",
+                        REFERENCE,
                     )
                 )
     if problems:
-        raise ImpactkitError("the collector access cannot be created", problems)
+        raise refused("the collector access cannot be created", problems)
     nonce = secrets.token_hex(16)
     secret = collector_secret(secret_key, nonce)
     row = CollectorAccess(

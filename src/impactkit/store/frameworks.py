@@ -23,8 +23,17 @@ from impactkit.frameworks.design import design_from, next_version
 from impactkit.frameworks.loading import _validate, framework_problems
 from impactkit.frameworks.model import Framework
 from impactkit.store.principals import ROLE_RANK, Principal
+from impactkit.store.references import require_framework, require_row, unknown
 from impactkit.store.surveys import form_of
-from impactkit.store.tables import DesignedFramework, FormVersion, Grant, GrantFramework, Project
+from impactkit.store.tables import (
+    DesignedFramework,
+    FormVersion,
+    Funder,
+    Grant,
+    GrantFramework,
+    Organisation,
+    Project,
+)
 from impactkit.store.types import utcnow
 
 
@@ -133,7 +142,14 @@ def start_design(
             f"a framework with id {framework_id!r} exists",
             [Problem(f"the id {framework_id!r} is taken: choose another", "framework_id", "conflict")],
         )
-    origin = resolve_framework(session, base, principal=principal)
+    if organisation_id is not None:
+        require_row(session, Organisation, organisation_id, "organisation_id", "organisation")
+    if funder_id is not None:
+        require_row(session, Funder, funder_id, "funder_id", "funder")
+    try:
+        origin = resolve_framework(session, base, principal=principal)
+    except NotFoundError:
+        raise unknown("base", f"no shipped or published framework {base!r} to start from") from None
     try:
         framework = design_from(origin, framework_id, title=dict(title) if title else None)
     except FrameworkError as error:
@@ -328,7 +344,8 @@ def adopt(
     if project is None:
         raise NotFoundError(f"project {project_id} not found")
     require_member(principal, project.organisation_id, MemberRole.editor)
-    framework = resolve_framework(session, framework_id, version)
+    framework = require_framework(session, framework_id, version, version_field="version")
+    assert framework is not None
     project.framework_id = framework.id
     project.framework_version = framework.version
     session.add(project)
@@ -345,7 +362,8 @@ def require_for_grant(
     if grant is None:
         raise NotFoundError(f"grant {grant_id} not found")
     require_funder(principal, grant.funder_id)
-    framework = resolve_framework(session, framework_id, version)
+    framework = require_framework(session, framework_id, version, version_field="version")
+    assert framework is not None
     row = session.get(GrantFramework, grant_id) or GrantFramework(
         grant_id=grant_id, framework_id=framework.id, framework_version=framework.version
     )

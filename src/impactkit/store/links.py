@@ -29,7 +29,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from impactkit.errors import ImpactkitError, NotFoundError, Problem
+from impactkit.errors import NotFoundError, Problem
+from impactkit.store.references import REFERENCE, refused
 from impactkit.store.tables import FormVersion, Project, ReportingPeriod, SurveyLink, SurveyResponse
 from impactkit.store.types import utcnow
 
@@ -206,10 +207,12 @@ def create_link(
     if period_id is not None:
         period = session.get(ReportingPeriod, period_id)
         if period is None or period.project_id != project_id:
-            problems.append(Problem(f"period {period_id} is not a period of this project", "period_id"))
+            problems.append(
+                Problem(f"period {period_id} is not a period of this project", "period_id", REFERENCE)
+            )
     version = session.get(FormVersion, form_version_id)
     if version is None or version.organisation_id not in (None, project.organisation_id):
-        problems.append(Problem(f"form version {form_version_id} not found", "form_version_id"))
+        problems.append(Problem(f"form version {form_version_id} not found", "form_version_id", REFERENCE))
     if max_responses is not None and max_responses < 1:
         problems.append(Problem("the maximum number of answers must be 1 or more", "max_responses"))
     if closes_at is not None:
@@ -222,7 +225,7 @@ def create_link(
     if len(label) > 200:
         problems.append(Problem("the label is at most 200 characters", "label"))
     if problems:
-        raise ImpactkitError("the survey link cannot be created", problems)
+        raise refused("the survey link cannot be created", problems)
     nonce = secrets.token_hex(16)
     token = link_token(secret_key, nonce)
     row = SurveyLink(

@@ -44,6 +44,7 @@ from impactkit.reports.indigo import indigo_projects
 from impactkit.store.admin import audit, get
 from impactkit.store.kpis import project_kpis
 from impactkit.store.principals import Principal
+from impactkit.store.references import require_period, unknown
 from impactkit.store.surveys import ResponseFilter, form_of, iter_responses
 from impactkit.store.tables import (
     AuditEvent,
@@ -199,9 +200,7 @@ def create_report(
     sroi_value_map: dict[str, Any] | None = None,
 ) -> Report:
     project = get(session, Project, project_id, "project")
-    period = session.get(ReportingPeriod, period_id)
-    if period is None or period.project_id != project_id:
-        raise NotFoundError(f"period {period_id} not found in project {project_id}")
+    period = require_period(session, project_id, period_id)
     existing = session.exec(
         select(Report).where(Report.project_id == project_id, Report.period_id == period_id)
     ).first()
@@ -304,8 +303,9 @@ def submit_report(
     evaluator = session.get(User, evaluator_user_id)
     today = datetime.now(UTC).date()
     if evaluator is None or _valid_accreditation(session, evaluator_user_id, today) is None:
-        raise ReportStateError(
-            f"user {evaluator_user_id} is not an evaluator with an accreditation valid today"
+        raise unknown(
+            "evaluator_user_id",
+            f"user {evaluator_user_id} is not an evaluator with an accreditation valid today",
         )
     if _is_member(session, evaluator_user_id, report.organisation_id):
         raise ReportStateError(

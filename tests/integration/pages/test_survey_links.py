@@ -127,7 +127,7 @@ def test_the_links_api_refuses_bad_input_naming_each_field(live_server: LiveServ
         f"/api/v1/projects/{web.world.project_a}/links",
         json={"form_version_id": 999_999, "period_id": web.world.period_b, "closes_at": past},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     locations = {error["location"] for error in response.json()["errors"]}
     assert locations == {"form_version_id", "period_id", "closes_at"}
 

@@ -267,8 +267,9 @@ def test_only_an_independent_accredited_evaluator_can_receive_a_report(live_serv
     not_evaluator = editor.post(
         f"/api/v1/reports/{rid}/submit", json={"evaluator_user_id": world.users["viewer_a"]}
     )
-    assert not_evaluator.status_code == 409
+    assert not_evaluator.status_code == 422
     assert "accreditation" in not_evaluator.json()["detail"]
+    assert not_evaluator.json()["errors"][0]["location"] == "evaluator_user_id"
     viewer = live_server.client(world.tokens["viewer_a"])
     assert (
         viewer.post(
