@@ -1,7 +1,8 @@
 """The access log: one line per request with method, path (secrets masked), status, size, time.
 
-A path is logged by its route's template: a path parameter whose name says it is a secret
-(``token``, ``secret``, ``key``, ``password``, or ending in ``_token``, ``_secret``, ``_key``)
+A path is logged by its route's template: a path parameter whose name says it is a secret or a
+respondent's data (``token``, ``secret``, ``key``, ``password``, ``code`` — a respondent's code —,
+``filename`` — an answer's file —, or ending in ``_token``, ``_secret``, ``_key``, ``_code``)
 is written as ``{name}``, e.g. ``/s/{token}`` for a survey link; the other parameters keep their
 values (``/api/v1/projects/12/kpis``). A path no route matched is logged with every segment that
 looks like a token (20 or more letters, digits, ``-`` and ``_``) written as ``{masked}``. The query
@@ -24,7 +25,7 @@ from impactkit.logs import FIELDS
 
 log = logging.getLogger("impactkit.access")
 
-_SECRET_NAME = re.compile(r"(^|_)(token|secret|key|password)$", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"(^|_)(token|secret|key|password|code|filename)$", re.IGNORECASE)
 _PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 _TOKEN_LIKE = re.compile(r"^[A-Za-z0-9_-]{20,}$")
 
@@ -32,8 +33,8 @@ _TOKEN_LIKE = re.compile(r"^[A-Za-z0-9_-]{20,}$")
 def is_secret_parameter(name: str) -> bool:
     """True for a path parameter that carries a secret and must never be logged.
 
-    >>> [is_secret_parameter(n) for n in ("token", "collector_secret", "project_id", "keyword")]
-    [True, True, False, False]
+    >>> [is_secret_parameter(n) for n in ("token", "collector_secret", "code", "project_id", "keyword")]
+    [True, True, True, False, False]
     """
     return bool(_SECRET_NAME.search(name))
 

@@ -23,6 +23,7 @@ from typing import cast
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
+from impactkit.logs import safe_message
 from impactkit.store.shared import HitStore, MemoryHits
 
 log = logging.getLogger("impactkit.ratelimit")
@@ -81,7 +82,9 @@ class RateLimiter:
             moment = time.monotonic()
             if moment - self._warned_at >= 60:
                 self._warned_at = moment
-                log.warning("rate limits not applied: the %s store failed (%s)", self.store.name, error)
+                log.warning(
+                    "rate limits not applied: the %s store failed (%s)", self.store.name, safe_message(error)
+                )
             return 0
         return 0 if wait <= 0 else max(1, math.ceil(wait))
 

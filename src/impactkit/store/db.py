@@ -133,6 +133,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": 10},
             pool_size=pool_size,
             max_overflow=20,
@@ -140,8 +141,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
     if os.environ.get("IMPACTKIT_DB_NULLPOOL") == "1":
-        return create_engine(url, poolclass=NullPool)
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+        return create_engine(url, poolclass=NullPool, hide_parameters=True)
+    # hide_parameters: an error's message (which a log may keep) never repeats the values written
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 @contextmanager

@@ -111,15 +111,8 @@ def invite(
         target=f"invitation:{invitation.id}",
         details={"role": role.value},
     )
-    # No mail server is assumed: the administrator can pass the link on from the log.
-    log.info(
-        "invitation %s to organisation %s as %s for %s: %s",
-        invitation.id,
-        organisation_id,
-        role.value,
-        email,
-        url,
-    )
+    # The link is shown to the inviter only: a log line never carries a token or an address.
+    log.info("invitation %s to organisation %s as %s", invitation.id, organisation_id, role.value)
     return invitation, url
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from impactkit.logs import safe_message
 from impactkit.store.db import sqlite_write_slot
 from impactkit.store.surveys import Prepared, insert_prepared
 
@@ -111,7 +112,9 @@ class ResponseWriter:
                 live[0].future.set_exception(error)
                 return
             # One request's rows spoiled the group: write each on its own so the others land.
-            log.warning("a group of %d writes failed (%s); writing them one by one", len(live), error)
+            log.warning(
+                "a group of %d writes failed (%s); writing them one by one", len(live), safe_message(error)
+            )
             for job in live:
                 try:
                     self._commit([job.prepared])

@@ -32,6 +32,7 @@ from sqlmodel import Session
 
 from impactkit import __version__
 from impactkit.api.access import Principal
+from impactkit.api.access_log import loggable_path
 from impactkit.api.pages._i18n import LANGUAGES, has_message, language_cookie, pick_language, translate
 from impactkit.api.pages._session import SignInRequired, page_principal
 from impactkit.api.requests import CheckedRequest
@@ -429,7 +430,7 @@ def http_error_page(request: Request[Any, Any, Any], exc: HTTPException) -> Resp
 
 def unexpected_error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Anything else: logged with its traceback for the operator; the person gets a page with a way back."""
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("unexpected error on %s %s", request.method, loggable_path(request.scope), exc_info=exc)
     return _error(request, 500, translate("server_error", language_of(request)))
 
 
