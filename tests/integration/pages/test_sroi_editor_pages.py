@@ -90,7 +90,9 @@ def test_an_evaluator_builds_case_a_from_scratch_changes_a_proxy_and_compares_ve
     assert 'id="versions-table"' in page.text
     diff = page.text.split('id="diff-table"')[1]
     assert "proxy.value" in diff and "1000" in diff and "1200" in diff
-    sensitivity = client.post(url + "?lang=it", data={"_csrf_token": token, "action": "sensitivity", **CASE_A})
+    sensitivity = client.post(
+        url + "?lang=it", data={"_csrf_token": token, "action": "sensitivity", **CASE_A}
+    )
     assert 'id="sensitivity-table"' in sensitivity.text and "262,79" in sensitivity.text, (
         "1:1 at a proxy of 262.79"
     )
@@ -130,3 +132,48 @@ def test_only_the_reports_evaluator_reaches_the_editor(live_server: LiveServer) 
         client = live_server.client()
         sign_in(client, email)
         assert client.get(f"/app/evaluator/reports/{report_id}/sroi").status_code == 404, email
+
+
+def test_deadweight_from_a_comparison_group_of_stored_responses_is_chosen_in_the_page(
+    live_server: LiveServer,
+) -> None:
+    web = build_web_world(live_server.engine, live_server.settings)
+    collect_responses(live_server.engine, web)  # 12 answers; the 6 men rated satisfaction 3, 5, 4, 3, 5, 4
+    report_id = submitted_report(live_server.engine, web)
+    url = f"/app/evaluator/reports/{report_id}/sroi"
+    client = live_server.client()
+    sign_in(client, "evaluator@example.org")
+    page = client.get(url + "?start=scratch&lang=it")
+    assert 'id="deadweight-fields"' in page.text and "beneficiary_outcomes" in page.text
+    tool = {
+        "dw_outcome": "0",
+        "dw_method": "comparison",
+        "dw_form": "beneficiary_outcomes",
+        "dw_outcome_col": "satisfaction",
+        "dw_success": "5",
+        "dw_group_col": "gender",
+        "dw_comparison": "male",
+        "dw_treated": "female",
+    }
+    found = client.post(
+        url, data={"_csrf_token": csrf_of(page.text), "action": "deadweight", **CASE_A, **tool}
+    )
+    assert found.status_code == 200, found.text[:500]
+    assert re.search(r'id="deadweight-share">33,3\xa0?%<', found.text), "2 of the 6 men"
+    assert 'name="o0_deadweight" value="33,3333333333"' in found.text
+    assert 'name="o0_d_deadweight_kind"' in found.text and '<option value="normal" selected>' in found.text
+    assert "2 of 6 reached satisfaction anyway" in found.text.replace("&#39;", "'")
+    # the ratio follows the new deadweight: 3.8054 × (1 − 1/3) / (1 − 0.2)
+    assert ratio_of(found.text) == "3,1711 : 1"
+    missing = client.post(
+        url,
+        data={
+            "_csrf_token": csrf_of(page.text),
+            "action": "deadweight",
+            **CASE_A,
+            **tool,
+            "dw_method": "did",
+            "dw_period_col": "round",
+        },
+    )
+    assert missing.status_code == 422 and "dw_period_col: no column" in missing.text.replace("&#39;", "'")

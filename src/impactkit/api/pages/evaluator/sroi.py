@@ -11,6 +11,7 @@ downloads in both layouts. The map travels whole in the form (see :mod:`._value_
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -257,8 +258,6 @@ def _plain(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        import json
-
         return json.dumps(value, ensure_ascii=False)[:300]
     return str(value)
 
@@ -275,6 +274,7 @@ def _page(
     evaluation: Evaluation | None = None,
     sensitivity_view: dict[str, Any] | None = None,
     montecarlo_view: dict[str, Any] | None = None,
+    deadweight_view: dict[str, Any] | None = None,
     notice: str | None = None,
     diff: tuple[int, int] | None = None,
 ) -> Template:
@@ -285,6 +285,7 @@ def _page(
     if form is not None and evaluation is not None:
         form.errors = evaluation.errors
     versions = _versions_view(db, me, report, fmt)
+    columns = _response_columns(db, report) if form is not None else {}
     stakeholder_names = (
         [form.get(f"s{i}_name") for i in range(form.stakeholders) if form.get(f"s{i}_name")] if form else []
     )
@@ -308,6 +309,12 @@ def _page(
         can_save=value_maps.can_edit(db, me, report),
         sensitivity=sensitivity_view,
         montecarlo=montecarlo_view,
+        deadweight=deadweight_view,
+        response_columns=columns,
+        response_forms=[(form_id, form_id) for form_id in columns],
+        outcome_choices=[(str(i), f"{i + 1}. {form.get(f'o{i}_name')}") for i in range(form.outcomes)]
+        if form is not None
+        else [],
         notice=notice,
         diff=_diff_view(db, me, report, *diff) if diff else None,
         diff_pair=diff,
@@ -443,6 +450,126 @@ def _structural(form: EditorForm, action: str, language: str) -> str | None:
     return None
 
 
+def _response_frames(db: DB, report: Any) -> dict[str, Any]:
+    """The report's stored responses, one frame per form (answers by question, metadata columns)."""
+    from impactkit.store.kpis import response_frames
+
+    return response_frames(db, [report.organisation_id], report.project_id, report.period_id)
+
+
+def _response_columns(db: DB, report: Any) -> dict[str, list[str]]:
+    return {
+        form_id: [str(c) for c in frame.columns] for form_id, frame in _response_frames(db, report).items()
+    }
+
+
+def _deadweight(db: DB, report: Any, form: EditorForm, language: str) -> dict[str, Any]:
+    """Deadweight of one outcome from the stored responses (comparison group or difference in
+    differences), written into the form: the share, its evidence, and a Normal for the Monte Carlo."""
+    import pandas as pd
+
+    from impactkit.sroi import deadweight_from_comparison, deadweight_from_did
+
+    fmt = Formats(language)
+    v = form.values
+    index_text = v.get("dw_outcome", "0")
+    if not index_text.isdigit() or int(index_text) >= form.outcomes:
+        raise ValueMapError("deadweight", [Problem("choose an outcome of the map", "dw_outcome", "choice")])
+    index = int(index_text)
+    frames = _response_frames(db, report)
+    form_id = v.get("dw_form", "")
+    if form_id not in frames:
+        raise ValueMapError(
+            "deadweight",
+            [Problem(f"choose a form with stored responses: {sorted(frames)}", "dw_form", "choice")],
+        )
+    frame = frames[form_id].copy()
+    outcome_col, group_col = v.get("dw_outcome_col", "").strip(), v.get("dw_group_col", "").strip()
+    for name, column in (("dw_outcome_col", outcome_col), ("dw_group_col", group_col)):
+        if column not in frame.columns:
+            raise ValueMapError(
+                "deadweight",
+                [
+                    Problem(
+                        f"no column {column!r} in {form_id}; it has {sorted(map(str, frame.columns))}", name
+                    )
+                ],
+            )
+    success = v.get("dw_success", "").strip()
+    if success:
+        answered = frame[outcome_col].notna()
+        frame[outcome_col] = (frame[outcome_col].astype(str) == success).astype(int).where(answered)
+    frame[group_col] = frame[group_col].astype(str)
+    method = v.get("dw_method", "comparison")
+    comparison, treated = v.get("dw_comparison", "").strip(), v.get("dw_treated", "").strip()
+    p = f"o{index}_"
+    if method == "did":
+        period_col = v.get("dw_period_col", "").strip() or "_wave"
+        respondent_col = v.get("dw_respondent_col", "").strip() or "_respondent_code"
+        endline = v.get("dw_endline", "").strip() or "endline"
+        for name, column in (("dw_period_col", period_col), ("dw_respondent_col", respondent_col)):
+            if column not in frame.columns:
+                raise ValueMapError("deadweight", [Problem(f"no column {column!r} in {form_id}", name)])
+        frame[period_col] = frame[period_col].astype(str)
+        found = deadweight_from_did(
+            pd.DataFrame(frame),
+            outcome_col,
+            group_col,
+            period_col,
+            respondent_col,
+            treated=treated,
+            endline=endline,
+        )
+        if found.deadweight is None or found.distribution is None:
+            return {"method": "did", "note": found.note, "applied": False}
+        share, low, high = found.deadweight, found.deadweight_low, found.deadweight_high
+        evidence = (
+            f"Difference in differences on {form_id} ({found.observations} answers, {found.respondents} "
+            f"respondents): effect {found.effect:.4g} [{found.effect_low:.4g}, {found.effect_high:.4g}], "
+            f"p = {found.p_value:.3g}; comparison change {found.comparison_change:.4g}, treated change "
+            f"{found.treated_change:.4g}; {found.note}"
+        )
+        distribution = found.distribution
+        extra = {"p_value": fmt.p_value(found.p_value), "respondents": fmt.integer(found.respondents)}
+    else:
+        found_c = deadweight_from_comparison(
+            pd.DataFrame(frame), outcome_col, group_col, comparison=comparison, treated=treated or None
+        )
+        share, low, high = found_c.deadweight, found_c.interval_low, found_c.interval_high
+        evidence = (
+            f"Comparison group {group_col} = {comparison} in {form_id}: {found_c.successes} of "
+            f"{found_c.respondents} reached {outcome_col} anyway (Wilson 95 % interval "
+            f"{low:.1%} – {high:.1%})"
+        )
+        distribution = found_c.distribution
+        extra = {"respondents": fmt.integer(found_c.respondents)}
+    v[p + "deadweight"] = number_text(share, language, percent=True)
+    evidence_map: dict[str, str] = {}
+    if v.get(p + "evidence"):
+        try:
+            loaded = json.loads(v[p + "evidence"])
+            evidence_map = {str(k): str(x) for k, x in loaded.items()} if isinstance(loaded, dict) else {}
+        except json.JSONDecodeError:
+            evidence_map = {}
+    evidence_map["deadweight"] = evidence[:1000]
+    v[p + "evidence"] = json.dumps(evidence_map, ensure_ascii=False)
+    d = f"{p}d_deadweight_"
+    v[d + "kind"] = "normal"
+    v[d + "mode"] = number_text(distribution.mean, language, percent=True)
+    v[d + "sd"] = number_text(distribution.sd, language, percent=True)
+    return {
+        "method": method,
+        "applied": True,
+        "outcome": v.get(p + "name", ""),
+        "share": fmt.percent(share, 1),
+        "interval": f"{fmt.percent(low, 1)} – {fmt.percent(high, 1)}"
+        if low is not None and high is not None
+        else "",
+        "evidence": evidence,
+        **extra,
+    }
+
+
 @post("/app/evaluator/reports/{report_id:int}/sroi", sync_to_thread=True, status_code=200)
 def sroi_post(
     request: PageRequest, db: DB, me: Me, report_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
@@ -457,12 +584,20 @@ def sroi_post(
     notice = _structural(form, action, language)
     evaluation = evaluate(db, me, report, form, language)
     sensitivity_view = montecarlo_view = None
+    deadweight_view: dict[str, Any] | None = None
     status = 200
-    if action in ("sensitivity", "montecarlo", "save") and evaluation.value_map is None:
+    if action in ("sensitivity", "montecarlo", "save", "deadweight") and evaluation.value_map is None:
         status = 422
         notice = "value_map_has_problems"
     elif action == "sensitivity":
         sensitivity_view = _sensitivity_view(evaluation.value_map, fmt)
+    elif action == "deadweight":
+        try:
+            deadweight_view = _deadweight(db, report, form, language)
+        except ValueMapError as exc:
+            status = 422
+            deadweight_view = {"problems": [f"{p.location}: {p.message}" for p in exc.problems]}
+        evaluation = evaluate(db, me, report, form, language)
     elif action == "montecarlo":
         seed_text = str(data.get("seed") or "1").strip()
         seed = int(seed_text) if seed_text.isdigit() else 1
@@ -482,6 +617,7 @@ def sroi_post(
         evaluation=evaluation,
         sensitivity_view=sensitivity_view,
         montecarlo_view=montecarlo_view,
+        deadweight_view=deadweight_view,
         notice=notice,
     )
 

@@ -178,4 +178,32 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "download_value_map": {"it": "Scarica (formato impactkit)", "en": "Download (impactkit layout)"},
     "download_value_map_svi": {"it": "Scarica (formato SVI, fasi 1–5)", "en": "Download (SVI layout, stages 1–5)"},
     "kpi_interval": {"it": "intervallo", "en": "interval"},
+    "deadweight_from_responses": {
+        "it": "Deadweight dalle risposte raccolte",
+        "en": "Deadweight from the stored responses",
+    },
+    "deadweight_hint": {
+        "it": "Gruppo di confronto: quota di chi ha raggiunto l'esito senza l'attività (intervallo di Wilson). Differenza nelle differenze: variazione del gruppo di confronto rispetto a quella dei partecipanti, tra rilevazione iniziale e finale. Il risultato va nel deadweight dell'esito, con la sua evidenza e una distribuzione per il Monte Carlo.",
+        "en": "Comparison group: share of those who reached the outcome without the activity (Wilson interval). Difference in differences: the comparison group's change against the participants', from baseline to endline. The result goes into the outcome's deadweight, with its evidence and a distribution for Monte Carlo.",
+    },
+    "deadweight_method": {"it": "Metodo", "en": "Method"},
+    "deadweight_comparison": {"it": "gruppo di confronto", "en": "comparison group"},
+    "deadweight_did": {"it": "differenza nelle differenze", "en": "difference in differences"},
+    "deadweight_form": {"it": "Questionario", "en": "Form"},
+    "deadweight_outcome_col": {"it": "Domanda dell'esito", "en": "Question of the outcome"},
+    "deadweight_success": {
+        "it": "Risposta che indica l'esito raggiunto (vuoto: 0/1 o punteggio)",
+        "en": "Answer meaning the outcome was reached (empty: 0/1 or a score)",
+    },
+    "deadweight_group_col": {"it": "Colonna del gruppo", "en": "Group column"},
+    "deadweight_comparison_value": {"it": "Valore del gruppo di confronto", "en": "Value of the comparison group"},
+    "deadweight_treated_value": {"it": "Valore dei partecipanti", "en": "Value of the participants"},
+    "deadweight_period_col": {"it": "Colonna della rilevazione", "en": "Wave column"},
+    "deadweight_endline": {"it": "Valore della rilevazione finale", "en": "Value of the endline"},
+    "deadweight_respondent_col": {"it": "Colonna del codice partecipante", "en": "Respondent code column"},
+    "deadweight_estimate": {"it": "Stima il deadweight", "en": "Estimate the deadweight"},
+    "deadweight_applied": {
+        "it": "Applicato all'esito «{outcome}» (intervallo {interval}); salva per conservarlo.",
+        "en": "Applied to the outcome \"{outcome}\" (interval {interval}); save to keep it.",
+    },
 }
