@@ -132,6 +132,7 @@ def run(backend: str, rows: int, rounds: int, folder: Path) -> list[Round]:
                 ],
             )
             seconds = time.perf_counter() - started
+            print(f"    {backend} import of {count:,} rows: {seconds:.1f} s", flush=True)
             assert answer.status_code == 200, answer.text[:500]
             assert answer.json()["counts"] == {"stored": count}, answer.json()["counts"]
             return seconds
@@ -141,10 +142,17 @@ def run(backend: str, rows: int, rounds: int, folder: Path) -> list[Round]:
             items = [response_body(i, n, project_id, period_id) for n, i in enumerate(ids)]
             bodies = [dumps({"responses": items[s : s + BATCH]}) for s in range(0, count, BATCH)]
             done = post_concurrently(
-                [server.port], "/api/v1/responses/batch", token, bodies, concurrency=2, keep_bodies=True
+                [server.port],
+                "/api/v1/responses/batch",
+                token,
+                bodies,
+                concurrency=2,
+                keep_bodies=True,
+                deadline=3600,
             )
             saved = sum(json.loads(body)["stored"] for body in done.bodies)
             assert saved == count, (saved, dict(done.statuses))
+            print(f"    {backend} batch API, {count:,} responses: {done.seconds:.1f} s", flush=True)
             return done.seconds
 
         import_phase("warm", 2000)

@@ -51,6 +51,8 @@ def test_an_editor_checks_then_imports_an_export_from_the_project_page(live_serv
     assert sign_in(editor, "editor_a@example.org").status_code == 200
     project = editor.get(f"/app/projects/{world.project_a}")
     assert f'href="/app/projects/{world.project_a}/imports"' in project.text
+    form_page = editor.get(f"/app/forms/{version_id}")
+    assert f'href="/app/projects/{world.project_a}/imports?form_version_id={version_id}"' in form_page.text
     page = editor.get(f"/app/projects/{world.project_a}/imports?form_version_id={version_id}")
     assert page.status_code == 200 and "Importa risposte" in page.text
     assert f'<option value="{version_id}" selected>' in page.text

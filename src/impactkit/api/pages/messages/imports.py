@@ -94,6 +94,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "multiple as one column or split 0/1 columns, repeat tables) are described in the surveys guide "
         "(docs/surveys.md).",
     },
+    "import_into": {
+        "it": "Importa risposte già raccolte (KoBoToolbox, ODK Central) in:",
+        "en": "Import answers already collected (KoBoToolbox, ODK Central) into:",
+    },
     "import_back": {"it": "Torna al progetto", "en": "Back to the project"},
     "import_code_wrong_type": {"it": "Valore del tipo sbagliato", "en": "Value of the wrong type"},
     "import_code_required": {"it": "Risposta obbligatoria mancante", "en": "A required answer is missing"},
