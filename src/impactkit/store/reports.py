@@ -591,6 +591,29 @@ def list_reports(session: Session, principal: Principal) -> list[tuple[Report, R
 # --- what goes into the exports --------------------------------------------------------------
 
 
+def _reported_forms(session: Session, project: Project) -> set[str]:
+    """Forms the project's framework reads only through reported figures (self-reports)."""
+    from impactkit.store.frameworks import resolve_framework
+    from impactkit.store.kpis import DEFAULT_FRAMEWORK
+
+    try:
+        framework = resolve_framework(
+            session,
+            project.framework_id or DEFAULT_FRAMEWORK,
+            project.framework_version if project.framework_id else None,
+        )
+    except NotFoundError:  # an unknown framework: every form keeps its rate
+        return set()
+    reported: set[str] = set()
+    surveyed: set[str] = set()
+    for indicator in framework.indicators:
+        for source in (indicator.source, getattr(indicator, "denominator", None)):
+            if source is None or not getattr(source, "form", None):
+                continue
+            (reported if source.reported else surveyed).add(source.form)
+    return reported - surveyed
+
+
 def report_stats(session: Session, report: Report) -> ReportStats:
     project = get(session, Project, report.project_id, "project")
     counts: dict[tuple[str, str | None], int] = {}
@@ -598,9 +621,13 @@ def report_stats(session: Session, report: Report) -> ReportStats:
     flt = ResponseFilter(
         organisation_ids=[report.organisation_id], project_id=report.project_id, period_id=report.period_id
     )
+    # Forms the framework reads only as the organisation's own figures (its self-report) are not
+    # samples of the people served: no response rate for them.
+    reported_only = _reported_forms(session, project)
     for row in iter_responses(session, flt):
         key = (row["form_id"], row["wave"])
-        counts[key] = counts.get(key, 0) + 1
+        if row["form_id"] not in reported_only:
+            counts[key] = counts.get(key, 0) + 1
         for name, value in (row["answers"] or {}).items():
             if isinstance(value, int | float) and not isinstance(value, bool):
                 values.setdefault(name, []).append(float(value))

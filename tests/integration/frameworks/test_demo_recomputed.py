@@ -153,21 +153,24 @@ REPORTED = {  # the self-report's figures, per each indicator's definition
 }
 
 
-def _demo_on(live_server: LiveServer, tmp_path: Any) -> tuple[Any, str]:
+def _demo_on(live_server: LiveServer, tmp_path: Any) -> tuple[Any, Any, str]:
     env = {"IMPACTKIT_DATABASE_URL": live_server.settings.database_url, "IMPACTKIT_DATA_DIR": str(tmp_path)}
     loaded = CliRunner().invoke(main, ["demo"], env=env)
     assert loaded.exit_code == 0, loaded.output
     token = next(line.split()[-1] for line in loaded.output.splitlines() if "owner@coop-aurora" in line)
     client = live_server.client(token)
+    evaluator = live_server.client(
+        next(line.split()[-1] for line in loaded.output.splitlines() if "evaluator@demo" in line)
+    )
     with Session(live_server.engine) as session:
         project = session.exec(select(Project).where(Project.name == "Lavoro e autonomia 2026")).one()
-    return client, str(project.id)
+    return client, evaluator, str(project.id)
 
 
 def test_the_demos_kpis_equal_an_independent_recomputation_from_its_export(
     live_server: LiveServer, tmp_path: Any
 ) -> None:
-    client, project_id = _demo_on(live_server, tmp_path)
+    client, evaluator, project_id = _demo_on(live_server, tmp_path)
     exported = client.get(
         "/api/v1/responses/export.csv", params={"form_id": "beneficiary_outcomes", "project_id": project_id}
     )
@@ -225,6 +228,14 @@ def test_the_demos_kpis_equal_an_independent_recomputation_from_its_export(
         assert kpis[indicator_id]["value"] == pytest.approx(value, rel=1e-12), indicator_id
         assert kpis[indicator_id]["ci_low"] is None, indicator_id
     assert kpis["volunteer_hours_median"]["value"] is None  # no volunteer survey in the demo year
+    # The validated demo report's checklist: response rates of the survey waves against the
+    # population of 80 (72 and 64 answers), none for the organisation's own self-report.
+    [report] = evaluator.get("/api/v1/reports").json()
+    checks = {c["id"]: c for c in evaluator.get(f"/api/v1/reports/{report['id']}/checklist").json()}
+    assert checks["response_rate"]["status"] == "pass", checks["response_rate"]
+    assert checks["response_rate"]["detail"] == (
+        "beneficiary_outcomes (baseline): 72/80 = 90%; beneficiary_outcomes (endline): 64/80 = 80%"
+    )
     assert kpis["beneficiaries_satisfied"]["target_met"] is bool(
         expected["beneficiaries_satisfied"]["value"] >= 0.8
     )
