@@ -510,7 +510,10 @@ def load_demo_report(engine: Engine) -> str:
         workflow.validate_report(
             session, as_evaluator, report, "Dati verificati a campione (demo).", justifications
         )
-        return f"demo report {report.id}: validated"
+        from impactkit.store.observatory import publish_demo
+
+        address = publish_demo(session, as_owner, report)
+        return f"demo report {report.id}: validated, published at {address}"
 
 
 def demo_review() -> tuple[dict[str, str], dict[str, str]]:

@@ -548,6 +548,18 @@ CASES = [
     ),
     Case(
         "POST",
+        "/api/v1/reports/{report_id:int}/publication",
+        A_OWNER,
+        w("/api/v1/reports/{report_validated}/publication"),
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/reports/{report_id:int}/publication",
+        A_OWNER,
+        w("/api/v1/reports/{report_validated}/publication"),
+    ),
+    Case(
+        "POST",
         "/api/v1/reports/{report_id:int}/validate",
         frozenset({"evaluator"}),
         w("/api/v1/reports/{report_submitted}/validate"),

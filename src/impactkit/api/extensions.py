@@ -24,7 +24,15 @@ def route_handlers() -> list[Any]:
     handlers += _odk_handlers()
     handlers += _import_handlers()
     handlers += _procurement_handlers()
+    handlers += _observatory_handlers()
     return handlers
+
+
+def _observatory_handlers() -> list[Any]:
+    """The observatory: publish and withdraw a validated report."""
+    from impactkit.api.observatory import OBSERVATORY_CONTROLLERS
+
+    return [*OBSERVATORY_CONTROLLERS]
 
 
 def _import_handlers() -> list[Any]:

@@ -123,12 +123,22 @@ def report_tags(content: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def published_kpis(content: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """A report's headline KPIs as the public sees them: a suppressed figure stays hidden."""
+    """A report's headline KPIs as the public sees them, after the report's disclosure control
+    (:func:`impactkit.reports.protected.protect_content`): a hidden figure stays hidden."""
+    from impactkit.reports.model import ReportContent
+    from impactkit.reports.protected import protect_content
+
+    protected = protect_content(ReportContent.model_validate(content))
     rows = []
-    for kpi in content.get("kpis") or []:
+    for result in protected.kpis:
+        kpi = result.model_dump(mode="json")
         if kpi.get("group") is not None:
             continue
-        hidden = bool(kpi.get("suppressed")) or kpi.get("value") is None
+        hidden = (
+            bool(kpi.get("suppressed"))
+            or kpi.get("value") is None
+            or any(str(flag).startswith("suppressed") for flag in kpi.get("flags") or [])
+        )
         labels = kpi.get("labels") or {}
         tags = kpi.get("tags") or {}
         rows.append(
@@ -142,7 +152,7 @@ def published_kpis(content: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "n": None if hidden else kpi.get("n"),
                 "ci_low": None if hidden else kpi.get("ci_low"),
                 "ci_high": None if hidden else kpi.get("ci_high"),
-                "confidence": kpi.get("confidence", 0.95),
+                "confidence": kpi.get("confidence") or 0.95,
                 "hidden": hidden,
                 "plan_objectives": list(tags.get("plan_objectives") or []),
                 "sdg_targets": list(tags.get("sdg_targets") or []),
@@ -150,6 +160,15 @@ def published_kpis(content: Mapping[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def kpi_statement(content: Mapping[str, Any]) -> dict[str, str]:
+    """The disclosure-control statement of a report's KPI table (it, en)."""
+    from impactkit.reports.model import ReportContent
+    from impactkit.reports.protected import disclosure_note, protect_content
+
+    protected = protect_content(ReportContent.model_validate(content))
+    return {language: disclosure_note(protected, language) for language in ("it", "en")}
 
 
 def sroi_summary(content: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -504,6 +523,7 @@ __all__ = [
     "PublishedValues",
     "atom_feed",
     "dcat_catalogue",
+    "kpi_statement",
     "published_kpis",
     "report_tags",
     "sitemap",

@@ -21,6 +21,7 @@ from impactkit.reports.opendata import (
     PublishedValues,
     published_kpis,
     report_tags,
+    tag_list,
     tag_string,
     territory_aggregates,
 )
@@ -161,6 +162,12 @@ def withdraw(session: Session, principal: Principal, report_id: int) -> Observat
     return current
 
 
+def publish_demo(session: Session, owner: Principal, report: Report) -> str:
+    """The demo's validated report, published to the observatory (its public address)."""
+    publication = publish(session, owner, report.id or 0)
+    return f"/osservatorio/rapporti/{publication.slug}"
+
+
 # ---------------------------------------------------------------------------------------------
 # Public reading
 
@@ -204,13 +211,28 @@ def public_query(filters: Filters | None = None) -> Any:
 
 
 def published(
-    session: Session, filters: Filters | None = None, limit: int | None = None
+    session: Session, filters: Filters | None = None, limit: int | None = None, offset: int = 0
 ) -> Sequence[ObservatoryPublication]:
     query = public_query(filters)
     if limit is not None:
-        query = query.limit(limit)
+        query = query.limit(limit).offset(offset)
     rows: Sequence[ObservatoryPublication] = session.exec(query).all()
     return rows
+
+
+def count(session: Session, filters: Filters | None = None) -> int:
+    query = public_query(filters).order_by(None).subquery()
+    return int(session.exec(select(func.count()).select_from(query)).one())
+
+
+def sdg_targets_in_use(session: Session) -> list[str]:
+    """The SDG targets of the public publications (what the SDG filter offers)."""
+    stored = session.exec(
+        select(ObservatoryPublication.sdg_targets)
+        .where(col(ObservatoryPublication.withdrawn_at).is_(None))
+        .distinct()
+    ).all()
+    return sorted({target for text in stored for target in tag_list(text)})
 
 
 def by_slug(session: Session, slug: str) -> ObservatoryPublication:
@@ -387,3 +409,135 @@ def feature(session: Session, principal: Principal, slug: str, text: str) -> Obs
 
 def curators(session: Session) -> Sequence[User]:
     return session.exec(select(User).order_by(col(User.name))).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic publications (benchmarks, the disclosure attack)
+
+
+def synthetic_publications(
+    session: Session, *, organisations: int, reports: int, seed: int = 22, zones: Sequence[str] | None = None
+) -> int:
+    """Store ``reports`` validated, published reports of ``organisations`` made-up organisations.
+
+    Zones and organisation types are drawn unevenly so that many cells hold one to four
+    organisations. Three shared KPIs of one framework version. Returns the number stored.
+    """
+    import hashlib
+    import random
+    from datetime import date
+
+    from impactkit.domain import HOMOGENEOUS_ZONES, LegalForm
+    from impactkit.store.tables import Organisation, Project, ReportingPeriod
+
+    rng = random.Random(seed)
+    zone_choices = list(zones or (*HOMOGENEOUS_ZONES, ""))
+    zone_weights = [1.0 / (index + 1) ** 1.5 for index in range(len(zone_choices))]
+    forms = [form.value for form in LegalForm]
+    form_weights = [1.0 / (index + 1) ** 1.5 for index in range(len(forms))]
+    made: list[tuple[Organisation, Project]] = []
+    for index in range(organisations):
+        organisation = Organisation(
+            name=f"Organizzazione sintetica {index + 1}",
+            legal_form=rng.choices(forms, form_weights)[0],
+            tax_code=f"9{seed % 10000:04d}{index:07d}",
+            municipality="Torino",
+            zone=rng.choices(zone_choices, zone_weights)[0] or None,
+            territory_type=rng.choice(("urban", "rural", "mountain")),
+            size_class="micro",
+        )
+        session.add(organisation)
+        session.flush()
+        project = Project(organisation_id=organisation.id or 0, name=f"Progetto {index + 1}")
+        session.add(project)
+        made.append((organisation, project))
+    session.flush()
+    for number in range(reports):
+        organisation, project = made[number % organisations]
+        period = ReportingPeriod(
+            project_id=project.id or 0,
+            label=f"P{number}",
+            starts_on=date(2025, 1, 1),
+            ends_on=date(2025, 12, 31),
+        )
+        session.add(period)
+        session.flush()
+        report = Report(
+            organisation_id=organisation.id or 0,
+            project_id=project.id or 0,
+            period_id=period.id or 0,
+            state="validated",
+        )
+        session.add(report)
+        session.flush()
+        kpis = [
+            {
+                "indicator_id": indicator,
+                "group": None,
+                "labels": {"it": label, "en": label},
+                "unit": unit,
+                "kind": "mean",
+                "value": round(rng.uniform(low, high), 3),
+                "n": rng.randint(5, 80),
+                "ci_low": None,
+                "ci_high": None,
+                "suppressed": False,
+                "method": "mean of the answers",
+                "tags": {"plan_objectives": ["6.1"], "sdg_targets": ["8.5"], "imp_dimensions": ["what"]},
+            }
+            for indicator, label, unit, low, high in (
+                ("wellbeing_mean", "Benessere", "score", 1, 5),
+                ("employment_rate", "Occupazione", "share", 0, 1),
+                ("volunteer_hours", "Ore di volontariato", "hours", 0, 5000),
+            )
+            if rng.random() < 0.9
+        ]
+        content = {
+            "organisation": {
+                "name": organisation.name,
+                "legal_form": organisation.legal_form,
+                "zone": organisation.zone,
+                "territory_type": organisation.territory_type,
+            },
+            "project": {"id": str(project.id), "name": project.name},
+            "period": {"label": period.label, "start": "2025-01-01", "end": "2025-12-31"},
+            "framework": {"id": "simplified-kpis", "version": "2026.1"},
+            "kpis": kpis,
+        }
+        digest = hashlib.sha256(repr(content).encode()).hexdigest()
+        session.add(
+            ReportVersion(
+                report_id=report.id or 0,
+                number=1,
+                state="validated",
+                content=content,
+                content_hash=digest,
+                stamp={"evaluator": "Valutatrice sintetica", "accreditation_number": "S-1"},
+            )
+        )
+        tags = report_tags(content)
+        session.add(
+            ObservatoryPublication(
+                slug=secrets.token_urlsafe(9),
+                report_id=report.id or 0,
+                version_number=1,
+                organisation_id=organisation.id or 0,
+                organisation_name=organisation.name,
+                legal_form=organisation.legal_form,
+                zone=organisation.zone or "",
+                territory_type=organisation.territory_type,
+                project_name=project.name,
+                period_label=period.label,
+                framework_id="simplified-kpis",
+                framework_version="2026.1",
+                plan_objectives=tag_string(tags["plan_objectives"]),
+                sdg_targets=tag_string(tags["sdg_targets"]),
+                imp_dimensions=tag_string(tags["imp_dimensions"]),
+                content_hash=digest,
+                facts={"kpis": published_kpis(content)},
+            )
+        )
+        if number % 500 == 499:
+            session.flush()
+    session.flush()
+    return reports

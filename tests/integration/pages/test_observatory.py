@@ -71,7 +71,9 @@ def validated_report(engine: Engine, web: WebWorld) -> int:
 def publish(client: httpx.Client, report_id: int) -> httpx.Response:
     page = client.get(f"/app/reports/{report_id}")
     assert 'id="obs-publish"' in page.text
-    return client.post(f"/app/reports/{report_id}/observatory/publish", data={"_csrf_token": csrf_of(page.text)})
+    return client.post(
+        f"/app/reports/{report_id}/observatory/publish", data={"_csrf_token": csrf_of(page.text)}
+    )
 
 
 def public_link(client: httpx.Client, report_id: int) -> str:
@@ -168,15 +170,21 @@ def test_only_an_owner_publishes_and_only_a_validated_report(live_server: LiveSe
     editor = live_server.client()
     sign_in(editor, "editor_a@example.org")
     page = editor.get(f"/app/reports/{report_id}")
-    assert editor.post(
-        f"/app/reports/{report_id}/observatory/publish", data={"_csrf_token": csrf_of(page.text)}
-    ).status_code == 403
+    assert (
+        editor.post(
+            f"/app/reports/{report_id}/observatory/publish", data={"_csrf_token": csrf_of(page.text)}
+        ).status_code
+        == 403
+    )
     other = live_server.client()
     sign_in(other, "owner_b@example.org")
     home = other.get("/app")
-    assert other.post(
-        f"/app/reports/{report_id}/observatory/publish", data={"_csrf_token": csrf_of(home.text)}
-    ).status_code == 404
+    assert (
+        other.post(
+            f"/app/reports/{report_id}/observatory/publish", data={"_csrf_token": csrf_of(home.text)}
+        ).status_code
+        == 404
+    )
     assert json.loads(owner.get("/osservatorio/dati/pubblicazioni.json").text)["publications"] == []
 
 
@@ -202,7 +210,8 @@ def test_a_curator_granted_by_an_administrator_features_best_practice(live_serve
     page = curator.get("/app/curator")
     assert page.status_code == 200 and f'id="pub-{slug}"' in page.text
     featured = curator.post(
-        f"/app/curator/{slug}", data={"_csrf_token": csrf_of(page.text), "text": "Peer groups in the valleys."}
+        f"/app/curator/{slug}",
+        data={"_csrf_token": csrf_of(page.text), "text": "Peer groups in the valleys."},
     )
     assert featured.status_code == 303
     practices = live_server.client().get("/osservatorio/buone-pratiche")

@@ -50,7 +50,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "Validated by {name} (accreditation {number}, {body}) on {day}.",
     },
     "obs_hash": {"it": "Impronta SHA-256 del contenuto validato", "en": "SHA-256 of the validated content"},
-    "obs_sroi": {"it": "Ritorno sociale dell'investimento (SROI)", "en": "Social return on investment (SROI)"},
+    "obs_sroi": {
+        "it": "Ritorno sociale dell'investimento (SROI)",
+        "en": "Social return on investment (SROI)",
+    },
     "obs_sroi_ratio": {"it": "Rapporto SROI", "en": "SROI ratio"},
     "obs_sroi_present_value": {"it": "Valore attuale", "en": "Present value"},
     "obs_sroi_inputs": {"it": "Investimento", "en": "Investment"},
@@ -138,8 +141,14 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "it": "Solo chi è titolare dell'organizzazione pubblica nell'osservatorio.",
         "en": "Only an owner of the organisation publishes to the observatory.",
     },
-    "obs_done_published": {"it": "Rapporto pubblicato nell'osservatorio.", "en": "Report published to the observatory."},
-    "obs_done_withdrawn": {"it": "Rapporto ritirato dall'osservatorio.", "en": "Report withdrawn from the observatory."},
+    "obs_done_published": {
+        "it": "Rapporto pubblicato nell'osservatorio.",
+        "en": "Report published to the observatory.",
+    },
+    "obs_done_withdrawn": {
+        "it": "Rapporto ritirato dall'osservatorio.",
+        "en": "Report withdrawn from the observatory.",
+    },
     # Curators
     "obs_curator_area": {"it": "Cura dell'osservatorio", "en": "Observatory curation"},
     "obs_curator_intro": {
@@ -161,4 +170,7 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "obs_revoke": {"it": "Togli il ruolo", "en": "Take the role back"},
     "obs_done_curator": {"it": "Ruolo aggiornato.", "en": "Role updated."},
     "obs_name": {"it": "Nome", "en": "Name"},
+    "obs_pages": {"it": "Pagine dei risultati", "en": "Result pages"},
+    "obs_previous": {"it": "Precedenti", "en": "Previous"},
+    "obs_next": {"it": "Successivi", "en": "Next"},
 }

@@ -20,12 +20,14 @@ from impactkit.api.deps import DB
 from impactkit.api.pages.rendering import PageRequest, language_of, render
 from impactkit.domain import HOMOGENEOUS_ZONES, LegalForm, TerritoryType
 from impactkit.formats import Formats
-from impactkit.reports.opendata import published_kpis, sroi_summary, tag_list
+from impactkit.reports.opendata import kpi_statement, published_kpis, sroi_summary, tag_list
 from impactkit.settings import Settings
 from impactkit.store import observatory as store
 from impactkit.store.tables import ObservatoryPublication
 
 BASE = "/osservatorio"
+PAGE_SIZE = 40
+"""Published reports a page of the list shows (the first view stays light on a phone)."""
 IMP_DIMENSIONS = ("what", "who", "how_much", "contribution", "risk")
 IMP_LABELS = {
     "what": {"it": "Cosa", "en": "What"},
@@ -126,9 +128,13 @@ def _public(request: PageRequest, template: str, **context: Any) -> Template:
 def observatory_home(request: PageRequest, db: DB) -> Template:
     fmt = Formats(language_of(request))
     filters = filters_of(request)
-    rows = store.published(db, filters, limit=200)
-    everything = store.published(db, limit=2000)
-    sdg = sorted({t for row in everything for t in tag_list(row.sdg_targets)})
+    try:
+        page = max(1, min(int(str(request.query_params.get("pagina") or "1")), 10_000))
+    except ValueError:
+        page = 1
+    total = store.count(db, filters)
+    rows = store.published(db, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    query = {k: v for k, v in request.query_params.items() if k != "pagina"}
     return _public(
         request,
         "public/observatory.html",
@@ -138,9 +144,11 @@ def observatory_home(request: PageRequest, db: DB) -> Template:
         territory_types=[t.value for t in TerritoryType],
         legal_forms=[f.value for f in LegalForm],
         objectives=plan_objectives(),
-        sdg_targets=sdg,
+        sdg_targets=store.sdg_targets_in_use(db),
         imp_dimensions=IMP_DIMENSIONS,
-        count=len(rows),
+        count=total,
+        previous_page=f"{BASE}?{urlencode({**query, 'pagina': page - 1})}" if page > 1 else None,
+        next_page=f"{BASE}?{urlencode({**query, 'pagina': page + 1})}" if page * PAGE_SIZE < total else None,
     )
 
 
@@ -155,6 +163,7 @@ def observatory_report(request: PageRequest, db: DB, slug: FromPath[str]) -> Tem
         "public/observatory_report.html",
         publication=card(publication, fmt),
         kpis=published_kpis(row.content),
+        kpi_statement=kpi_statement(row.content),
         sroi=sroi_summary(row.content),
         seal=store.evaluator_of(db, row),
         framework={"id": publication.framework_id, "version": publication.framework_version},
