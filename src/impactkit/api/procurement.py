@@ -224,6 +224,7 @@ class CheckOut(BaseModel):
     id: str
     status: str
     detail: str
+    items: list[str] = Field(default_factory=list, description="What fails: measure ids, or period:measure")
 
 
 @dataclass

@@ -351,6 +351,8 @@ class Check(_Strict):
     id: str
     status: Literal["pass", "fail"]
     detail: str
+    items: list[str] = Field(default_factory=list)
+    """What fails: measure ids, or ``period:measure`` for missing evidence (period counted from 1)."""
 
 
 def delivery_checklist(
@@ -376,6 +378,7 @@ def delivery_checklist(
             detail=("no evidence for (period:measure) " + ", ".join(missing))
             if missing
             else "every delivered quantity has evidence attached",
+            items=missing,
         )
     )
     lines = delivery_lines(terms, committed, periods)
@@ -387,6 +390,7 @@ def delivery_checklist(
             detail=("delivered less than committed: " + ", ".join(short))
             if short
             else "every commitment is delivered in full",
+            items=short,
         )
     )
     checks.append(

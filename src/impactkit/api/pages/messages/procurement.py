@@ -124,6 +124,17 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "proc_returned": {"it": "Periodo restituito.", "en": "Period returned."},
     "proc_comments": {"it": "Commenti", "en": "Comments"},
     "proc_content_hash": {"it": "Impronta del contenuto (SHA-256)", "en": "Content hash (SHA-256)"},
+    "proc_evidence_files": {"it": "Evidenze allegate", "en": "Evidence attached"},
+    "proc_justification": {"it": "Giustificazione", "en": "Justification"},
+    "proc_check_evidence_for_every_delivery": {
+        "it": "Ogni quantità realizzata ha un'evidenza allegata",
+        "en": "Every quantity delivered has evidence attached",
+    },
+    "proc_check_commitments_delivered": {
+        "it": "Ogni impegno è realizzato per intero (a oggi)",
+        "en": "Every commitment is delivered in full (to date)",
+    },
+    "proc_check_periods_reported": {"it": "Almeno un periodo rendicontato", "en": "At least one period reported"},
     "proc_check_pass": {"it": "superato", "en": "passed"},
     "proc_check_fail": {"it": "non superato", "en": "failed"},
     "proc_your_contracts": {"it": "I vostri contratti", "en": "Your contracts"},

@@ -141,7 +141,19 @@ def _delivery_context(
     organisation = db.get(Organisation, contract.organisation_id)
     assert tender is not None and organisation is not None and report.id is not None
     is_evaluator = report.evaluator_user_id == me.user_id and report.state == "submitted"
+    names = labels(language)
+
+    def check_items(check: Any) -> str:
+        """A failing check's measures (and periods) in the page's language."""
+        out = []
+        for item in check.items:
+            period, _, measure_id = item.rpartition(":")
+            label = names.get(measure_id, {}).get("label", measure_id)
+            out.append(f"{label} ({period})" if period else label)
+        return "; ".join(out)
+
     return {
+        "check_items": check_items,
         "report": report,
         "contract": contract,
         "tender": tender,
