@@ -148,6 +148,7 @@ def test_an_evaluator_builds_case_a_validates_and_the_funder_sees_the_payment(
     page.fill("#f-o0_d_proxy_high", "1300")
     page.click("#run-montecarlo")
     page.wait_for_selector("#montecarlo-histogram")
+    assert page.locator("#sensitivity-table").is_visible(), "the tornado stays on the page"
     assert page.locator("#montecarlo-histogram rect").count() >= 10
     below = float(page.locator("#mc-below-one").inner_text().replace("%", "").replace(",", ".").strip())
     assert 0 < below < 20, "a proxy as low as 200 takes some draws below 1:1"

@@ -606,6 +606,15 @@ def sroi_post(
         note = str(data.get("note") or "")[:500]
         value_maps.save_value_map(db, me, report, evaluation.data, source="editor", note=note)
         return redirect(f"/app/evaluator/reports/{report_id}/sroi", done="value_map_saved")
+    if evaluation.value_map is not None:
+        # Panels already open stay open (and follow the map) when another button is pressed.
+        if sensitivity_view is None and data.get("keep_sensitivity") == "yes":
+            sensitivity_view = _sensitivity_view(evaluation.value_map, fmt)
+        if montecarlo_view is None and data.get("keep_montecarlo") == "yes":
+            seed_text = str(data.get("seed") or "1").strip()
+            montecarlo_view = _montecarlo_view(
+                evaluation.value_map, fmt, int(seed_text) if seed_text.isdigit() else 1
+            )
     return _page(
         request,
         db,
