@@ -194,10 +194,13 @@ def accept_invitation(
             problems.append(Problem("too short", "password", "password_short", {"min": MIN_PASSWORD}))
         if problems:
             raise ImpactkitError("invalid account", problems)
+    # The claim comes before the account: of two acceptances at once, the second waits on the
+    # invitation's row and finds it used, instead of inserting the same e-mail (a 500).
+    _claim(session, invitation)
+    if existing is None:
         user = User(email=invitation.email, name=name.strip()[:200], password_hash=hash_password(password))
         session.add(user)
         session.flush()
-    _claim(session, invitation)
     assert user.id is not None
     membership = _member(session, invitation.organisation_id, user.id)
     if membership is None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from impactkit.errors import NotFoundError, PermissionDeniedError, Problem, ReportStateError, ValueMapError
@@ -213,7 +214,15 @@ def create_report(
     )
     report = Report(organisation_id=project.organisation_id, project_id=project_id, period_id=period_id)
     session.add(report)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # the same draft asked for twice at once (a client resending after a timeout, to another
+        # server): the second finds the first's row at insert, and gets what the check above says
+        session.rollback()
+        raise ReportStateError(
+            f"project {project_id} already has a report for period {period_id}; change that one"
+        ) from None
     session.add(ReportVersion(report_id=report.id or 0, number=1, content=content))
     _event(session, principal, report, "report.created", None, "draft")
     session.flush()
