@@ -216,3 +216,91 @@ def test_only_administrators_create_authorities_and_grant_the_role(live_server: 
     removed = admin.delete(f"/api/v1/authorities/{s.authority_id}/members/{s.officer_id}")
     assert removed.status_code == 204
     assert officer.post(f"/api/v1/authorities/{s.authority_id}/tenders", json=TENDER).status_code == 404
+
+
+def test_co_design_partners_agree_outcomes_and_their_reports_feed_the_authoritys_view(
+    live_server: LiveServer,
+) -> None:
+    """Art. 55: the same measures, several partners awarded, each partner's periods in the view;
+    a period returned by the evaluator is corrected and verified; evidence of the wrong kind is refused."""
+    s = story(live_server)
+    world = s.world
+    officer = live_server.client(s.officer_token)
+    agreement = create_tender(
+        officer,
+        s.authority_id,
+        title="Co-progettazione centri estivi in valle",
+        kind="co_design",
+        measures=[
+            {"measure_id": "mountain_rural_initiatives", "weight": 0},
+            {"measure_id": "volunteering_hours", "weight": 0},
+        ],
+    )
+    partners = {}
+    for key, org, offer in (
+        ("owner_a", world.org_a, {"mountain_rural_initiatives": 4, "volunteering_hours": 100}),
+        ("owner_b", world.org_b, {"mountain_rural_initiatives": 6, "volunteering_hours": 50}),
+    ):
+        placed = live_server.client(world.tokens[key]).post(
+            f"/api/v1/tenders/{agreement['id']}/bids", json={"organisation_id": org, "commitments": offer}
+        )
+        assert placed.status_code == 201, placed.text
+        partners[key] = placed.json()["id"]
+    awarded = officer.post(
+        f"/api/v1/tenders/{agreement['id']}/award", json={"bid_ids": list(partners.values())}
+    )
+    assert awarded.status_code == 200 and len(awarded.json()) == 2
+    contracts = {c["supplier"]: c["id"] for c in awarded.json()}
+
+    owner_b = live_server.client(world.tokens["owner_b"])
+    report = owner_b.post(
+        f"/api/v1/contracts/{contracts['Associazione B']}/deliveries",
+        json={
+            "period_label": "Estate 2026",
+            "starts_on": "2026-06-15",
+            "ends_on": "2026-09-10",
+            "delivered": {"mountain_rural_initiatives": 6, "volunteering_hours": 50},
+        },
+    ).json()
+    refused = owner_b.post(
+        f"/api/v1/deliveries/{report['id']}/evidence",
+        data={"measure_id": "volunteering_hours"},
+        files={"file": ("ore.exe", b"MZ\x90\x00" + bytes(64))},
+    )
+    assert refused.status_code == 422 and refused.json()["errors"][0]["location"] == "file"
+    owner_b.post(
+        f"/api/v1/deliveries/{report['id']}/submit", json={"evaluator_user_id": world.users["evaluator"]}
+    )
+    evaluator = live_server.client(world.tokens["evaluator"])
+    returned = evaluator.post(
+        f"/api/v1/deliveries/{report['id']}/return", json={"comments": "Attach the evidence."}
+    )
+    assert returned.status_code == 200 and returned.json()["state"] == "returned"
+    for measure_id in ("mountain_rural_initiatives", "volunteering_hours"):
+        attached = owner_b.post(
+            f"/api/v1/deliveries/{report['id']}/evidence",
+            data={"measure_id": measure_id},
+            files={"file": (f"{measure_id}.pdf", PDF)},
+        )
+        assert attached.status_code == 201, attached.text
+    assert (
+        owner_b.post(
+            f"/api/v1/deliveries/{report['id']}/submit", json={"evaluator_user_id": world.users["evaluator"]}
+        ).status_code
+        == 200
+    )
+    verified = evaluator.post(f"/api/v1/deliveries/{report['id']}/verify", json={})
+    assert verified.status_code == 200, verified.text
+
+    view = {c["supplier"]: c for c in officer.get("/api/v1/contracts").json()}
+    assert {line["measure_id"]: line["delivered"] for line in view["Associazione B"]["lines"]} == {
+        "mountain_rural_initiatives": 6,
+        "volunteering_hours": 50,
+    }
+    assert all(line["delivered"] == 0 for line in view["Cooperativa A"]["lines"])
+    book = openpyxl.load_workbook(
+        io.BytesIO(officer.get(f"/api/v1/authorities/{s.authority_id}/procurement.xlsx").content),
+        data_only=True,
+    )
+    summary = {row[0].value: (row[2].value, row[3].value) for row in book["Riepilogo"].iter_rows(min_row=2)}
+    assert summary["mountain_rural_initiatives"] == (10, 6)

@@ -80,7 +80,9 @@ def test_tender_bids_scores_and_award_through_the_pages(live_server: LiveServer)
     wrong = owner_b.post(
         f"/app/procurement/tenders/{tender_id}/bid-workbook",
         data={"_csrf_token": csrf_of(page_b.text), "organisation_id": str(s.world.org_b)},
-        files={"file": ("offerta.xlsx", filled_template(template.content, {**BID_B, "volunteering_hours": -1}))},
+        files={
+            "file": ("offerta.xlsx", filled_template(template.content, {**BID_B, "volunteering_hours": -1}))
+        },
     )
     assert wrong.status_code == 422 and "Offerta!E6" in wrong.text
     uploaded = owner_b.post(
@@ -102,3 +104,32 @@ def test_tender_bids_scores_and_award_through_the_pages(live_server: LiveServer)
     workbook = officer.get(f"/app/procurement/authorities/{s.authority_id}/procurement.xlsx")
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
     assert owner_b.get(f"/app/procurement/authorities/{s.authority_id}/procurement.xlsx").status_code == 404
+
+
+def test_a_co_design_agreement_is_awarded_to_several_partners_without_javascript(
+    live_server: LiveServer,
+) -> None:
+    from tests.integration.procurement.helpers import BID_A, create_tender
+
+    s = story(live_server)
+    tender = create_tender(
+        live_server.client(s.officer_token), s.authority_id, kind="co_design", title="Centri estivi"
+    )
+    for key, org, offer in (("owner_a", s.world.org_a, BID_A), ("owner_b", s.world.org_b, BID_B)):
+        placed = live_server.client(s.world.tokens[key]).post(
+            f"/api/v1/tenders/{tender['id']}/bids", json={"organisation_id": org, "commitments": offer}
+        )
+        assert placed.status_code == 201, placed.text
+    officer = signed_in(live_server, "officer@comune.example.org")
+    page = officer.get(f"/app/procurement/tenders/{tender['id']}")
+    boxes = re.findall(r'type="checkbox" name="(bid_\d+)" value="on"', page.text)
+    assert len(boxes) == 2
+    asked = officer.post(
+        f"/app/procurement/tenders/{tender['id']}/award",
+        data={"_csrf_token": csrf_of(page.text), **dict.fromkeys(boxes, "on")},
+    )
+    assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.text  # the question, no JS
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', asked.text))
+    fields["_csrf_token"] = csrf_of(asked.text)
+    done = officer.post(f"/app/procurement/tenders/{tender['id']}/award", data=fields)
+    assert done.status_code == 200 and len(re.findall(r'id="contract-\d+"', done.text)) == 2

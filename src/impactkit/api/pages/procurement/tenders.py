@@ -355,9 +355,15 @@ def award(
     back = f"/app/procurement/tenders/{tender_id}"
     if (asking := confirm(request, me, data, question="proc_award_question", back=back)) is not None:
         return asking
-    raw = data.get("bid_id")
-    values = raw if isinstance(raw, list) else [raw] if raw else []
-    bid_ids = [int(v) for v in values if str(v).isdigit()]
+    # a tender's radio sends bid_id; a co-design agreement's checkboxes send bid_<id>=on each (so that
+    # the confirmation page without JavaScript posts them back one by one)
+    raw = str(data.get("bid_id") or "")
+    bid_ids = [int(raw)] if raw.isdigit() else []
+    bid_ids += [
+        int(key[4:])
+        for key, value in data.items()
+        if key.startswith("bid_") and key[4:].isdigit() and value == "on"
+    ]
     svc.award(db, me, tender_id, bid_ids)
     return redirect(back, done="proc_awarded", anchor="contracts")
 
