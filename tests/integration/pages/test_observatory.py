@@ -124,6 +124,16 @@ def test_an_owner_publishes_anyone_finds_reads_and_downloads_then_it_is_withdraw
         assert answer.status_code == 200, path
     listed = visitor.get("/osservatorio/dati/pubblicazioni.json").json()["publications"]
     assert [item["id"] for item in listed] == [slug]
+    tagged = listed[0]
+    assert tagged["sdg_targets"] and tagged["imp_dimensions"]
+    assert address in visitor.get("/osservatorio", params={"sdg": tagged["sdg_targets"][0]}).text
+    assert address in visitor.get("/osservatorio", params={"imp": tagged["imp_dimensions"][0]}).text
+    assert address not in visitor.get("/osservatorio", params={"sdg": "14.1"}).text
+    assert address not in visitor.get("/osservatorio", params={"territorio": "mountain"}).text
+    robots = visitor.get("/robots.txt").text
+    assert "Disallow: /app" in robots and "Sitemap: " in robots
+    root = visitor.get("/observatory", follow_redirects=False)
+    assert root.status_code == 301 and root.headers["location"] == "/osservatorio?lang=en"
     assert slug in visitor.get("/osservatorio/feed.atom").text
     assert slug in visitor.get("/sitemap.xml").text
 
