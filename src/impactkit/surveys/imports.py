@@ -483,6 +483,11 @@ def _which_scope(root: _Scope, table: _Table) -> _Scope | None:
 
 def _text(value: Any) -> str | None:
     """A cell as the text an answer is read from (None when empty)."""
+    if type(value) is str:  # the usual cell: a CSV's text
+        text = value.strip()
+        if not text:
+            return None
+        return text[1:] if text.startswith(_NEUTRALISED) else text
     if value is None:
         return None
     if isinstance(value, float):
@@ -532,17 +537,18 @@ def _read_rows(scope: _Scope, table: _Table, mapping: Mapping[str, _Target], roo
     link = _link_columns(headers, scope.repeat is not None)
     rows: list[_Row] = []
     label = table.label
+    position = {header: number for number, header in enumerate(headers)}
+    plan = [(position[header], header, target, target.field.name) for header, target in mapping.items()]
+    linked = link.style != "none"
     for index, values in enumerate(frame.itertuples(index=False, name=None), start=1):
-        cells = dict(zip(headers, values, strict=True))
         where = f"{label} row {index}"
         answers: dict[str, Any] = {}
         columns: dict[str, str] = {}
         problems: list[Problem] = []
         split: dict[str, dict[str, bool]] = {}
         geo: dict[str, list[str | None]] = {}
-        for header, target in mapping.items():
-            text = _text(cells[header])
-            name = target.field.name
+        for column, header, target, name in plan:
+            text = _text(values[column])
             if target.kind == "field":
                 if text is not None:
                     answers[name] = _answer(target.field, text, comma_decimals)
@@ -573,7 +579,11 @@ def _read_rows(scope: _Scope, table: _Table, mapping: Mapping[str, _Target], roo
         for name, parts in geo.items():
             if name not in answers and parts[0] is not None and parts[1] is not None:
                 answers[name] = " ".join(p for p in parts if p is not None)
-        key, parent = _keys(link, cells, table, index, root_name)
+        key, parent = (
+            _keys(link, dict(zip(headers, values, strict=True)), table, index, root_name)
+            if linked
+            else (None, None)
+        )
         rows.append(_Row(index, key, parent, answers, columns, problems, where))
     return rows
 
@@ -609,15 +619,6 @@ def _keys(
             parent_table = _text(cells.get("_parent_table_name")) or root
             parent = f"{parent_table}#{parent}"
     return key, parent
-
-
-def _instance_id(cells: Mapping[str, Any], id_column: str | None) -> str | None:
-    if id_column is None:
-        return None
-    text = _text(cells.get(id_column))
-    if text is None:
-        return None
-    return text if not text.lower().startswith("uuid:") else text[5:]
 
 
 # --- the import -----------------------------------------------------------------------------
@@ -727,19 +728,20 @@ def read_responses(
     main_rows = _read_rows(root, main, main_mapping, root_name)
     responses: list[ImportedResponse] = []
     parents: dict[str, _Parent] = {}
+    assert id_column is not None  # refused above otherwise
+    id_position = headers.index(id_column)
+    answer_of = {name: f"answers.{name}" for name in {t.field.name for t in main_mapping.values()}}
+    column_of = {header: f"{main.label}, column {header!r}" for header in main_mapping}
     for row, cells in zip(main_rows, main.table.frame.itertuples(index=False, name=None), strict=True):
-        values = dict(zip(headers, cells, strict=True))
-        instance_id = _instance_id(values, id_column)
+        raw_id = _text(cells[id_position])
+        instance_id = raw_id[5:] if raw_id is not None and raw_id[:5].lower() == "uuid:" else raw_id
         response = ImportedResponse(row.index, row.where, instance_id, row.answers, row.problems)
-        response.columns = {
-            f"answers.{name}": f"{main.label}, column {header!r}" for name, header in row.columns.items()
-        }
+        response.columns = {answer_of[name]: column_of[header] for name, header in row.columns.items()}
         if instance_id is None:
             response.problems.append(
                 Problem(f"no instance id in column {id_column!r}", row.where, code="no_instance_id")
             )
         responses.append(response)
-        raw_id = _text(values.get(id_column)) if id_column else None
         for key in {row.key, raw_id, instance_id, f"uuid:{instance_id}" if instance_id else None}:
             if key:
                 parents[key] = _Parent(row.answers, "answers.", response)
