@@ -15,6 +15,7 @@ from tests.integration.pages.web import (
     collect_responses,
     csrf_of,
     sign_in,
+    store_self_report,
     submitted_report,
 )
 
@@ -177,3 +178,32 @@ def test_deadweight_from_a_comparison_group_of_stored_responses_is_chosen_in_the
         },
     )
     assert missing.status_code == 422 and "dw_period_col: no column" in missing.text.replace("&#39;", "'")
+
+
+def test_a_quantity_linked_to_a_kpi_of_the_report_shows_its_interval_and_is_resolved(
+    live_server: LiveServer,
+) -> None:
+    web = build_web_world(live_server.engine, live_server.settings)
+    collect_responses(live_server.engine, web)
+    store_self_report(live_server.engine, web)  # 6 work placements
+    report_id = submitted_report(live_server.engine, web)
+    url = f"/app/evaluator/reports/{report_id}/sroi"
+    client = live_server.client()
+    sign_in(client, "evaluator@example.org")
+    page = client.get(url + "?start=scratch&lang=it")
+    assert '<option value="work_placements_disadvantaged">' in page.text
+    linked = {**CASE_A, "o0_qkind": "kpi", "o0_kpi": "work_placements_disadvantaged", "o0_quantity": ""}
+    computed = client.post(url, data={"_csrf_token": csrf_of(page.text), "action": "compute", **linked})
+    assert computed.status_code == 200, computed.text[:300]
+    # 6 placements in place of 50: the ratio scales by 6/50
+    assert ratio_of(computed.text) == "0,4566 : 1"
+    saved = client.post(url, data={"_csrf_token": csrf_of(page.text), "action": "save", **linked})
+    assert saved.status_code == 303
+    reopened = client.get(url)
+    assert (
+        'name="o0_kpi"' in reopened.text
+        and '<option value="work_placements_disadvantaged" selected>' in reopened.text
+    )
+    unknown = {**linked, "o0_kpi": "no_such_kpi"}
+    refused = client.post(url, data={"_csrf_token": csrf_of(page.text), "action": "compute", **unknown})
+    assert 'id="sroi-problems"' in refused.text and "no_such_kpi" in refused.text
