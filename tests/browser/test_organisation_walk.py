@@ -9,6 +9,7 @@ checked with axe-core."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import threading
 import time
@@ -32,7 +33,10 @@ from tests.integration.pages.web import small_xlsform
 pytestmark = pytest.mark.browser
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "walk"
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 PASSWORD = "una password lunga e sicura"
+WAIT_MS = 60_000
+"""How long a step may wait for a page: the shared 2-core machine is sometimes very slow."""
 
 RESPONDENTS = [
     # code, gender, age, territory, satisfaction
@@ -124,8 +128,12 @@ class Walk:
     def text(self) -> dict[str, str]:
         return TEXT[self.language]
 
-    def shot(self, page: Any, name: str, *, check: bool = True) -> None:
-        """Photograph the page as it is (test-artifacts/walk/<language>/NN-name.png) and run axe-core."""
+    def shot(self, page: Any, name: str, *, check: bool = True, doc: str | None = None) -> None:
+        """Photograph the page as it is (test-artifacts/walk/<walk>/NN-name.png) and run axe-core.
+
+        With ``doc`` (the element to show first) and IMPACTKIT_DOCS_IMAGES set, the screen as a
+        person sees it there is also kept for docs/organisations.md (docs/images/organisations-…).
+        """
         self.step += 1
         folder = ARTEFACTS / self.name
         folder.mkdir(parents=True, exist_ok=True)
@@ -134,9 +142,16 @@ class Walk:
         self.shots.append(path)
         if check:
             assert_accessible(page, f"{self.language} {name}")
+        if doc is not None and os.environ.get("IMPACTKIT_DOCS_IMAGES") and not self.keyboard:
+            if doc:
+                page.locator(doc).first.evaluate("element => element.scrollIntoView({block: 'start'})")
+            page.screenshot(path=str(DOCS_IMAGES / f"organisations-{name}-{self.language}.png"))
+            page.evaluate("window.scrollTo(0, 0)")
 
     def desktop(self) -> Any:
-        page = self.new_context(phone=False, viewport={"width": 1280, "height": 900}).new_page()
+        context = self.new_context(phone=False, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(WAIT_MS)
+        page = context.new_page()
         self.pages.append(page)
         return page
 
@@ -332,7 +347,7 @@ def administrator_registers_the_organisation(walk: Walk) -> str:
     walk.click(page, "#new-organisation-form button[type=submit]")
     page.wait_for_selector("#created")
     url = page.locator("#invitation-url").inner_text().strip()
-    walk.shot(page, "admin-organisation-created")
+    walk.shot(page, "admin-organisation-created", doc="")
 
     walk.click(page, 'nav.tabs a[href="/app/admin/people"]')
     page.wait_for_url("**/app/admin/people")
@@ -359,12 +374,22 @@ def owner_sets_up(walk: Walk, invitation_url: str) -> tuple[Any, int, str]:
     page = walk.desktop()
     page.goto(invitation_url)
     walk.choose_language(page)
-    walk.shot(page, "owner-invitation")
+    walk.shot(page, "owner-invitation", doc="")
     walk.fill(page, "#f-password", PASSWORD)
     walk.fill(page, "#f-password_again", PASSWORD)
     walk.click(page, "#accept-form button[type=submit]")
     page.wait_for_url("**/app/organisations/*")
     walk.shot(page, "owner-organisation-empty")
+
+    walk.click(page, 'nav.tabs a[href$="/members"]')
+    walk.fill(page, "#f-email", "marco@example.org")
+    walk.fill(page, "#f-name", "Marco Bianchi")
+    walk.choose_value(page, "#f-role", "editor")
+    walk.click(page, "#invite-form button[type=submit]")
+    assert page.locator("#invitation-url").inner_text().startswith(walk.base + "/invitations/")
+    walk.shot(page, "owner-invites-a-colleague", doc="")
+    walk.click(page, "nav.tabs li:first-child a")
+    page.wait_for_url("**/app/organisations/*")
 
     walk.fill(page, "#f-name", walk.text["project"])
     walk.fill(page, "#f-population", "40")
@@ -377,7 +402,7 @@ def owner_sets_up(walk: Walk, invitation_url: str) -> tuple[Any, int, str]:
     walk.click(page, "#new-period button[type=submit]")
     page.wait_for_url(f"**/app/projects/{project_id}**")
     assert page.locator("ul.periods li").count() == 1
-    walk.shot(page, "owner-project-with-period")
+    walk.shot(page, "owner-project-with-period", doc="")
 
     walk.click(page, f'a[href="/app/organisations/{_organisation_of(page)}"]')
     walk.click(page, 'nav.tabs a[href$="/forms"]')
@@ -392,18 +417,18 @@ def owner_sets_up(walk: Walk, invitation_url: str) -> tuple[Any, int, str]:
     cells = [c.strip() for c in problem.locator("td").all_inner_texts()]
     assert cells[0] == "survey" and cells[1] == "5" and cells[2].startswith("A"), cells
     assert "integr" in cells[3]
-    walk.shot(page, "owner-form-mistake")
+    walk.shot(page, "owner-form-mistake", doc="#upload")
     right = walk.live.settings.data_dir / "esiti-breve-corretto.xlsx"
     right.write_bytes(small_xlsform())
     walk.upload(page, "#f-file", str(right))
     walk.click(page, "#upload-form button[type=submit]")
     page.wait_for_url("**/app/forms/*")
     assert page.locator("#form-version").inner_text() == "2026.9"
-    walk.shot(page, "owner-form-published")
+    walk.shot(page, "owner-form-published", doc="")
 
     walk.click(page, "#preview-link")
     page.wait_for_url("**/preview**")
-    walk.shot(page, "owner-form-preview")
+    walk.shot(page, "owner-form-preview", doc="")
 
     page.goto(f"{walk.base}/app/projects/{project_id}")
     walk.choose(page, "#form_version_id", "beneficiary_outcomes 2026.9")
@@ -413,7 +438,7 @@ def owner_sets_up(walk: Walk, invitation_url: str) -> tuple[Any, int, str]:
     walk.click(page, "#new-link button[type=submit]")
     page.wait_for_url("**done=link_created**")
     link = page.locator("#links ~ div table code.link").first.inner_text().strip()
-    walk.shot(page, "owner-link-created")
+    walk.shot(page, "owner-link-created", doc="#links")
     return page, project_id, link
 
 
@@ -425,7 +450,9 @@ def _organisation_of(page: Any) -> int:
 def respondents_answer(walk: Walk, link: str) -> None:
     """Twelve people answer on their phones, in the walk's language."""
     for index, (code, gender, age, territory, satisfaction) in enumerate(RESPONDENTS):
-        page = walk.new_context(locale="en-GB" if walk.language == "en" else "it-IT").new_page()
+        context = walk.new_context(locale="en-GB" if walk.language == "en" else "it-IT")
+        context.set_default_timeout(WAIT_MS)
+        page = context.new_page()
         page.goto(f"{link}?lang={walk.language}")
         if index == 0:
             walk.shot(page, "respondent-phone-start")
@@ -436,7 +463,7 @@ def respondents_answer(walk: Walk, link: str) -> None:
         walk.check(page, f'input[name="territory_type"][value="{territory}"]')
         walk.check(page, f'input[name="satisfaction"][value="{satisfaction}"]')
         if index == 0:
-            walk.shot(page, "respondent-phone-filled")
+            walk.shot(page, "respondent-phone-filled", doc="")
         walk.click(page, "#send")
         page.wait_for_selector("#thanks, .done, main h1")
         if index == 0:
@@ -451,7 +478,7 @@ def owner_reads_and_reports(walk: Walk, page: Any, project_id: int) -> None:
     walk.click(page, "#see-responses")
     page.wait_for_url("**/responses**")
     assert page.locator("#responses tbody tr").count() == 12
-    walk.shot(page, "owner-responses")
+    walk.shot(page, "owner-responses", doc="")
     walk.click(page, '#responses tr:has(td:text-is("P-12")) a')
     page.wait_for_url("**/app/responses/*")
     walk.shot(page, "owner-response")
@@ -462,7 +489,7 @@ def owner_reads_and_reports(walk: Walk, page: Any, project_id: int) -> None:
     walk.click(page, "#flag-form button[type=submit]")
     page.wait_for_url("**done=response_flagged**")
     assert page.locator('#flag-list li[data-kind="test_answer"][data-status="excluded"]').count() == 1
-    walk.shot(page, "owner-response-flagged")
+    walk.shot(page, "owner-response-flagged", doc="#flags")
     walk.click(page, "nav.crumbs a[href$='/responses']")
     page.wait_for_url("**/responses")
     assert page.locator('#responses td[data-left-out="test_answer"]').count() == 1
@@ -474,7 +501,7 @@ def owner_reads_and_reports(walk: Walk, page: Any, project_id: int) -> None:
     assert territory.locator('tr[data-category="urban"] td.num').last.inner_text() == "5", (
         "the flagged test answer is left out"
     )
-    walk.shot(page, "owner-kpi-breakdown")
+    walk.shot(page, "owner-kpi-breakdown", doc="#dimension-territory_type")
 
     walk.choose(page, "#report-period", walk.text["period"])
     walk.choose_value(page, "#report-language", walk.language)
@@ -490,12 +517,12 @@ def owner_reads_and_reports(walk: Walk, page: Any, project_id: int) -> None:
         walk.click(page, section.locator("button[type=submit]"))
         page.wait_for_url("**done=section_saved**")
     assert page.locator("#sections-written").inner_text().startswith(f"{count}")
-    walk.shot(page, "owner-report-written")
+    walk.shot(page, "owner-report-written", doc="")
     walk.choose(page, "#evaluator", "Elena Valutatrice")
     walk.click(page, "#submit-form button[type=submit]")
     page.wait_for_url("**done=report_submitted**")
     assert page.locator("#with-evaluator").is_visible()
-    walk.shot(page, "owner-report-submitted")
+    walk.shot(page, "owner-report-submitted", doc="#submit")
 
 
 def _walk(walk: Walk) -> None:

@@ -201,7 +201,8 @@ def _project_context(
     if period is None and periods:
         period = max(periods, key=lambda p: p.starts_on).id
     member = me.is_admin or me.role_in(project.organisation_id) is not None
-    total = links.project_response_count(db, project_id)
+    # Counting 100,000 responses costs more than the rest of the page: it waits for the next change too.
+    total = cached_figures(db, project_id, "total", lambda: links.project_response_count(db, project_id))
     per_day = cached_figures(db, project_id, "per_day", lambda: links.responses_per_day(db, project_id))
     disclosure = None
     try:
