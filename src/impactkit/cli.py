@@ -219,7 +219,7 @@ LIBRARY_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "report": (
         "impactkit.reports.cli:report",
-        "Social reports: verify frozen reports and exported workbooks.",
+        "Social reports: verify frozen reports, exported workbooks and report PDFs.",
     ),
 }
 """The library's command groups: name → (``module:attribute``, the group's one-line help)."""

@@ -501,6 +501,18 @@ CASES = [
     ),
     Case(
         "GET",
+        "/api/v1/reports/{report_id:int}/export.pdf",
+        A_READERS | {"evaluator"},
+        w("/api/v1/reports/{report_validated}/export.pdf"),
+    ),
+    Case(
+        "GET",
+        "/api/v1/reports/{report_id:int}/export.docx",
+        A_READERS | {"evaluator"},
+        w("/api/v1/reports/{report_validated}/export.docx"),
+    ),
+    Case(
+        "GET",
         "/api/v1/reports/{report_id:int}/export.json",
         A_READERS | {"evaluator"},
         w("/api/v1/reports/{report_validated}/export.json"),

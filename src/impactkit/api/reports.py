@@ -31,6 +31,8 @@ from impactkit.store.tables import (
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class ReportIn(BaseModel):
@@ -300,6 +302,40 @@ class ReportController(Controller):
         name = f"report-{report.id}-v{row.number}{'' if row.state == 'validated' else '-draft'}.xlsx"
         return Response(
             content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+
+    @get(
+        "/api/v1/reports/{report_id:int}/export.pdf",
+        summary="The social report as a sealed PDF (A4, tagged) with its frozen document attached",
+        sync_to_thread=True,
+        media_type=PDF,
+    )
+    def export_pdf(
+        self, report_id: FromPath[int], principal: Caller, db: DB, version: FromQuery[int | None] = None
+    ) -> Response[bytes]:
+        report = _report(db, report_id)
+        row = svc.visible_version(db, principal, report, version)
+        content = svc.export_document(db, report, row, "pdf", actor_user_id=principal.user_id)
+        name = f"report-{report.id}-v{row.number}{'' if row.state == 'validated' else '-draft'}.pdf"
+        return Response(
+            content, media_type=PDF, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+
+    @get(
+        "/api/v1/reports/{report_id:int}/export.docx",
+        summary="The social report as an editable Word document (not sealed)",
+        sync_to_thread=True,
+        media_type=DOCX,
+    )
+    def export_docx(
+        self, report_id: FromPath[int], principal: Caller, db: DB, version: FromQuery[int | None] = None
+    ) -> Response[bytes]:
+        report = _report(db, report_id)
+        row = svc.visible_version(db, principal, report, version)
+        content = svc.export_document(db, report, row, "docx", actor_user_id=principal.user_id)
+        name = f"report-{report.id}-v{row.number}{'' if row.state == 'validated' else '-draft'}.docx"
+        return Response(
+            content, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
         )
 
     @get(

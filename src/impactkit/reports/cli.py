@@ -11,13 +11,14 @@ from impactkit.reports.hashing import verify_file
 
 @click.group("report")
 def report() -> None:
-    """Social reports: verify frozen reports and exported workbooks."""
+    """Social reports: verify frozen reports, exported workbooks and report PDFs."""
 
 
 @report.command("verify")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def verify(file: Path) -> None:
-    """Check that FILE (a frozen .json report or an exported .xlsx) is unchanged since validation.
+    """Check that FILE (a frozen .json report, an exported .xlsx or a report .pdf) is unchanged since
+    validation.
 
     Prints "verified: sha256 …" and exits 0, or prints the reason and exits 1.
     """

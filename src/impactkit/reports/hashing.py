@@ -331,16 +331,20 @@ def _iter_verify_xlsx(data: bytes) -> Iterator[VerifyResult]:
 
 
 def verify_bytes(data: bytes) -> VerifyResult:
-    """Verify a frozen JSON document or an exported workbook given as bytes."""
+    """Verify a frozen JSON document, an exported workbook or a report PDF given as bytes."""
+    if data[:5] == b"%PDF-":
+        from impactkit.reports.documents.pdf import verify_pdf
+
+        return verify_pdf(data)
     if data[:2] == b"PK":
         return next(_iter_verify_xlsx(data))
     if data.lstrip()[:1] == b"{":
         return verify_document(data)
-    return _fail("not a valid report file: neither a frozen JSON document nor an .xlsx workbook")
+    return _fail("not a valid report file: neither a frozen JSON document, an .xlsx workbook nor a PDF")
 
 
 def verify_file(path: str | Path) -> VerifyResult:
-    """Verify a report file: a frozen JSON document or an exported .xlsx workbook.
+    """Verify a report file: a frozen JSON document, an exported .xlsx workbook or a report PDF.
 
     Never raises on a bad file: the result says what is wrong.
     """

@@ -787,6 +787,21 @@ def export_frozen_json(session: Session, report: Report, row: ReportVersion, *, 
     )
 
 
+def export_document(
+    session: Session, report: Report, row: ReportVersion, fmt: str, *, actor_user_id: int
+) -> bytes:
+    """The report as a document: ``pdf`` (sealed, the frozen document attached) or ``docx``
+    (editable); a draft when the version is not validated; audited."""
+    from impactkit.reports.documents import render_docx, render_pdf
+
+    record_export(session, actor_user_id, "report", fmt, report=report, row=row)
+    content = ReportContent.model_validate(row.content)
+    stamp = ValidationStamp.model_validate(row.stamp) if row.state == "validated" and row.stamp else None
+    if fmt == "docx":
+        return render_docx(content, stamp)
+    return render_pdf(content, stamp)
+
+
 def funder_portfolio(
     session: Session, funder_id: int, framework_id: str | None = None, framework_version: str | None = None
 ) -> Portfolio:

@@ -28,6 +28,8 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "target": {"it": "Obiettivo", "en": "Target"},
     "reports": {"it": "Rendiconti", "en": "Reports"},
     "download_excel": {"it": "Scarica Excel", "en": "Download Excel"},
+    "download_report_pdf": {"it": "Scarica PDF", "en": "Download PDF"},
+    "download_report_docx": {"it": "Scarica Word (modificabile)", "en": "Download Word (editable)"},
     "error_title": {"it": "Qualcosa non va", "en": "Something is wrong"},
     "not_found": {"it": "Pagina non trovata.", "en": "Page not found."},
     "forbidden": {

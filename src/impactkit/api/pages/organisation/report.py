@@ -41,6 +41,7 @@ from impactkit.store import reports as store
 from impactkit.store.tables import EvaluatorAccreditation, Membership, Report, ReportVersion, User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SECTION_MAX = 20_000
 VALUE_MAP_MAX = 2 * 1024 * 1024
 
@@ -122,6 +123,26 @@ def report_download(db: DB, me: Me, report_id: FromPath[int]) -> Response[bytes]
     data = store.export_xlsx(db, report, row, actor_user_id=me.user_id)
     name = f"report-{report.id}-v{row.number}-{row.state}.xlsx"
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@get("/app/reports/{report_id:int}/report.pdf", sync_to_thread=True)
+def report_pdf(db: DB, me: Me, report_id: FromPath[int]) -> Response[bytes]:
+    """The report as a sealed PDF, for every party who may read the report (a draft is marked so)."""
+    report, row = report_for(db, me, report_id)
+    data = store.export_document(db, report, row, "pdf", actor_user_id=me.user_id)
+    name = f"report-{report.id}-v{row.number}-{row.state}.pdf"
+    return Response(
+        data, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@get("/app/reports/{report_id:int}/report.docx", sync_to_thread=True)
+def report_docx(db: DB, me: Me, report_id: FromPath[int]) -> Response[bytes]:
+    """The report as an editable Word document, for every party who may read the report."""
+    report, row = report_for(db, me, report_id)
+    data = store.export_document(db, report, row, "docx", actor_user_id=me.user_id)
+    name = f"report-{report.id}-v{row.number}-{row.state}.docx"
+    return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @post("/app/projects/{project_id:int}/reports", sync_to_thread=True, status_code=303)
@@ -253,6 +274,8 @@ def submit_report_page(
 ROUTES = [
     report_page,
     report_download,
+    report_pdf,
+    report_docx,
     create_report_page,
     save_section,
     attach_value_map,

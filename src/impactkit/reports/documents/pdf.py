@@ -1,0 +1,164 @@
+"""The social report as a sealed PDF (WeasyPrint, A4, tagged PDF/UA-1), and its verification.
+
+The PDF embeds the frozen document (content, validation stamp, seal; the same bytes as the API's
+``export.json``) as the attachment ``impactkit-report.json``, so the figures can be taken back out.
+After the PDF is written, one comment line is appended after its ``%%EOF``::
+
+    %impactkit-seal sha256:<64 hex digits>
+
+the SHA-256 of every byte before that line. :func:`verify_pdf` recomputes it (a changed byte
+fails), then verifies the embedded frozen document like a ``.json`` export.
+
+The renderer fetches nothing: the stylesheet is passed as text, charts are inline SVG, and the URL
+fetcher refuses every URL (a user's ``<img src=…>`` is escaped text anyway; this is the second lock).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+
+from impactkit.reports.documents._view import DocumentView, build_view
+from impactkit.reports.documents._words import word
+from impactkit.reports.hashing import VerifyResult, canonical_json, verify_document
+from impactkit.reports.model import ReportContent, ValidationStamp
+
+ATTACHMENT_NAME = "impactkit-report.json"
+PDF_SEAL_PREFIX = b"%impactkit-seal sha256:"
+_SEAL_LINE = re.compile(rb"%impactkit-seal sha256:([0-9a-f]{64})\n\Z")
+
+
+class RefusedFetch(ValueError):
+    """A document asked for an outside resource; nothing is fetched."""
+
+
+def _locked_fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher
+
+    class LockedFetcher(URLFetcher):  # type: ignore[misc]
+        """A WeasyPrint URL fetcher that fetches nothing and remembers what was asked."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=(), allow_redirects=False, timeout=1)
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            self.refused.append(url)
+            raise RefusedFetch(f"documents fetch nothing: {url[:120]}")
+
+    return LockedFetcher
+
+
+def locked_fetcher() -> Any:
+    """A new fetcher that refuses every URL (``.refused`` lists what a document asked for)."""
+    return _locked_fetcher_class()()
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(files("impactkit.reports.documents") / "templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+@lru_cache(maxsize=1)
+def _stylesheet() -> str:
+    return (files("impactkit.reports.documents") / "templates" / "report.css").read_text(encoding="utf-8")
+
+
+def report_html(view: DocumentView) -> str:
+    """The document as HTML (what WeasyPrint lays out)."""
+    return _environment().get_template("report.html").render(v=view)
+
+
+def render_pdf(
+    content: ReportContent, stamp: ValidationStamp | None = None, *, fetcher: Any | None = None
+) -> bytes:
+    """The report as sealed PDF bytes (a draft when ``stamp`` is None).
+
+    Args:
+        content: the report's content (as frozen when validated).
+        stamp: the validation stamp, or None for an unvalidated draft.
+        fetcher: the URL fetcher to use (tests pass one to see what was refused); always locked.
+    """
+    from weasyprint import CSS, HTML, Attachment
+
+    view = build_view(content, stamp)
+    fetcher = fetcher if fetcher is not None else locked_fetcher()
+    document = HTML(string=report_html(view), base_url=None, url_fetcher=fetcher)
+    twin = Attachment(
+        file_obj=io.BytesIO(canonical_json(view.payload)),
+        name=ATTACHMENT_NAME,
+        description=word("attachment_description", content.language),
+        relationship="Data",
+        url_fetcher=fetcher,
+    )
+    data = document.write_pdf(
+        stylesheets=[CSS(string=_stylesheet(), url_fetcher=fetcher)],
+        attachments=[twin],
+        pdf_variant="pdf/ua-1",
+        pdf_tags=True,
+    )
+    assert isinstance(data, bytes)
+    return seal_pdf(data)
+
+
+def seal_pdf(data: bytes) -> bytes:
+    """Append the seal line: the SHA-256 of every byte of the PDF as written."""
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    return data + PDF_SEAL_PREFIX + hashlib.sha256(data).hexdigest().encode("ascii") + b"\n"
+
+
+def embedded_document(data: bytes) -> bytes | None:
+    """The frozen document attached to a report PDF, or None when there is none."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    found = reader.attachments.get(ATTACHMENT_NAME)
+    return found[0] if found else None
+
+
+def verify_pdf(data: bytes) -> VerifyResult:
+    """Verify a report PDF: the file seal over every byte, then the embedded frozen document."""
+    match = _SEAL_LINE.search(data[-128:])
+    if match is None:
+        return VerifyResult(
+            ok=False, message="verification failed: the PDF has no impactkit seal (re-saved or edited)"
+        )
+    body = data[: len(data) - (len(match.group(0)))]
+    actual = hashlib.sha256(body).hexdigest()
+    stated = match.group(1).decode("ascii")
+    if actual != stated:
+        return VerifyResult(
+            ok=False,
+            message="verification failed: the PDF's bytes changed since export "
+            f"(file sha256 {actual}, sealed {stated})",
+        )
+    try:
+        document = embedded_document(body)
+    except Exception as error:  # pypdf raises many kinds on a damaged file: never a traceback
+        return VerifyResult(ok=False, message=f"not a valid report file: the PDF cannot be read ({error})")
+    if document is None:
+        return VerifyResult(ok=False, message=f"not a valid report file: no '{ATTACHMENT_NAME}' attached")
+    return verify_document(document)
+
+
+__all__ = [
+    "ATTACHMENT_NAME",
+    "RefusedFetch",
+    "embedded_document",
+    "locked_fetcher",
+    "render_pdf",
+    "report_html",
+    "seal_pdf",
+    "verify_pdf",
+]
