@@ -476,6 +476,7 @@ DEMO_VALUE_MAP: dict[str, object] = {
 
 def load_demo_report(engine: Engine) -> str:
     """A validated 2026 social report of Cooperativa Aurora, so funders have something to see."""
+    from impactkit.reports.structured import demo_figures
     from impactkit.store import reports as workflow
     from impactkit.store.principals import load_principal
     from impactkit.store.sroi import prepare_value_map
@@ -505,6 +506,7 @@ def load_demo_report(engine: Engine) -> str:
             language="it",
             sections=sections,
             sroi_value_map=value_map,
+            figures=demo_figures(),
         )
         workflow.submit_report(session, as_owner, report, evaluator.id)
         workflow.validate_report(

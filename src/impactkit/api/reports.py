@@ -43,6 +43,12 @@ class ReportIn(BaseModel):
         default_factory=dict, description="Narrative sections (DM 4 July 2019) by key"
     )
     sroi_value_map: dict[str, Any] | None = Field(default=None, description="Optional SROI value map")
+    figures: dict[str, Any] | None = Field(
+        default=None,
+        description="Figures of the decree's sections (governance bodies, members, staff by contract, "
+        "volunteers, pay ratio, reimbursements, revenue by source, public funding, fundraising, other "
+        "information, supervisory body); see docs/reports.md",
+    )
 
 
 class ReportChange(BaseModel):
@@ -51,6 +57,9 @@ class ReportChange(BaseModel):
     sections: dict[str, str] | None = None
     sroi_value_map: dict[str, Any] | None = None
     refresh_kpis: bool = Field(default=False, description="Recompute the KPIs from the responses stored now")
+    figures: dict[str, Any] | None = Field(
+        default=None, description="Figures of the decree's sections, replacing those entered before"
+    )
 
 
 class SubmitIn(BaseModel):
@@ -192,6 +201,7 @@ class ReportController(Controller):
             language=data.language,
             sections=data.sections,
             sroi_value_map=value_map,
+            figures=data.figures,
         )
         return _out(report, svc.version(db, report))
 
@@ -235,6 +245,7 @@ class ReportController(Controller):
             sections=data.sections,
             sroi_value_map=value_map,
             refresh_kpis=data.refresh_kpis,
+            figures=data.figures,
         )
         return _out(report, row)
 

@@ -13,10 +13,19 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+)
 
 from impactkit._paths import data_dir
 from impactkit.errors import ImpactkitError, Problem
+from impactkit.reports.structured import SectionFigures
 
 Language = Literal["it", "en"]
 Direction = Literal["at_least", "at_most"]
@@ -159,6 +168,17 @@ class ReportContent(BaseModel):
     sections: dict[str, str] = Field(default_factory=dict)
     """Narrative text per section key of :func:`report_sections` (Decree of 4 July 2019)."""
     targets: list[OutcomeTarget] = Field(default_factory=list)
+    figures: SectionFigures | None = None
+    """The figures the decree asks for, as the organisation entered them (governance, people,
+    economic situation, other information, supervisory body); absent until some are entered."""
+
+    @model_serializer(mode="wrap")
+    def _without_absent_figures(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Content frozen before figures existed has no such key: its hash must stay the same.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("figures") is None:
+            data.pop("figures", None)
+        return data
 
     @field_validator("sections")
     @classmethod

@@ -31,6 +31,7 @@ from impactkit.reports import (
     build_portfolio,
     content_hash,
     frozen_document,
+    load_content,
     portfolio_csv,
     portfolio_json,
     report_sections,
@@ -144,8 +145,10 @@ def assemble_content(
     language: str = "it",
     sections: dict[str, str] | None = None,
     sroi_value_map: dict[str, Any] | None = None,
+    figures: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report content: organisation, project, period, KPI results, SROI, sections, targets."""
+    """The report content: organisation, project, period, KPI results, SROI, sections, targets,
+    and the figures the organisation entered for the decree's sections."""
     organisation = get(session, Organisation, project.organisation_id, "organisation")
     kpis = project_kpis(session, project.id or 0, period.id)
     framework = get_framework(kpis.framework_id)
@@ -165,6 +168,7 @@ def assemble_content(
             "sroi": _sroi_section(sroi_value_map),
             "sections": sections or {},
             "targets": _targets(session, project, period),
+            "figures": figures or None,
         }
     )
     return content.model_dump(mode="json")
@@ -199,6 +203,7 @@ def create_report(
     language: str = "it",
     sections: dict[str, str] | None = None,
     sroi_value_map: dict[str, Any] | None = None,
+    figures: dict[str, Any] | None = None,
 ) -> Report:
     project = get(session, Project, project_id, "project")
     period = require_period(session, project_id, period_id)
@@ -210,7 +215,13 @@ def create_report(
             f"project {project_id} already has report {existing.id} for period {period_id}; change that one"
         )
     content = assemble_content(
-        session, project, period, language=language, sections=sections, sroi_value_map=sroi_value_map
+        session,
+        project,
+        period,
+        language=language,
+        sections=sections,
+        sroi_value_map=sroi_value_map,
+        figures=figures,
     )
     report = Report(organisation_id=project.organisation_id, project_id=project_id, period_id=period_id)
     session.add(report)
@@ -238,6 +249,7 @@ def update_report(
     sections: dict[str, str] | None = None,
     sroi_value_map: dict[str, Any] | None = None,
     refresh_kpis: bool = False,
+    figures: dict[str, Any] | None = None,
 ) -> ReportVersion:
     """Change a report: in place while it is a draft; as a new draft version once it was
     returned or validated (the validated version never changes); refused while submitted."""
@@ -257,6 +269,7 @@ def update_report(
             sroi_value_map=sroi_value_map
             if sroi_value_map is not None
             else (old.get("sroi") or {}).get("value_map"),
+            figures=figures if figures is not None else old.get("figures"),
         )
         if refresh_kpis or sroi_value_map is not None
         else {
@@ -265,8 +278,10 @@ def update_report(
             "sections": sections if sections is not None else old.get("sections", {}),
         }
     )
-    if sections is not None:
-        ReportContent.model_validate(content)
+    if figures is not None and not (refresh_kpis or sroi_value_map is not None):
+        content["figures"] = figures
+    if sections is not None or figures is not None:
+        content = load_content(content).model_dump(mode="json")
     if latest.state in EDITABLE:
         latest.content = content
         session.add(latest)

@@ -406,6 +406,17 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "{written} of {total} sections written (Decree of 4 July 2019).",
     },
     "section_text": {"it": "Testo della sezione", "en": "Text of the section"},
+    "sections_still_empty": {"it": "Sezioni ancora vuote", "en": "Sections still empty"},
+    "figures_known": {
+        "it": "Dati che impactkit conosce già (dagli indicatori del periodo); compaiono nel documento:",
+        "en": "Figures impactkit already knows (from the period's indicators); they appear in the document:",
+    },
+    "figures_hint": {
+        "it": "I dati chiesti dalle Linee guida (D.M. 4 luglio 2019). Lascia vuoto ciò che non si applica; importi in euro.",
+        "en": "The figures the guidelines ask for (Decree of 4 July 2019). Leave empty what does not apply; amounts in euro.",
+    },
+    "save_figures": {"it": "Salva i dati", "en": "Save the figures"},
+    "figures_saved": {"it": "Dati salvati.", "en": "Figures saved."},
     "save_section": {"it": "Salva la sezione", "en": "Save the section"},
     "section_saved": {"it": "Sezione salvata.", "en": "Section saved."},
     "section_empty": {"it": "Sezione non scritta.", "en": "Section not written."},

@@ -22,6 +22,7 @@ from impactkit.api.access import Principal, require_member
 from impactkit.api.deps import DB
 from impactkit.api.pages._report_summary import report_for, summary_context
 from impactkit.api.pages.organisation._lookup import can_edit, project_for
+from impactkit.api.pages.organisation._report_figures import FIGURE_SECTIONS, groups, read_figures
 from impactkit.api.pages.rendering import (
     Formats,
     Me,
@@ -35,7 +36,8 @@ from impactkit.api.pages.rendering import (
 )
 from impactkit.domain import MemberRole
 from impactkit.errors import ImpactkitError, Problem, ReportStateError, ValueMapError
-from impactkit.reports.model import report_sections
+from impactkit.reports.model import ReportContent, report_sections
+from impactkit.reports.structured import prefilled
 from impactkit.store import observatory
 from impactkit.store import reports as store
 from impactkit.store.tables import EvaluatorAccreditation, Membership, Report, ReportVersion, User
@@ -81,18 +83,28 @@ def _context(
 ) -> dict[str, Any]:
     editable = row.state in ("draft", "returned") and can_edit(me, report.organisation_id)
     sections = row.content.get("sections") or {}
+    content = ReportContent.model_validate(row.content)
+    figures = content.figures
+    known = prefilled(content, fmt)
+    entered = figures.lines(fmt) if figures is not None else {}
+    shown = [
+        {
+            "key": section.key,
+            "number": section.number,
+            "title": section.title.get(fmt.language) or section.title.get("it", section.key),
+            "text": sections.get(section.key, ""),
+            "groups": groups(section.key, figures, fmt) if section.key in FIGURE_SECTIONS else [],
+            "entered": entered.get(section.key, []),
+            "known": known.get(section.key, []),
+            "empty": not (sections.get(section.key) or "").strip() and not entered.get(section.key),
+        }
+        for section in report_sections()
+    ]
     return {
         **summary_context(db, me, report, row, fmt, with_checklist=True),
-        "sections": [
-            {
-                "key": section.key,
-                "number": section.number,
-                "title": section.title.get(fmt.language) or section.title.get("it", section.key),
-                "text": sections.get(section.key, ""),
-            }
-            for section in report_sections()
-        ],
-        "written": sum(1 for s in report_sections() if (sections.get(s.key) or "").strip()),
+        "sections": shown,
+        "written": sum(1 for s in shown if not s["empty"]),
+        "empty_sections": [f"{s['number']}. {s['title']}" for s in shown if s["empty"]],
         "editable": editable,
         "can_submit": row.state == "draft" and can_edit(me, report.organisation_id),
         "evaluators": accredited_evaluators(db, report.organisation_id),
@@ -194,6 +206,33 @@ def save_section(
     return redirect(f"/app/reports/{report_id}", done="section_saved", anchor=f"section-{key}")
 
 
+@post("/app/reports/{report_id:int}/figures/{key:str}", sync_to_thread=True, status_code=303)
+def save_figures(
+    request: PageRequest,
+    db: DB,
+    me: Me,
+    report_id: FromPath[int],
+    key: FromPath[str],
+    data: URLEncodedBody[dict[str, Any]],
+) -> Redirect | Template:
+    """The figures the decree asks for in one section (governance, people, economic situation,
+    other information, supervisory body); the other sections' figures stay as they were."""
+    report, row = _editable(db, me, report_id)
+    if key not in FIGURE_SECTIONS:
+        raise ImpactkitError("unknown_section", [Problem("unknown section", key, "choice")])
+    old = ReportContent.model_validate(row.content).figures
+    fmt = Formats(language_of(request))
+    try:
+        figures = read_figures(key, data, fmt.language, old)
+    except ImpactkitError as exc:
+        errors = {f"{key}:{name}": text for name, text in field_errors(exc, fmt.language).items()}
+        return render(
+            request, "organisation/report.html", me, 422, **_context(db, me, report, row, fmt, errors=errors)
+        )
+    store.update_report(db, me, report, figures=figures.model_dump(mode="json"))
+    return redirect(f"/app/reports/{report_id}", done="figures_saved", anchor=f"section-{key}")
+
+
 def read_value_map(upload: UploadFile) -> Any:
     """A value map from a YAML or JSON file, or from an impactkit value-map workbook (.xlsx)."""
     from impactkit.sroi import import_value_map
@@ -278,6 +317,7 @@ ROUTES = [
     report_docx,
     create_report_page,
     save_section,
+    save_figures,
     attach_value_map,
     submit_report_page,
 ]
