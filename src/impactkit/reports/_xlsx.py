@@ -124,17 +124,18 @@ def write_table(
         row = first_row + count
         refs = {key: xl_rowcol_to_cell(row, col) for key, col in positions.items()}
         refs.update(extra_refs or {})
+        # A row may name its own format for some columns (a share's value as a percentage).
+        own = data.get("_formats") or {}
         for col, column in enumerate(columns):
             value = data.get(column.key)
+            fmt = formats.of(own[column.key]) if column.key in own else cell_formats[col]
             if column.formula:
                 cached = value if isinstance(value, int | float) else ""
-                worksheet.write_formula(
-                    row, col, fill_formula(column.formula, refs), cell_formats[col], cached
-                )
+                worksheet.write_formula(row, col, fill_formula(column.formula, refs), fmt, cached)
             elif isinstance(value, Formula):
-                worksheet.write_formula(row, col, value.text, cell_formats[col], value.cached)
+                worksheet.write_formula(row, col, value.text, fmt, value.cached)
             else:
-                write_value(worksheet, row, col, value, cell_formats[col])
+                write_value(worksheet, row, col, value, fmt)
     return count
 
 

@@ -21,6 +21,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from impactkit.errors import ImpactkitError, Problem
+from impactkit.formats import Formats as FigureFormats
 from impactkit.reports._layout import Column, Layout, load_layout, text_in, utc_text
 from impactkit.reports._text import neutralise
 from impactkit.reports._xlsx import (
@@ -60,6 +61,7 @@ from impactkit.reports.responses import (
     plan_sheets,
     write_answers,
 )
+from impactkit.reports.vocabulary import method_text, term, unit_label
 
 
 def _exclusions_text(kpi: Any, language: str) -> str | None:
@@ -78,19 +80,36 @@ def _note_below(worksheet: Any, row: int, text: str, formats: Formats) -> None:
     worksheet.set_row(row, 45)
 
 
+SHARE_COLUMNS = ("value", "ci_low", "ci_high", "target", "error_plus", "error_minus")
+
+
+def _share_formats(unit: str | None) -> dict[str, str]:
+    """A share's figures as percentages (0.683 reads 68.3 %), other units as the layout says."""
+    return dict.fromkeys(SHARE_COLUMNS, "percent") if unit == "share" else {}
+
+
+def _bar(high: float | None, low: float | None) -> float:
+    """One side of an error bar: never below zero (an interval end a rounding step past the value
+    would draw a −2e-16 bar), rounded to 12 decimals."""
+    if high is None or low is None:
+        return 0
+    return max(0.0, round(high - low, 12))
+
+
 def _kpi_rows(content: ReportContent, sheet: dict[str, Any]) -> list[dict[str, Any]]:
     language = content.language
     met_labels = sheet["met_labels"]
     direction_labels = sheet["direction_labels"]
     rows = []
     for kpi in content.kpis:
-        plus = kpi.ci_high - kpi.value if kpi.ci_high is not None and kpi.value is not None else 0
-        minus = kpi.value - kpi.ci_low if kpi.ci_low is not None and kpi.value is not None else 0
+        plus = _bar(kpi.ci_high, kpi.value)
+        minus = _bar(kpi.value, kpi.ci_low)
         rows.append(
             {
+                "_formats": _share_formats(kpi.unit),
                 "indicator_id": kpi.indicator_id,
                 "label": kpi.label(language),
-                "unit": kpi.unit,
+                "unit": unit_label(kpi.unit, language) or None,
                 "value": kpi.value,
                 "ci_low": kpi.ci_low,
                 "ci_high": kpi.ci_high,
@@ -103,7 +122,7 @@ def _kpi_rows(content: ReportContent, sheet: dict[str, Any]) -> list[dict[str, A
                     if kpi.target_met is not None
                     else None
                 ),
-                "method": kpi.method,
+                "method": method_text(kpi.method, language) or None,
                 "flags": kpi.flags or None,
                 "excluded": _exclusions_text(kpi, language),
                 "imp_dimensions": kpi.tags.imp_dimensions or None,
@@ -134,11 +153,11 @@ def _cover(
     values: dict[str, Any] = {
         "title": f"{content.project.name} — {organisation.name}",
         "organisation": organisation.name,
-        "legal_form": organisation.legal_form,
+        "legal_form": term("legal_form", organisation.legal_form, language) or None,
         "tax_code": organisation.tax_code,
         "municipality": organisation.municipality,
         "zone": organisation.zone,
-        "territory_type": organisation.territory_type,
+        "territory_type": term("territory_type", organisation.territory_type, language) or None,
         "project": content.project.name,
         "period": f"{content.period.start.isoformat()} – {content.period.end.isoformat()}",
         "framework": f"{content.framework.id} ({content.framework.version})",
@@ -211,9 +230,10 @@ def _disaggregations(
     reasons = sheet.get("suppression_labels", {})
     rows = (
         {
+            "_formats": _share_formats(kpi.unit),
             "indicator_id": kpi.indicator_id,
-            "dimension": cell.dimension,
-            "category": cell.category,
+            "dimension": term("dimension", cell.dimension, content.language),
+            "category": term("category", cell.category, content.language),
             "value": cell.value,
             "ci_low": cell.ci_low,
             "ci_high": cell.ci_high,
@@ -267,11 +287,19 @@ def _sections(
 ) -> None:
     sheet = layout.sheet("sections")
     language = content.language
+    figures = content.figures.lines(FigureFormats(language)) if content.figures is not None else {}
+
+    def text_of(key: str) -> str | None:
+        # The narrative, then the figures the organisation entered, one per line.
+        parts = [content.sections.get(key) or ""]
+        parts += [f"{label}: {value}" for label, value in figures.get(key, [])]
+        return "\n".join(part for part in parts if part) or None
+
     rows = (
         {
             "number": section.number,
             "title": text_in(section.title, language),
-            "text": content.sections.get(section.key),
+            "text": text_of(section.key),
         }
         for section in report_sections()
     )

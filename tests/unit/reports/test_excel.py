@@ -102,7 +102,7 @@ def test_kpis_have_values_intervals_targets_and_error_bar_formulas(workbook_path
     assert record["Indicatore"] == "Persone inserite al lavoro"
     assert (record["Valore"], record["Intervallo: min"], record["Intervallo: max"]) == (12, 9, 15)
     assert record["Obiettivo"] == 10 and record["Obiettivo raggiunto"] == "raggiunto"
-    assert record["Barra d'errore +"] == "=IF(AND(ISNUMBER(F2),ISNUMBER(D2)),F2-D2,0)"
+    assert record["Barra d'errore +"] == "=IF(AND(ISNUMBER(F2),ISNUMBER(D2)),MAX(0,F2-D2),0)"
     assert record["Escluse (perché)"] is None
     assert record["Dimensioni IMP"] == "what; who"
     assert dict(zip(header, second, strict=True))["Valore"] == 0.6
@@ -121,7 +121,7 @@ def test_each_kpi_has_a_native_chart_with_error_bars_from_its_interval_columns(
         assert f"Indicatori!$S${row}" in references  # error bar −
         assert f"Indicatori!$D${row}" in references  # the value
         assert f"Indicatori!$I${row}" in references  # the target
-    assert "Persone inserite al lavoro (people)" in charts[0]
+    assert "Persone inserite al lavoro (persone)" in charts[0]
 
 
 def test_targets_sheet_pays_by_results_with_live_formulas(workbook_path: Path) -> None:
