@@ -131,30 +131,41 @@ def _method_table(content: ReportContent) -> Table:
 
 
 def _breakdown_tables(content: ReportContent, fmt: Formats) -> list[Table]:
+    """One table per dimension (gender, age band, youth, territory …): a row per KPI, a column per
+    category, each cell the value with its interval (or why it is not shown)."""
     language = content.language
-    tables = []
+    categories: dict[str, list[str]] = {}
     for kpi in content.kpis:
-        if not kpi.disaggregations:
-            continue
-        unit = kpi.unit or ""
-        rows = []
         for cell in kpi.disaggregations:
-            hidden = cell.suppressed or cell.value is None
-            rows.append(
-                [
-                    term("dimension", cell.dimension, language),
-                    term("category", cell.category, language),
-                    word("not_shown", language) if hidden else fmt.kpi(cell.value, unit),
-                    "" if hidden or cell.ci_low is None else fmt.interval(cell.ci_low, cell.ci_high, unit),
-                    "" if hidden or cell.n is None else fmt.integer(cell.n),
-                ]
-            )
+            found = categories.setdefault(cell.dimension, [])
+            if cell.category not in found:
+                found.append(cell.category)
+    tables = []
+    for dimension, names in categories.items():
+        rows = []
+        for kpi in content.kpis:
+            cells = {c.category: c for c in kpi.disaggregations if c.dimension == dimension}
+            if not cells:
+                continue
+            unit = kpi.unit or ""
+            row = [kpi.label(language)]
+            for name in names:
+                cell = cells.get(name)
+                if cell is None:
+                    row.append("")
+                elif cell.suppressed or cell.value is None:
+                    row.append(word("not_shown", language))
+                elif cell.ci_low is not None and cell.ci_high is not None:
+                    row.append(f"{fmt.kpi(cell.value, unit)} ({fmt.interval(cell.ci_low, cell.ci_high, unit)})")
+                else:
+                    row.append(fmt.kpi(cell.value, unit))
+            rows.append(row)
         tables.append(
             Table(
-                caption=f"{word('breakdown_of', language)} {kpi.label(language)}",
-                header=[word(k, language) for k in ("dimension", "category", "value", "interval", "n")],
+                caption=f"{word('breakdown_of', language)} {term('dimension', dimension, language)}",
+                header=[word("indicator", language), *(term("category", n, language) for n in names)],
                 rows=rows,
-                numeric_from=2,
+                note=word("breakdown_note", language),
             )
         )
     return tables

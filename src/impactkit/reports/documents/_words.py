@@ -41,7 +41,13 @@ WORDS: Final[dict[str, dict[str, str]]] = {
     "not_shown": {"it": "non mostrato", "en": "not shown"},
     "kpi_table": {"it": "Indicatori del periodo", "en": "Indicators of the period"},
     "methods_table": {"it": "Come è calcolato ciascun indicatore", "en": "How each indicator is computed"},
-    "breakdown_of": {"it": "Disaggregazione:", "en": "Breakdown:"},
+    "breakdown_of": {"it": "Disaggregazione per", "en": "Breakdown by"},
+    "breakdown_note": {
+        "it": "Valore e, tra parentesi, intervallo al 95 %; il numero di risposte per cella è nel foglio "
+        "Disaggregazioni della cartella Excel.",
+        "en": "Value and, in brackets, its 95 % interval; the number of answers per cell is in the "
+        "Disaggregations sheet of the Excel workbook.",
+    },
     "targets_table": {"it": "Obiettivi e pagamento per risultati", "en": "Targets and payment by results"},
     "share_chart": {
         "it": "Quote con intervallo al 95 %",
