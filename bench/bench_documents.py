@@ -145,7 +145,8 @@ def report() -> tuple[ReportContent, ValidationStamp]:
                 )
             },
             "targets": [
-                {"indicator_id": f"indicator_{i:02d}", "target": 35, "price_per_unit": 100} for i in range(2, 16, 3)
+                {"indicator_id": f"indicator_{i:02d}", "target": 35, "price_per_unit": 100}
+                for i in range(2, 16, 3)
             ],
             "figures": demo_figures(),
         }

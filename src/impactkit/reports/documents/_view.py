@@ -150,15 +150,16 @@ def _breakdown_tables(content: ReportContent, fmt: Formats) -> list[Table]:
             unit = kpi.unit or ""
             row = [kpi.label(language)]
             for name in names:
-                cell = cells.get(name)
-                if cell is None:
+                found_cell = cells.get(name)
+                if found_cell is None:
                     row.append("")
-                elif cell.suppressed or cell.value is None:
+                elif found_cell.suppressed or found_cell.value is None:
                     row.append(word("not_shown", language))
-                elif cell.ci_low is not None and cell.ci_high is not None:
-                    row.append(f"{fmt.kpi(cell.value, unit)} ({fmt.interval(cell.ci_low, cell.ci_high, unit)})")
+                elif found_cell.ci_low is not None and found_cell.ci_high is not None:
+                    interval = fmt.interval(found_cell.ci_low, found_cell.ci_high, unit)
+                    row.append(f"{fmt.kpi(found_cell.value, unit)} ({interval})")
                 else:
-                    row.append(fmt.kpi(cell.value, unit))
+                    row.append(fmt.kpi(found_cell.value, unit))
             rows.append(row)
         tables.append(
             Table(
