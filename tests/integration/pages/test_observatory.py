@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from impactkit.reports.documents import verify_pdf
 from impactkit.store import reports
 from impactkit.store.db import session_scope
 from impactkit.store.principals import load_principal
@@ -109,7 +110,13 @@ def test_an_owner_publishes_anyone_finds_reads_and_downloads_then_it_is_withdraw
     assert 'id="seal"' in page.text and "Validated by" in page.text
     assert re.search(r"[0-9a-f]{64}", page.text), "the seal's content hash is shown"
     assert 'id="sroi"' in page.text and "3.81 : 1" in page.text
-    assert 'id="pdf-missing"' in page.text, "no PDF route on main yet: the page says so"
+    pdf_address = f"{address}/rapporto.pdf"
+    assert f'href="{pdf_address}"' in page.text
+    pdf = visitor.get(pdf_address)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    checked = verify_pdf(pdf.content)
+    assert checked.ok, checked.message
+    assert visitor.get(pdf_address).content == pdf.content, "the same sealed file for every visitor"
     assert '<link rel="canonical"' in page.text and '<meta name="description"' in page.text
 
     kpis = visitor.get(f"/osservatorio/dati/rapporti/{slug}.csv")
@@ -153,6 +160,7 @@ def test_an_owner_publishes_anyone_finds_reads_and_downloads_then_it_is_withdraw
     assert withdrawn.status_code == 303
     assert visitor.get(address).status_code == 404
     assert visitor.get(f"/osservatorio/dati/rapporti/{slug}.csv").status_code == 404
+    assert visitor.get(pdf_address).status_code == 404
     for path in PUBLIC_ADDRESSES:
         answer = visitor.get(path)
         assert answer.status_code == 200 and slug not in answer.text, path

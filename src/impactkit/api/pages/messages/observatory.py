@@ -63,11 +63,7 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "With the estimates' uncertainty ({draws} draws): the ratio lies between {p5} and {p95} "
         "in 90% of cases; probability it is below 1: {below}.",
     },
-    "obs_pdf": {"it": "Documento PDF", "en": "PDF document"},
-    "obs_pdf_missing": {
-        "it": "Il documento PDF del rapporto non è ancora disponibile in questa installazione.",
-        "en": "The report's PDF document is not yet available on this instance.",
-    },
+    "obs_pdf": {"it": "Il bilancio sociale in PDF (sigillato)", "en": "The social report as PDF (sealed)"},
     "obs_download_csv": {"it": "Indicatori in CSV", "en": "Indicators as CSV"},
     "obs_download_json": {"it": "Indicatori in JSON", "en": "Indicators as JSON"},
     "obs_published_on": {"it": "Pubblicato il {day}", "en": "Published on {day}"},

@@ -8,17 +8,19 @@ that are not withdrawn are ever read (:func:`impactkit.store.observatory.public_
 
 from __future__ import annotations
 
-from functools import cache
+import json
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import get
+from litestar import Response, get
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from impactkit.api.deps import DB
 from impactkit.api.pages.rendering import PageRequest, language_of, render
 from impactkit.domain import HOMOGENEOUS_ZONES, LegalForm, TerritoryType
+from impactkit.errors import NotFoundError
 from impactkit.formats import Formats
 from impactkit.reports.opendata import kpi_statement, published_kpis, sroi_summary, tag_list
 from impactkit.settings import Settings
@@ -169,8 +171,45 @@ def observatory_report(request: PageRequest, db: DB, slug: FromPath[str]) -> Tem
         framework={"id": publication.framework_id, "version": publication.framework_version},
         objectives=[(oid, objectives.get(oid, (oid, oid))) for oid in tag_list(publication.plan_objectives)],
         imp=tag_list(publication.imp_dimensions),
-        pdf_url=None,  # the documents capability has not landed a PDF route yet
+        pdf_url=f"{BASE}/rapporti/{publication.slug}/rapporto.pdf",
         version_number=publication.version_number,
+    )
+
+
+@lru_cache(maxsize=16)
+def _published_pdf(report_id: int, version_number: int, content_hash: str, content: str, stamp: str) -> bytes:
+    """The sealed PDF of a frozen version, kept for the next visitor: a frozen version never
+    changes, and rendering costs about a second, which a public address must not spend each time."""
+    from impactkit.reports.documents import render_pdf
+    from impactkit.reports.model import ReportContent, ValidationStamp
+
+    return render_pdf(
+        ReportContent.model_validate_json(content), ValidationStamp.model_validate_json(stamp)
+    )
+
+
+@get(f"{BASE}/rapporti/{{slug:str}}/rapporto.pdf", sync_to_thread=True)
+def observatory_report_pdf(db: DB, slug: FromPath[str]) -> Response[bytes]:
+    """The published version as the sealed PDF the organisation and its funder download
+    (``impactkit report verify`` checks it); gone with the publication."""
+    publication = store.by_slug(db, slug)
+    row = store.frozen(db, publication)
+    if row.state != "validated" or not row.stamp:
+        raise NotFoundError("no published report at this address")
+    data = _published_pdf(
+        publication.report_id,
+        publication.version_number,
+        str(row.content_hash),
+        json.dumps(row.content, sort_keys=True),
+        json.dumps(row.stamp, sort_keys=True),
+    )
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{publication.slug}.pdf"',
+            "Cache-Control": "no-cache",
+        },
     )
 
 
@@ -234,6 +273,7 @@ def observatory_english_path(request: PageRequest, rest: FromPath[str]) -> Redir
 ROUTES = [
     observatory_home,
     observatory_report,
+    observatory_report_pdf,
     observatory_practices,
     observatory_aggregates,
     observatory_data,
