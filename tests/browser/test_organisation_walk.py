@@ -513,8 +513,8 @@ def owner_reads_and_reports(walk: Walk, page: Any, project_id: int) -> None:
     assert count >= 8, "the DM 4 luglio 2019 structure"
     for number in range(count):
         section = page.locator("section.report-section").nth(number)
-        walk.fill(page, section.locator("textarea"), walk.text["section"].format(n=number + 1))
-        walk.click(page, section.locator("button[type=submit]"))
+        walk.fill(page, section.locator("form.section-form textarea"), walk.text["section"].format(n=number + 1))
+        walk.click(page, section.locator("form.section-form button[type=submit]"))
         page.wait_for_url("**done=section_saved**")
     assert page.locator("#sections-written").inner_text().startswith(f"{count}")
     walk.shot(page, "owner-report-written", doc="")
