@@ -37,6 +37,7 @@ DEMO_PEOPLE = [
     ("evaluator@demo.impactkit.org", "accredited evaluator: SROI, checklist, validation"),
     ("funder@fondazione.demo", "funder: validated reports and the portfolio in Excel"),
     ("admin@demo.impactkit.org", "administrator: organisations, users, roles"),
+    ("gare@comune-pinerolo.demo", "contracting authority: tenders, bids scored, delivery monitored"),
 ]
 """Who to sign in as, first the one to start with: (e-mail, what they see)."""
 
@@ -51,6 +52,7 @@ def welcome(base_url: str, survey_link: str) -> str:
         f"  ({what}). The other demo users have the same password:\n"
         f"{others}\n"
         f"A survey to answer as a beneficiary would: {survey_link}\n"
+        f"The public observatory (no sign-in): {base_url}/osservatorio\n"
         f"The API and its documentation: {base_url}/schema/swagger   (stop the server with Ctrl-C)"
     )
 
