@@ -501,15 +501,11 @@ class TenderController(Controller):
     ) -> BidOut:
         content = read_upload(data.file, MAX_WORKBOOK_BYTES)
         workbook = read_bid_workbook(content, upload_filename(data.file) or "bid.xlsx")
-        if workbook.tender_id is not None and workbook.tender_id != tender_id:
+        if workbook.tender_id != tender_id:
+            found = "no tender" if workbook.tender_id is None else f"tender {workbook.tender_id}"
             raise BidError(
-                "the workbook is another tender's",
-                [
-                    Problem(
-                        f"expected tender {tender_id}, the workbook is for tender {workbook.tender_id}",
-                        "Offerta!B2",
-                    )
-                ],
+                "the workbook is not this tender's",
+                [Problem(f"expected tender {tender_id}, the workbook is for {found}", "Offerta!B2")],
             )
         return _bid_out(
             svc.place_bid(db, principal, tender_id, data.organisation_id, workbook.commitments, "workbook")

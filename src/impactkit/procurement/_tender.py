@@ -202,7 +202,7 @@ def check_commitments(
             problems.append(Problem(f"expected at most 1e12, got {quantity:g}", location, "too_large"))
             continue
         bad.discard(measure_id)
-        quantities[measure_id] = quantity
+        quantities[measure_id] = quantity + 0.0  # -0 is stored as 0
         where_of[measure_id] = location
     if minimums:
         for line in terms.measures:

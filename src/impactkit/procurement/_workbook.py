@@ -34,6 +34,10 @@ BID_SHEETS = {"it": "Offerta", "en": "Bid"}
 HEADER_ROW = 4  # 1-based, as a person reads the sheet
 FIRST_ROW = 5
 HEADERS = ("measure_id", "measure", "unit", "minimum", "quantity", "evidence")
+MAX_BID_ROWS = 1000
+"""Rows a bid sheet may have (a tender asks at most 50 measures); more is refused, not read."""
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+"""What a bid workbook may inflate to, all members together (declared sizes, checked before reading)."""
 
 _WORDS = {
     "it": {
@@ -149,6 +153,31 @@ def bid_template_xlsx(
     return out.getvalue()
 
 
+def _check_zip(data: bytes, file_name: str) -> None:
+    """Refuse a zip bomb before anything is inflated: the members' declared sizes are bounded (a
+    member that lies about its size stops at the declared size with a CRC error when read)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise BidError(
+            f"{file_name} cannot be read as a workbook",
+            [Problem(f"expected an .xlsx file ({type(error).__name__})", file_name, "not_xlsx")],
+        ) from None
+    total = sum(member.file_size for member in members)
+    if len(members) > 500 or total > MAX_UNZIPPED_BYTES:
+        raise BidError(
+            f"{file_name} inflates to {total:,} bytes in {len(members)} parts",
+            [
+                Problem(
+                    f"expected at most {MAX_UNZIPPED_BYTES // (1024 * 1024)} MiB unpacked and 500 parts",
+                    file_name,
+                    "too_large",
+                )
+            ],
+        )
+
+
 @dataclass(frozen=True)
 class BidWorkbook:
     tender_id: int | None
@@ -170,6 +199,7 @@ def read_bid_workbook(data: bytes, file_name: str = "bid.xlsx") -> BidWorkbook:
             f"{file_name} is not an Excel workbook (.xlsx)",
             [Problem("expected an .xlsx file made from the tender's bid template", file_name, "not_xlsx")],
         )
+    _check_zip(data, file_name)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
@@ -177,6 +207,7 @@ def read_bid_workbook(data: bytes, file_name: str = "bid.xlsx") -> BidWorkbook:
             f"{file_name} cannot be read as a workbook",
             [Problem(f"expected an .xlsx file ({type(error).__name__})", file_name, "not_xlsx")],
         ) from error
+    rows: list[list[Any]] = []
     try:
         sheet_name = next((name for name in book.sheetnames if name in BID_SHEETS.values()), None)
         if sheet_name is None:
@@ -190,7 +221,26 @@ def read_bid_workbook(data: bytes, file_name: str = "bid.xlsx") -> BidWorkbook:
                     )
                 ],
             )
-        rows = [list(row) for row in book[sheet_name].iter_rows(values_only=True, max_col=len(HEADERS))]
+        for row in book[sheet_name].iter_rows(values_only=True, max_col=len(HEADERS)):
+            if len(rows) == MAX_BID_ROWS:
+                raise BidError(
+                    "the bid sheet has too many rows",
+                    [
+                        Problem(
+                            f"expected at most {MAX_BID_ROWS} rows (one per measure of the tender)",
+                            sheet_name,
+                            "too_many_rows",
+                        )
+                    ],
+                )
+            rows.append(list(row))
+    except BidError:
+        raise
+    except Exception as error:  # a damaged sheet: bad XML, a member that lies about its size
+        raise BidError(
+            f"{file_name} is damaged",
+            [Problem(f"expected a readable .xlsx file ({type(error).__name__})", file_name, "not_xlsx")],
+        ) from None
     finally:
         book.close()
 

@@ -247,7 +247,14 @@ def place_bid(
     bid.submitted_by = principal.user_id
     bid.created_at = utcnow()
     session.add(bid)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same organisation's bid stored by a request at the same moment
+        session.rollback()
+        raise ConflictError(
+            f"organisation {organisation_id} placed a bid on tender {tender_id} at the same moment; "
+            "send it again to replace that bid"
+        ) from None
     audit(
         session,
         "bid.placed",

@@ -316,10 +316,11 @@ def bid_by_workbook(
         if len(content) > MAX_WORKBOOK_BYTES:
             raise BidError("file_too_large", [Problem("at most 5 MiB", "file", "file_too_large")])
         workbook = read_bid_workbook(content, upload.filename)
-        if workbook.tender_id is not None and workbook.tender_id != tender_id:
+        if workbook.tender_id != tender_id:
+            found = "no tender" if workbook.tender_id is None else f"tender {workbook.tender_id}"
             raise BidError(
                 "other tender",
-                [Problem(f"the workbook is for tender {workbook.tender_id}", "Offerta!B2", "other_tender")],
+                [Problem(f"the workbook is for {found}", "Offerta!B2", "other_tender")],
             )
         svc.place_bid(db, me, tender_id, organisation_id, workbook.commitments, "workbook")
     except ImpactkitError as exc:
