@@ -730,3 +730,106 @@ def _plain_zip() -> bytes:
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("readme.txt", "not a workbook")
     return out.getvalue()
+
+
+def test_the_bid_pages_refuse_hostile_input_within_bounds(
+    deployment: Deployment, door: Door, clients: list[httpx.Client]
+) -> None:
+    """The same doors from the browser: the tender page's bid form and its workbook upload."""
+    world = deployment.world
+    base = door.server.base_url
+    admin = httpx.Client(
+        base_url=base, timeout=GENEROUS, headers={"Authorization": f"Bearer {world.tokens['admin']}"}
+    )
+    clients.append(admin)
+    made = admin.post("/api/v1/authorities", json={"name": "Comune di Pinerolo", "kind": "public_body"})
+    assert made.status_code == 201, made.text
+    user_id, token = officer(deployment, "officer_pages")
+    assert (
+        admin.post(f"/api/v1/authorities/{made.json()['id']}/members", json={"user_id": user_id}).status_code
+        == 201
+    )
+    authority = httpx.Client(base_url=base, timeout=GENEROUS, headers={"Authorization": f"Bearer {token}"})
+    clients.append(authority)
+    tenders = [
+        authority.post(
+            f"/api/v1/authorities/{made.json()['id']}/tenders", json={**TENDER, "title": title}
+        ).json()["id"]
+        for title in ("Gara", "Altra gara")
+    ]
+    t1, t2 = tenders
+    page = httpx.Client(base_url=base, timeout=GENEROUS, follow_redirects=True)
+    clients.append(page)
+    assert sign_in(page, "editor_a@example.org").status_code == 200
+    shown = page.get(f"/app/procurement/tenders/{t1}")
+    assert shown.status_code == 200
+    csrf = re.search(r'name="_csrf_token" value="([^"]+)"', shown.text)
+    assert csrf is not None
+    template = page.get(f"/app/procurement/tenders/{t1}/bid-template.xlsx").content
+    before = snapshot(deployment)
+    fields = {"_csrf_token": csrf[1], "organisation_id": str(world.org_a)}
+    good = {
+        "q_local_employment_disadvantaged": "4",
+        "q_training_hours_youth": "10",
+        "q_volunteering_hours": "5",
+    }
+
+    def form(what: str, values: dict[str, str], tender_id: int = t1) -> httpx.Response:
+        return door.send(
+            what, page, "POST", f"/app/procurement/tenders/{tender_id}/bid", data={**fields, **good, **values}
+        )
+
+    def upload(what: str, content: bytes, tender_id: int = t1) -> httpx.Response:
+        return door.send(
+            what,
+            page,
+            "POST",
+            f"/app/procurement/tenders/{tender_id}/bid-workbook",
+            data=fields,
+            files={"file": ("offerta.xlsx", content, "application/octet-stream")},
+        )
+
+    for literal in ("NaN", "Infinity", "-Infinity", "1e308", "-5", "=1+1", "1" * 5000):
+        refused(
+            form(f"page: {literal[:20]} as a quantity", {"q_volunteering_hours": literal}),
+            "q_volunteering_hours",
+        )
+    refused(form("page: NUL in a quantity", {"q_volunteering_hours": "1\u0000"}), "q_volunteering_hours")
+    refused(
+        form("page: another organisation", {"organisation_id": str(world.org_b)}),
+        "organisation",
+        "404",
+        "trovat",
+    )
+    refused(upload("page: a 1 GiB zip bomb", rezip(template, padded_bomb_xml(t1, 1024**3))), "offerta.xlsx")
+    refused(upload("page: 100,000 rows", rezip(template, many_rows_xml(t1, 100_000))), "Offerta")
+    refused(
+        upload(
+            "page: another tender's workbook",
+            rezip(template, sheet_xml(bid_rows(t2, [("training_hours_youth", q("1"))]))),
+        ),
+        "Offerta!B2",
+    )
+    refused(
+        upload("page: HTML named offerta.xlsx", b"<html><script>alert(1)</script></html>"), "offerta.xlsx"
+    )
+    assert snapshot(deployment) == before, "a refused page bid stored something"
+    zero = form("page: -0 as a quantity", {"q_volunteering_hours": "-0"})
+    assert zero.status_code == 200, zero.text[:400]
+    with session_scope(deployment.engine) as session:
+        stored = session.exec(select(Bid).where(Bid.tender_id == t1)).one()
+        assert math.copysign(1, stored.commitments["volunteering_hours"]) == 1
+        bid_id = stored.id
+    assert authority.post(f"/api/v1/tenders/{t1}/award", json={"bid_ids": [bid_id]}).status_code == 200
+    before = snapshot(deployment)
+    late = form("page: a bid to an awarded tender", {})
+    assert 400 <= late.status_code < 500, late.status_code
+    late = upload("page: a workbook to an awarded tender", filled(template))
+    assert 400 <= late.status_code < 500, late.status_code
+    assert snapshot(deployment) == before, "a bid to an awarded tender stored something"
+
+
+def filled(template: bytes) -> bytes:
+    from tests.integration.procurement.helpers import filled_template
+
+    return filled_template(template, BID_A)
