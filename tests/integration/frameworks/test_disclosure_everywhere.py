@@ -32,6 +32,7 @@ from sqlmodel import Session
 
 from impactkit.frameworks import compute_kpis
 from impactkit.frameworks.results import KpiResults
+from impactkit.reports.vocabulary import term
 from impactkit.store.frameworks import resolve_framework
 from impactkit.store.kpis import response_frames
 from impactkit.store.tables import Project
@@ -140,12 +141,18 @@ def _report_workbook_shows_the_same(
         result = kpis.get(indicator_id)
         assert headline[indicator_id]["N"] == result.n, indicator_id
         for cell in result.disaggregations:
-            row = cells[(indicator_id, cell.dimension, cell.category)]
+            # the workbook names dimensions and categories in the report's language (here English)
+            row = cells[
+                (indicator_id, term("dimension", cell.dimension, "en"), term("category", cell.category, "en"))
+            ]
             assert row["N"] == cell.n, (indicator_id, cell.dimension, cell.category)
             if cell.suppressed:
                 assert row["Value"] is None and row["Hidden (privacy)"], (indicator_id, cell.category)
         listed = {(d, c) for (i, d, c) in cells if i == indicator_id}
-        assert listed == {(c.dimension, c.category) for c in result.disaggregations}, indicator_id
+        assert listed == {
+            (term("dimension", c.dimension, "en"), term("category", c.category, "en"))
+            for c in result.disaggregations
+        }, indicator_id
     return int(draft.json()["id"])
 
 
