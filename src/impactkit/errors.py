@@ -11,6 +11,7 @@
     ├── KpiError                a KPI that cannot be computed from the data given
     ├── ValueMapError           an SROI value map with impossible inputs (carries every problem)
     ├── BidError                a tender, bid or delivery report that does not fit its terms (HTTP 422)
+    ├── ReportContentError      a social report's content that does not fit its model (HTTP 422)
     ├── ReportStateError        an illegal move in the report workflow (HTTP 409)
     ├── ConflictError           a write that clashes with stored data (HTTP 409)
     ├── UnknownReferenceError   an id in a request that names nothing the caller may use (HTTP 422)
@@ -116,6 +117,13 @@ class BidError(ImpactkitError):
     status_code = 422
 
 
+class ReportContentError(ImpactkitError):
+    """A social report's content that does not fit its model (an unknown section, a figure of the
+    wrong kind): each problem names the field."""
+
+    status_code = 422
+
+
 class ReportStateError(ImpactkitError):
     status_code = 409
 
@@ -154,6 +162,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "Problem",
+    "ReportContentError",
     "ReportStateError",
     "ResponseError",
     "UnknownReferenceError",

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from impactkit._paths import data_dir
-from impactkit.errors import ImpactkitError, Problem
+from impactkit.errors import Problem, ReportContentError
 from impactkit.reports.structured import SectionFigures
 
 Language = Literal["it", "en"]
@@ -258,7 +258,7 @@ def load_content(data: dict[str, Any] | ReportContent) -> ReportContent:
     """Build a :class:`ReportContent` from plain data, reporting every problem at once.
 
     Raises:
-        ImpactkitError: with one :class:`Problem` per invalid field, located by its path.
+        ReportContentError: with one :class:`Problem` per invalid field, located by its path.
     """
     if isinstance(data, ReportContent):
         return data
@@ -269,7 +269,7 @@ def load_content(data: dict[str, Any] | ReportContent) -> ReportContent:
             Problem(message=item["msg"], location=".".join(str(part) for part in item["loc"]))
             for item in error.errors()
         ]
-        raise ImpactkitError("report content is not valid", problems=problems) from None
+        raise ReportContentError("report content is not valid", problems=problems) from None
 
 
 class PaymentLine(BaseModel):

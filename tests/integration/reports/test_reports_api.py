@@ -246,7 +246,7 @@ def test_returned_reports_come_back_as_a_new_draft(live_server: LiveServer) -> N
     unknown = editor.patch(
         f"/api/v1/reports/{rid}", json={"sections": {"governance": "Assembly twice a year."}}
     )
-    assert unknown.status_code == 422 and "governance" in unknown.text
+    assert unknown.status_code == 422 and "governance" in unknown.text, unknown.text
     again = editor.patch(
         f"/api/v1/reports/{rid}",
         json={"sections": {"structure_governance_administration": "Assembly twice a year."}},
