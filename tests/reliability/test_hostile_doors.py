@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 import uuid
 import zipfile
 from pathlib import Path
@@ -22,40 +21,12 @@ import pytest
 
 from tests.odk import TINY_JPEG, household_form_xlsx, household_submission_xml
 from tests.reliability.conftest import Deployment
-from tests.reliability.loadclient import ServerProcess
+from tests.reliability.doors import Door
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 GENEROUS = 120.0
-MEMORY_BOUND_MIB = 300
 FIGURES: list[str] = []
-
-
-class Door:
-    """One server and the means to send it hostile requests, measured."""
-
-    def __init__(self, server: ServerProcess, name: str) -> None:
-        self.server = server
-        self.name = name
-
-    def kib(self, key: str) -> int:
-        status = Path(f"/proc/{self.server.pids()[0]}/status").read_text()
-        return int(next(line.split()[1] for line in status.splitlines() if line.startswith(f"{key}:")))
-
-    def send(self, what: str, client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        peak = self.kib("VmHWM")
-        started = time.perf_counter()
-        answer = client.request(method, path, **kwargs)
-        seconds = time.perf_counter() - started
-        growth = (self.kib("VmHWM") - peak) / 1024
-        FIGURES.append(
-            f"{self.name:<10} {what:<58} {answer.status_code}  {seconds:6.2f} s  peak {growth:+6.1f} MiB"
-        )
-        assert httpx.get(f"{self.server.base_url}/health", timeout=30).status_code == 200, (
-            f"/health after {what}"
-        )
-        assert growth < MEMORY_BOUND_MIB, f"{what}: peak memory grew {growth:.0f} MiB"
-        return answer
 
 
 def refused(answer: httpx.Response, *words: str) -> None:
@@ -79,7 +50,7 @@ def zip_bomb(member: str, inflated: int) -> bytes:
 @pytest.fixture
 def door(deployment: Deployment) -> Any:
     server = deployment.start_server()
-    yield Door(server, deployment.engine.url.get_backend_name())
+    yield Door(server, deployment.engine.url.get_backend_name(), FIGURES)
     print("\nhostile doors (answer, time, server peak memory growth):\n" + "\n".join(FIGURES))
     FIGURES.clear()
 

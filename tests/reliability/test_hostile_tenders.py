@@ -25,7 +25,6 @@ import json
 import math
 import re
 import threading
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -43,12 +42,11 @@ from impactkit.store.tables import Bid, DeliveryEvidence, DeliveryReport, Organi
 from tests.integration.pages.web import PASSWORD, sign_in
 from tests.integration.procurement.helpers import PDF, TENDER
 from tests.reliability.conftest import Deployment
-from tests.reliability.loadclient import ServerProcess
+from tests.reliability.doors import Door
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 GENEROUS = 120.0
-MEMORY_BOUND_MIB = 300
 FIGURES: list[str] = []
 
 BID_A = {"local_employment_disadvantaged": 4, "training_hours_youth": 4321.5, "volunteering_hours": 50}
@@ -56,32 +54,6 @@ BID_A = {"local_employment_disadvantaged": 4, "training_hours_youth": 4321.5, "v
 BID_B = {"local_employment_disadvantaged": 2, "training_hours_youth": 200, "volunteering_hours": 200}
 HYPERLINK = '=HYPERLINK("http://evil.example/x","clic")'
 CMD = "+cmd|' /C calc'!A0"
-
-
-class Door:
-    def __init__(self, server: ServerProcess, name: str) -> None:
-        self.server = server
-        self.name = name
-
-    def kib(self, key: str) -> int:
-        status = Path(f"/proc/{self.server.pids()[0]}/status").read_text()
-        return int(next(line.split()[1] for line in status.splitlines() if line.startswith(f"{key}:")))
-
-    def send(self, what: str, client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        peak = self.kib("VmHWM")
-        started = time.perf_counter()
-        answer = client.request(method, path, **kwargs)
-        seconds = time.perf_counter() - started
-        growth = (self.kib("VmHWM") - peak) / 1024
-        FIGURES.append(
-            f"{self.name:<10} {what:<64} {answer.status_code}  {seconds:6.2f} s  peak {growth:+6.1f} MiB"
-        )
-        assert answer.status_code < 500, (what, answer.status_code, answer.text[:600])
-        assert httpx.get(f"{self.server.base_url}/health", timeout=30).status_code == 200, (
-            f"/health after {what}"
-        )
-        assert growth < MEMORY_BOUND_MIB, f"{what}: peak memory grew {growth:.0f} MiB"
-        return answer
 
 
 def refused(answer: httpx.Response, *words: str) -> None:
@@ -191,7 +163,7 @@ def officer(deployment: Deployment, key: str) -> tuple[int, str]:
 @pytest.fixture
 def door(deployment: Deployment) -> Any:
     server = deployment.start_server()
-    yield Door(server, deployment.engine.url.get_backend_name())
+    yield Door(server, deployment.engine.url.get_backend_name(), FIGURES, refuse_server_errors=True)
     print("\nhostile tenders (answer, time, server peak memory growth):\n" + "\n".join(FIGURES))
     FIGURES.clear()
 
