@@ -9,7 +9,9 @@ that are not withdrawn are ever read (:func:`impactkit.store.observatory.public_
 from __future__ import annotations
 
 import json
-from functools import cache, lru_cache
+import threading
+from collections import OrderedDict
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +27,7 @@ from impactkit.formats import Formats
 from impactkit.reports.opendata import kpi_statement, published_kpis, sroi_summary, tag_list
 from impactkit.settings import Settings
 from impactkit.store import observatory as store
-from impactkit.store.tables import ObservatoryPublication
+from impactkit.store.tables import ObservatoryPublication, ReportVersion
 
 BASE = "/osservatorio"
 PAGE_SIZE = 40
@@ -176,16 +178,30 @@ def observatory_report(request: PageRequest, db: DB, slug: FromPath[str]) -> Tem
     )
 
 
-@lru_cache(maxsize=16)
-def _published_pdf(report_id: int, version_number: int, content_hash: str, content: str, stamp: str) -> bytes:
+_PDFS: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+_PDFS_KEPT = 16
+_PDFS_LOCK = threading.Lock()
+
+
+def _published_pdf(row: ReportVersion) -> bytes:
     """The sealed PDF of a frozen version, kept for the next visitor: a frozen version never
-    changes, and rendering costs about a second, which a public address must not spend each time."""
+    changes, and rendering costs about a second, which a public address must not spend each time.
+    Kept by content hash and stamp (the stamp names the evaluator and the date)."""
     from impactkit.reports.documents import render_pdf
     from impactkit.reports.model import ReportContent, ValidationStamp
 
-    return render_pdf(
-        ReportContent.model_validate_json(content), ValidationStamp.model_validate_json(stamp)
-    )
+    key = (str(row.content_hash), json.dumps(row.stamp, sort_keys=True))
+    with _PDFS_LOCK:
+        data = _PDFS.get(key)
+        if data is not None:
+            _PDFS.move_to_end(key)
+            return data
+    data = render_pdf(ReportContent.model_validate(row.content), ValidationStamp.model_validate(row.stamp))
+    with _PDFS_LOCK:
+        _PDFS[key] = data
+        while len(_PDFS) > _PDFS_KEPT:
+            _PDFS.popitem(last=False)
+    return data
 
 
 @get(f"{BASE}/rapporti/{{slug:str}}/rapporto.pdf", sync_to_thread=True)
@@ -196,13 +212,7 @@ def observatory_report_pdf(db: DB, slug: FromPath[str]) -> Response[bytes]:
     row = store.frozen(db, publication)
     if row.state != "validated" or not row.stamp:
         raise NotFoundError("no published report at this address")
-    data = _published_pdf(
-        publication.report_id,
-        publication.version_number,
-        str(row.content_hash),
-        json.dumps(row.content, sort_keys=True),
-        json.dumps(row.stamp, sort_keys=True),
-    )
+    data = _published_pdf(row)
     return Response(
         data,
         media_type="application/pdf",
