@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, distinct, func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 from sqlmodel import select as model_select
@@ -218,6 +218,11 @@ class FlaggedResponse:
     wave: str | None
     status: str
     flag_id: int
+    response_id: int | None = None
+    decided_at: datetime | None = None
+    """When a person last chose in its set (or flagged it); None while open."""
+    decided_by: int | None = None
+    """The user who did (None for a choice made by the system, e.g. an erasure)."""
 
 
 @dataclass
@@ -410,6 +415,9 @@ def flag_sets(
         _flag.c.status,
         _flag.c.note,
         _flag.c.created_at,
+        _flag.c.decided_at,
+        _flag.c.decided_by,
+        _response.c.id.label("response_id"),
         _response.c.instance_id,
         _response.c.respondent_code,
         _response.c.submitted_at,
@@ -449,6 +457,9 @@ def flag_sets(
                 wave=row.wave,
                 status=row.status,
                 flag_id=row.id,
+                response_id=row.response_id,
+                decided_at=row.decided_at,
+                decided_by=row.decided_by,
             )
         )
     for found in sets.values():
@@ -462,6 +473,31 @@ def flag_sets(
     if open_only:
         result = [s for s in result if s.status == "open"]
     return result[::-1]
+
+
+def open_set_count(session: Session, project_id: int) -> int:
+    """How many duplicate sets of a project wait for the organisation's choice."""
+    query = select(func.count(distinct(_flag.c.set_key))).where(
+        _flag.c.project_id == project_id,
+        _flag.c.status == "open",
+        _flag.c.kind.in_(AUTOMATIC),
+    )
+    return int(session.connection().execute(query).scalar_one())
+
+
+def set_responses(
+    session: Session, organisation_id: int, response_ids: Sequence[int]
+) -> dict[int, SurveyResponse]:
+    """The stored responses of a duplicate set's members (answers, source), by response id."""
+    if not response_ids:
+        return {}
+    rows = session.exec(
+        model_select(SurveyResponse).where(
+            SurveyResponse.id.in_(list(response_ids)),  # type: ignore[union-attr]
+            SurveyResponse.organisation_id == organisation_id,
+        )
+    ).all()
+    return {row.id: row for row in rows if row.id is not None}
 
 
 def left_out(session: Session, response_ids: Sequence[int]) -> dict[int, str]:
@@ -536,6 +572,8 @@ __all__ = [
     "flag_response",
     "flag_sets",
     "left_out",
+    "open_set_count",
     "response_by_instance",
+    "set_responses",
     "withdraw_flag",
 ]

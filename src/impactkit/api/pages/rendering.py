@@ -227,6 +227,7 @@ def confirm(
     action: str | None = None,
     details: Iterable[str] = (),
     button: str = "confirm_yes",
+    fragment: str | None = None,
     **values: Any,
 ) -> Template | None:
     """Ask before a destructive action; None once the person has said yes.
@@ -247,6 +248,7 @@ def confirm(
         request,
         "confirm.html",
         principal,
+        fragment=fragment,
         question=question,
         question_values=values,
         details=list(details),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from impactkit.api.pages.organisation import (
     collectors,
+    duplicates,
     forms,
     imports,
     kpis,
@@ -27,6 +28,7 @@ ROUTES = [
     *forms.ROUTES,
     *links.ROUTES,
     *responses.ROUTES,
+    *duplicates.ROUTES,
     *kpis.ROUTES,
     *report.ROUTES,
     *privacy.ROUTES,

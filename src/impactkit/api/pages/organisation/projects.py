@@ -33,7 +33,7 @@ from impactkit.frameworks import shipped_frameworks
 from impactkit.frameworks.results import KpiResult
 from impactkit.settings import Settings
 from impactkit.store import admin as admin_store
-from impactkit.store import links
+from impactkit.store import flags, links
 from impactkit.store import reports as report_store
 from impactkit.store.kpi_cache import cached_figures, cached_project_kpis
 from impactkit.store.schemas import PeriodIn, ProjectIn
@@ -230,6 +230,7 @@ def _project_context(
         "disclosure": disclosure,
         "reports": project_reports(db, me, project),
         "collectors": collector_rows(db, project_id, settings) if editor else [],
+        "open_duplicates": flags.open_set_count(db, project_id) if member else 0,
         "errors": {},
         "values": {},
     }

@@ -153,6 +153,7 @@ def responses_page(
         periods=periods_of(db, project_id),
         forms=project_forms(db, project_id),
         can_edit=can_edit(me, project.organisation_id),
+        open_duplicates=flags.open_set_count(db, project_id),
     )
 
 
@@ -261,6 +262,7 @@ def response_flags(db: DB, row: SurveyResponse) -> list[dict[str, Any]]:
                     "status": flagged.status,
                     "note": flag_set.note,
                     "withdrawable": flag_set.kind in flags.MANUAL and flagged.status == "excluded",
+                    "set_key": flag_set.set_key if flag_set.kind in flags.AUTOMATIC else None,
                 }
             )
     return found
