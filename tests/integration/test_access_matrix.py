@@ -1301,3 +1301,53 @@ def test_the_sroi_editor_pages_let_in_only_the_reports_evaluator(live_server: Li
 
 
 VALUE_MAP_YAML = (ROOT / "docs" / "examples" / "value-map-case-a.yaml").read_bytes()
+
+
+# --- pages: possible duplicates -----------------------------------------------------------------
+
+DUPLICATES_PAGES = [
+    ("GET", "/app/projects/{project_id:int}/duplicates", A_MEMBERS),
+    ("POST", "/app/projects/{project_id:int}/duplicates/{set_key:str}/choose", A_EDITORS),
+]
+"""The possible-duplicates page is for the organisation's members; choosing is for its editors
+(as the API: viewers 403, anyone else 404, nobody signed in the sign-in page)."""
+
+
+def test_the_duplicates_pages_let_members_read_and_editors_choose(live_server: LiveServer) -> None:
+    from impactkit.store.surveys import publish_shipped_forms
+    from tests.integration.pages.web import csrf_of, sign_in
+
+    world = build_world_for_pages(live_server.engine)
+    with session_scope(live_server.engine) as session:
+        publish_shipped_forms(session)
+    ctx = Ctx(world, live_server.engine)
+    set_key = ctx.new_duplicate_set()
+    keep = str(ctx.ids["last_duplicate"])
+    wrong: list[str] = []
+    for role in ROLES:
+        client = live_server.client()
+        if role != "anonymous":
+            assert sign_in(client, f"{role}@example.org").status_code == 303, role
+        token = csrf_of(client.get("/signin").text)
+        for method, route, allowed in DUPLICATES_PAGES:
+            path = route.replace("{project_id:int}", str(world.project_a)).replace("{set_key:str}", set_key)
+            if method == "GET":
+                response = client.get(path)
+                passed = response.status_code == 200 and f'data-set-key="{set_key}"' in response.text
+            else:
+                before = _snapshot(live_server.engine)
+                # not confirmed: an allowed caller is asked, nothing changes for anyone
+                response = client.post(path, data={"_csrf_token": token, "keep": keep})
+                passed = response.status_code == 200 and 'id="confirm-question"' in response.text
+                if _snapshot(live_server.engine) != before:
+                    wrong.append(f"{method} {route} {role}: an unconfirmed choice changed stored data")
+            if role == "anonymous":
+                if not (response.status_code == 303 and response.headers["location"].startswith("/signin")):
+                    wrong.append(f"{method} {route} anonymous: {response.status_code}, expected the sign-in page")
+            elif passed != (role in allowed):
+                wrong.append(f"{method} {route} {role}: {response.status_code}")
+            elif role not in allowed and response.status_code != (403 if role == "viewer_a" else 404):
+                wrong.append(f"{method} {route} {role}: {response.status_code}, expected 403 or 404")
+            if response.status_code >= 500:
+                wrong.append(f"{method} {route} {role}: server error {response.status_code}")
+    assert not wrong, "\n".join(wrong)
