@@ -116,13 +116,14 @@ class Formats:
             value = value.astimezone(LOCAL_ZONE).date() if value.tzinfo else value.date()
         return str(format_date(value, style, locale=self.locale))
 
-    def datetime(self, value: Moment | None) -> str:
-        """A moment in the local time: ``6 dicembre 2026, 15:05``."""
+    def datetime(self, value: Moment | None, seconds: bool = False) -> str:
+        """A moment in the local time: ``6 dicembre 2026, 15:05`` (``15:05:42`` with ``seconds``,
+        to tell apart answers sent in the same minute)."""
         if value is None:
             return MISSING
         local = value.astimezone(LOCAL_ZONE) if value.tzinfo else value
         day = format_date(local.date(), "long", locale=self.locale)
-        clock = format_time(local.time(), "HH:mm", locale=self.locale)
+        clock = format_time(local.time(), "HH:mm:ss" if seconds else "HH:mm", locale=self.locale)
         return f"{day}, {clock}"
 
     def datetime_short(self, value: Moment | None) -> str:

@@ -85,17 +85,23 @@ def _signed_in(live_server: LiveServer, email: str) -> httpx.Client:
     return client
 
 
-def test_an_editor_compares_a_duplicate_set_and_chooses_the_answer_that_counts(live_server: LiveServer) -> None:
+def test_an_editor_compares_a_duplicate_set_and_chooses_the_answer_that_counts(
+    live_server: LiveServer,
+) -> None:
     web, first, second = project_with_a_duplicate(live_server)
     project = web.world.project_a
     url = f"/app/projects/{project}/duplicates"
     editor = _signed_in(live_server, "editor_a@example.org")
 
     # The way in: from the project and from the responses table, with how many wait.
-    assert f'href="{url}" id="duplicates-tab">Possibili duplicati: 1 da scegliere' in editor.get(
-        f"/app/projects/{project}"
-    ).text
-    assert f'<a href="{url}">Possibili duplicati: 1 da scegliere' in editor.get(f"/app/projects/{project}/responses").text
+    assert (
+        f'href="{url}" id="duplicates-tab">Possibili duplicati: 1 da scegliere'
+        in editor.get(f"/app/projects/{project}").text
+    )
+    assert (
+        f'<a href="{url}">Possibili duplicati: 1 da scegliere'
+        in editor.get(f"/app/projects/{project}/responses").text
+    )
 
     page = editor.get(url)
     assert page.status_code == 200
@@ -120,6 +126,11 @@ def test_an_editor_compares_a_duplicate_set_and_chooses_the_answer_that_counts(l
     token = csrf_of(page.text)
     nothing = editor.post(choose, data={"_csrf_token": token})
     assert nothing.status_code == 422 and "Scegli quale risposta conta." in nothing.text
+    nothing = editor.post(choose, data={"_csrf_token": token}, headers={"HX-Request": "true"})
+    assert nothing.status_code == 200 and 'id="choice-error"' in nothing.text, "htmx: the mistake in place"
+    response_id = re.findall(r'href="/app/responses/(\d+)"', section)[0]
+    opened = editor.get(f"/app/responses/{response_id}")
+    assert f'href="/app/projects/{project}/duplicates#set-{set_key}">Confronta e scegli' in opened.text
     asked = editor.post(choose, data={"_csrf_token": token, "keep": first})
     assert asked.status_code == 200 and 'id="confirm-question"' in asked.text, "asked before anything changes"
     assert "Conta: risposta del" in asked.text and "Lasciata fuori dai KPI: risposta del" in asked.text
@@ -182,7 +193,9 @@ def test_viewers_read_the_duplicates_but_cannot_choose_and_others_do_not_see_the
     assert {e["reason"]: e["count"] for e in exclusions} == {"duplicate": 1}, "nothing was chosen"
 
 
-def test_identical_answers_under_two_codes_can_all_be_kept_as_different_people(live_server: LiveServer) -> None:
+def test_identical_answers_under_two_codes_can_all_be_kept_as_different_people(
+    live_server: LiveServer,
+) -> None:
     web = build_web_world(live_server.engine, live_server.settings)
     collect_responses(live_server.engine, web, count=8, wave="endline")
     one = _store(live_server, web, beneficiary_answers(respondent_code="TO-0201", age=61), "api")

@@ -88,6 +88,7 @@ MESSAGES = {
         "it": "Scegli quale risposta conta.",
         "en": "Choose which answer counts.",
     },
+    "duplicate_choose_again": {"it": "Torna alla scelta", "en": "Back to the choice"},
     "duplicate_member": {
         "it": "risposta del {when}, codice {code}, {source}",
         "en": "the answer of {when}, code {code}, {source}",

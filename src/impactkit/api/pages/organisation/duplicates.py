@@ -112,9 +112,8 @@ def _members_only(db: DB, me: Principal, project_id: int) -> Project:
 class _Sources:
     """A response's ``source`` in words: which survey link, which ODK access, an import, the API."""
 
-    def __init__(self, db: DB, project_id: int, language: str) -> None:
+    def __init__(self, db: DB, language: str) -> None:
         self.db = db
-        self.project_id = project_id
         self.language = language
         self.known: dict[str, str] = {}
 
@@ -203,7 +202,7 @@ def set_views(db: DB, project: Project, language: str, flag_sets: list[flags.Fla
     ids = [r.response_id for s in flag_sets for r in s.responses if r.response_id is not None]
     responses = flags.set_responses(db, project.organisation_id, ids)
     forms = _forms(db, {row.form_version_id for row in responses.values()})
-    sources = _Sources(db, project.id, language)
+    sources = _Sources(db, language)
     names: dict[int, str] = {}
     views = []
     for flag_set in flag_sets:
@@ -307,7 +306,7 @@ def _member_text(member: Member, fmt: Formats) -> str:
     return message(
         "duplicate_member",
         fmt.language,
-        when=fmt.datetime(member.submitted_at),
+        when=fmt.datetime(member.submitted_at, seconds=True),
         code=code,
         source=member.source,
     )
@@ -331,6 +330,8 @@ def choose_page(
     if not views:
         raise NotFoundError(f"duplicate set {set_key} not found")
     [view] = views
+    # a query of its own, so that "no" reloads the page even from the question asked in place
+    back = f"/app/projects/{project_id}/duplicates?set={set_key}#set-{set_key}"
     keep_value = str(data.get("keep") or "")
     by_instance = {m.instance_id: m for m in view.members}
     if keep_value == KEEP_ALL and view.can_keep_all:
@@ -338,11 +339,12 @@ def choose_page(
     elif keep_value in by_instance:
         keep = [keep_value]
     else:
-        errors = {set_key: message("duplicate_choose_one", language_of(request))}
-        return _page(request, db, me, project, 200 if is_htmx(request) else 422, errors=errors)
+        error = message("duplicate_choose_one", language_of(request))
+        if is_htmx(request):  # htmx swaps only what answers 200: the mistake in place of the choice
+            fragment = "organisation/_duplicate_error.html"
+            return render(request, fragment, me, fragment=fragment, error=error, back=back)
+        return _page(request, db, me, project, 422, errors={set_key: error})
     fmt = Formats(language_of(request))
-    # a query of its own, so that "no" reloads the page even from the question asked in place
-    back = f"/app/projects/{project_id}/duplicates?set={set_key}#set-{set_key}"
     kept = [m for m in view.members if m.instance_id in keep]
     left = [m for m in view.members if m.instance_id not in keep]
     details = [message("duplicate_will_count", fmt.language, what=_member_text(m, fmt)) for m in kept]
