@@ -15,17 +15,18 @@ from typing import Annotated, Any
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
+from litestar.response import Stream
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from impactkit.api.access import Principal, require_member
 from impactkit.api.deps import DB, Caller
+from impactkit.api.downloads import sent_file, spooled_csv
 from impactkit.api.problems import PROBLEM_JSON
 from impactkit.api.requests import UNSTORABLE_TEXT_PER_ITEM, upload_filename
 from impactkit.domain import MemberRole
 from impactkit.errors import FormError, NotFoundError, Problem, ResponseError
-from impactkit.reports import neutralise
 from impactkit.store import surveys as store
 from impactkit.store.admin import audit
 from impactkit.store.checking import (
@@ -40,7 +41,7 @@ from impactkit.store.references import check_filters
 from impactkit.store.schemas import ResponseIn
 from impactkit.store.tables import FormSource, FormVersion
 from impactkit.store.writer import writer_for
-from impactkit.surveys.tabular import MAIN_TABLE, responses_to_tables
+from impactkit.surveys.tabular import MAIN_TABLE, stream_table, table_names
 from impactkit.surveys.xlsform import load_xlsform
 
 MAX_FORM_BYTES = 5 * 1024 * 1024
@@ -503,7 +504,7 @@ class ExportController(Controller):
         project_id: FromQuery[int | None] = None,
         period_id: FromQuery[int | None] = None,
         wave: FromQuery[str | None] = None,
-    ) -> Response[bytes]:
+    ) -> Stream:
         visible = readable_organisations(principal)
         check_filters(db, visible, project_id, period_id)
         versions = [row for row in store.list_form_versions(db, visible) if row.form_id == form_id]
@@ -513,28 +514,28 @@ class ExportController(Controller):
         flt = store.ResponseFilter(
             organisation_ids=visible, form_id=form_id, project_id=project_id, period_id=period_id, wave=wave
         )
-        tables = responses_to_tables(
-            forms,
-            store.iter_responses(db, flt),
-            language=language,
-            labels=labels,
-            split_multiple=split_multiple,
-        )
-        if table not in tables:
-            raise NotFoundError(f"no table {table!r}; this form has: {', '.join(tables)}")
-        frame = tables[table].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+        try:
+            rows = stream_table(
+                forms,
+                store.iter_responses(db, flt),
+                table=table,
+                language=language,
+                labels=labels,
+                split_multiple=split_multiple,
+            )
+        except KeyError:
+            raise NotFoundError(
+                f"no table {table!r}; this form has: {', '.join(table_names(forms))}"
+            ) from None
+        file, count = spooled_csv(rows)
         audit(
             db,
             "responses.exported",
             actor_user_id=principal.user_id,
             target=f"form:{form_id}",
-            details={"table": table, "rows": len(frame)},
+            details={"table": table, "rows": count},
         )
-        return Response(
-            frame.to_csv(index=False).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{form_id}-{table}.csv"'},
-        )
+        return sent_file(file, media_type="text/csv; charset=utf-8", filename=f"{form_id}-{table}.csv")
 
 
 SURVEY_CONTROLLERS = [FormController, ResponseController, ExportController]

@@ -9,9 +9,11 @@ numbered by ``_index`` (from 1, as in ODK).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import csv
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from itertools import chain
+from typing import TYPE_CHECKING, Any, TextIO
 
 from impactkit.surveys.model import (
     MULTIPLE_TYPES,
@@ -176,20 +178,25 @@ class _Builder:
                     headers.append(f"{header}/{self.choice_text(column, choice)}")
         return headers
 
-    def dtypes_of(self, table: _Table) -> dict[str, Any]:
-        import pandas as pd
-
-        types: dict[str, Any] = {}
+    def kinds_of(self, table: _Table) -> dict[str, type[int] | type[float]]:
+        """Header -> ``int`` or ``float`` for the columns whose values are numbers."""
+        kinds: dict[str, type[int] | type[float]] = {}
         for column in table.columns.values():
             header = self.header(column)
             if column.question.type == "integer":
-                types[header] = pd.Int64Dtype()
+                kinds[header] = int
             elif column.question.type == "decimal":
-                types[header] = pd.Float64Dtype()
+                kinds[header] = float
             if column.question.type in MULTIPLE_TYPES and self.split_multiple:
                 for choice in _choice_names(column, self.forms, self.choices):
-                    types[f"{header}/{self.choice_text(column, choice)}"] = pd.Int64Dtype()
-        return types
+                    kinds[f"{header}/{self.choice_text(column, choice)}"] = int
+        return kinds
+
+    def dtypes_of(self, table: _Table) -> dict[str, Any]:
+        import pandas as pd
+
+        nullable = {int: pd.Int64Dtype(), float: pd.Float64Dtype()}
+        return {header: nullable[kind] for header, kind in self.kinds_of(table).items()}
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str], dtypes: Mapping[str, Any]) -> pd.DataFrame:
@@ -257,13 +264,113 @@ def responses_to_tables(
         )
     }
     for inner in _all_tables(builder.root):
-        name = inner.name if inner.name != MAIN_TABLE else f"{MAIN_TABLE}_repeat"
-        tables[name] = _frame(
+        tables[_table_key(inner)] = _frame(
             builder.rows.get(inner.name, []),
             ["_parent_key", "_index", "_key", *builder.columns_of(inner)],
             builder.dtypes_of(inner),
         )
     return tables
+
+
+def table_names(forms: Sequence[Form]) -> list[str]:
+    """The tables :func:`responses_to_tables` and :func:`stream_table` make of these versions."""
+    root, _ = _layout(forms)
+    return [MAIN_TABLE] + [_table_key(inner) for inner in _all_tables(root)]
+
+
+def _table_key(table: _Table) -> str:
+    return table.name if table.name != MAIN_TABLE else f"{MAIN_TABLE}_repeat"
+
+
+@dataclass
+class TableStream:
+    """One table of the responses, a row at a time: ``header``, then ``rows`` (lists of values).
+
+    Values are what :func:`responses_to_tables` would hold (integer and 0/1 columns as ``int``,
+    decimals as ``float``, no answer as ``None``), read while ``rows`` is iterated: memory holds
+    one response at a time, whatever the number of responses.
+    """
+
+    header: list[str]
+    rows: Iterator[list[Any]]
+
+
+def stream_table(
+    forms: Sequence[Form],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    table: str = MAIN_TABLE,
+    language: str | None = None,
+    labels: bool = False,
+    split_multiple: bool = False,
+) -> TableStream:
+    """One table of :func:`responses_to_tables`, row by row (for exports of any size).
+
+    Same arguments; ``table`` names the table (see :func:`table_names`), a ``KeyError`` if
+    there is none by that name. The main table's metadata columns are those of the first row.
+    """
+    builder = _Builder(forms, language, labels, split_multiple)
+    tables = {MAIN_TABLE: builder.root, **{_table_key(inner): inner for inner in _all_tables(builder.root)}}
+    if table not in tables:
+        raise KeyError(table)
+    target = tables[table]
+    source = iter(rows)
+    first = next(source, None)
+    stored = source if first is None else chain([first], source)
+    fields = builder.columns_of(builder.root)
+    if target is builder.root:
+        metadata = list(METADATA_COLUMNS)
+        for key in first or {}:
+            if key != "answers" and key not in metadata:
+                metadata.append(key)
+        header = [name for name in metadata if name not in fields] + fields
+    else:
+        header = ["_parent_key", "_index", "_key", *builder.columns_of(target)]
+    casts = builder.kinds_of(target)
+
+    def values(record: Mapping[str, Any]) -> list[Any]:
+        return [_cast(casts.get(name), record.get(name)) for name in header]
+
+    def produce() -> Iterator[list[Any]]:
+        for number, row in enumerate(stored):
+            out = {key: value for key, value in row.items() if key != "answers"}
+            key = str(row.get("instance_id", number))
+            builder.fill(builder.root, row.get("answers") or {}, out, key)
+            if target is builder.root:
+                yield values(out)
+            else:
+                yield from (values(inner) for inner in builder.rows.get(target.name, ()))
+            builder.rows.clear()
+
+    return TableStream(header, produce())
+
+
+def _cast(kind: type[int] | type[float] | None, value: Any) -> Any:
+    if kind is None or value is None or isinstance(value, bool):
+        return value
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        return value  # not a whole number: written as stored
+    try:
+        return kind(value)
+    except (TypeError, ValueError, OverflowError):
+        return value  # written as it was stored, as the data frame would hold it
+
+
+def write_csv(stream: TableStream, out: TextIO, *, cell: Callable[[str], str] | None = None) -> int:
+    """Write a :class:`TableStream` as CSV (comma, minimal quoting, ``\\n``); returns its rows.
+
+    ``cell`` rewrites every text value (e.g. neutralising spreadsheet formulas); floats are
+    written as Python writes them, missing values as empty fields, as pandas' ``to_csv`` does.
+    """
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(stream.header)
+    count = 0
+    for row in stream.rows:
+        if cell is not None:
+            row = [cell(value) if isinstance(value, str) else value for value in row]
+        writer.writerow(row)
+        count += 1
+    return count
 
 
 def data_dictionary(forms: Sequence[Form], language: str | None = None) -> pd.DataFrame:
@@ -311,4 +418,12 @@ def data_dictionary(forms: Sequence[Form], language: str | None = None) -> pd.Da
     )
 
 
-__all__ = ["MAIN_TABLE", "data_dictionary", "responses_to_tables"]
+__all__ = [
+    "MAIN_TABLE",
+    "TableStream",
+    "data_dictionary",
+    "responses_to_tables",
+    "stream_table",
+    "table_names",
+    "write_csv",
+]

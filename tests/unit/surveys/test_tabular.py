@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import tracemalloc
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from impactkit.surveys import Choice, Field, Form, Group, Repeat
-from impactkit.surveys.tabular import data_dictionary, responses_to_tables
+from impactkit.surveys.tabular import (
+    data_dictionary,
+    responses_to_tables,
+    stream_table,
+    table_names,
+    write_csv,
+)
 
 SERVICES = [
     Choice(name="housing", label={"English (en)": "Housing", "Italiano (it)": "Casa"}),
@@ -141,3 +151,55 @@ def test_the_data_dictionary_describes_every_column() -> None:
     assert rows.loc["age", "versions"] == "1 2"
     assert rows.loc["job", "table"] == "jobs"
     assert "intro" not in rows.index
+
+
+@pytest.mark.parametrize("labels", [False, True])
+@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize("versions", [1, 2])
+def test_a_table_streamed_row_by_row_is_the_csv_of_the_whole_table(labels: bool, split: bool, versions: int) -> None:
+    forms = [version_one(), version_two()][:versions]
+    rows = [*RESPONSES, {**RESPONSES[0], "instance_id": "uuid-3", "answers": {"age": 7.0, "wellbeing": 2}}]
+    tables = responses_to_tables(forms, rows, labels=labels, split_multiple=split, language="en")
+    assert table_names(forms) == list(tables)
+    for name, frame in tables.items():
+        out = io.StringIO()
+        stream = stream_table(forms, iter(rows), table=name, labels=labels, split_multiple=split, language="en")
+        assert write_csv(stream, out) == len(frame)
+        assert out.getvalue() == frame.to_csv(index=False), name
+
+
+def test_a_streamed_table_that_does_not_exist_is_a_key_error_before_any_row() -> None:
+    with pytest.raises(KeyError):
+        stream_table([version_one()], RESPONSES, table="nope")
+    empty = io.StringIO()
+    assert write_csv(stream_table([version_one()], [], table="jobs"), empty) == 0
+    assert empty.getvalue() == "_parent_key,_index,_key,job\n"
+
+
+def _many(count: int) -> Iterator[dict[str, Any]]:
+    for number in range(count):
+        yield {
+            "instance_id": f"uuid-{number}",
+            "form_version": "1",
+            "submitted_at": "2026-03-01T10:00:00+00:00",
+            "answers": {"age": number % 90, "services": ["housing"], "household": [{"member_age": 3}]},
+        }
+
+
+def test_streaming_holds_one_response_at_a_time_not_the_table() -> None:
+    class Sink(io.StringIO):
+        def write(self, text: str) -> int:
+            return len(text)  # discard: only the writer's own memory is measured
+
+    def peak(count: int) -> int:
+        tracemalloc.start()
+        try:
+            write_csv(stream_table([version_one()], _many(count), split_multiple=True), Sink())
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(500), peak(20_000)
+    whole = responses_to_tables([version_one()], list(_many(2_000)))["main"].memory_usage(deep=True).sum()
+    assert large < 2 * small + 64 * 1024, (small, large)  # 40 times the rows, not 40 times the memory
+    assert large < whole  # less than a tenth of the rows held as a table

@@ -4,20 +4,22 @@ leave the organisation through these pages)."""
 
 from __future__ import annotations
 
-import io
 import math
+import tempfile
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlencode
 
-from litestar import Response, get, post
+from litestar import get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from sqlalchemy import select
 from sqlmodel import col
 
 from impactkit.api.access import Principal, require_member
 from impactkit.api.deps import DB
+from impactkit.api.downloads import IN_MEMORY, sent_file, spooled_csv
 from impactkit.api.pages._i18n import FORM_LANGUAGE
 from impactkit.api.pages.organisation._lookup import can_edit, organisation_for, project_for
 from impactkit.api.pages.organisation.projects import periods_of
@@ -33,12 +35,14 @@ from impactkit.api.pages.rendering import (
 from impactkit.domain import MemberRole
 from impactkit.errors import ImpactkitError, NotFoundError, Problem
 from impactkit.formats import LOCAL_ZONE
+from impactkit.reports import neutralise
 from impactkit.settings import Settings
 from impactkit.store import flags, links
 from impactkit.store import surveys as store
 from impactkit.store.admin import audit
 from impactkit.store.tables import FormVersion, Project, SurveyResponse
 from impactkit.surveys.model import MULTIPLE_TYPES, Field, Form, Group, Repeat, pick_translation
+from impactkit.surveys.tabular import TableStream
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -310,10 +314,16 @@ def withdraw_flag_page(db: DB, me: Me, response_id: FromPath[int], flag_id: From
 
 
 def _export(
-    db: DB, me: Principal, project: Project, flt: store.ResponseFilter, form_id: str, language: str
-) -> tuple[Any, str]:
-    from impactkit.reports._text import neutralise
-    from impactkit.surveys.tabular import MAIN_TABLE, responses_to_tables
+    db: DB,
+    me: Principal,
+    project: Project,
+    flt: store.ResponseFilter,
+    form_id: str,
+    language: str,
+    write: Callable[[TableStream], tuple[IO[bytes], int]],
+) -> tuple[IO[bytes], str]:
+    """The responses as one table written by ``write`` (a row at a time), audited with its rows."""
+    from impactkit.surveys.tabular import stream_table
 
     versions = [
         row for row in store.list_form_versions(db, [project.organisation_id]) if row.form_id == form_id
@@ -323,17 +333,45 @@ def _export(
     forms = [store.form_of(row) for row in sorted(versions, key=lambda r: r.id or 0)]
     kept = ("instance_id", "submitted_at", "form_version", "period_id", "wave", "respondent_code", "answers")
     rows = ({key: row[key] for key in kept} for row in store.iter_responses(db, flt))
-    tables = responses_to_tables(forms, rows, language=FORM_LANGUAGE[language], labels=True)
-    frame = tables[MAIN_TABLE].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    file, count = write(stream_table(forms, rows, language=FORM_LANGUAGE[language], labels=True))
     audit(
         db,
         "responses.exported",
         actor_user_id=me.user_id,
         organisation_id=project.organisation_id,
         target=f"form:{form_id}",
-        details={"rows": len(frame), "project_id": project.id},
+        details={"rows": count, "project_id": project.id},
     )
-    return frame, f"{form_id}-project-{project.id}"
+    return file, f"{form_id}-project-{project.id}"
+
+
+def _spooled_xlsx(table: TableStream, sheet_name: str) -> tuple[IO[bytes], int]:
+    """``table`` as a workbook written row by row (xlsxwriter's constant memory mode)."""
+    import xlsxwriter
+
+    spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 - closed by sent_file
+    workbook = xlsxwriter.Workbook(
+        spool, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    sheet = workbook.add_worksheet(sheet_name[:31])
+    bold = workbook.add_format({"bold": True})
+    for column, header in enumerate(table.header):
+        sheet.write_string(0, column, str(header), bold)
+    count = 0
+    for count, values in enumerate(table.rows, start=1):
+        for column, value in enumerate(values):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(count, column, value)
+            elif isinstance(value, int | float):
+                sheet.write_number(count, column, value)
+            else:
+                sheet.write_string(count, column, neutralise(str(value)))
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    spool.seek(0)
+    return spool, count
 
 
 def _download_form(db: DB, project_id: int, form: str | None) -> str:
@@ -359,16 +397,14 @@ def responses_csv(
     form: FromQuery[str | None] = None,
     since: FromQuery[str | None] = None,
     until: FromQuery[str | None] = None,
-) -> Response[bytes]:
+) -> Stream:
     project = _members_only(db, me, project_id)
     form_id = _download_form(db, project_id, form)
     flt, _ = _filters(project, link, wave, period, form_id, since, until)
-    frame, name = _export(db, me, project, flt, form_id, language_of(request))
-    return Response(
-        frame.to_csv(index=False).encode("utf-8-sig"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    file, name = _export(
+        db, me, project, flt, form_id, language_of(request), lambda table: spooled_csv(table, bom=True)
     )
+    return sent_file(file, media_type="text/csv; charset=utf-8", filename=f"{name}.csv")
 
 
 @get("/app/projects/{project_id:int}/responses.xlsx", sync_to_thread=True)
@@ -383,38 +419,14 @@ def responses_xlsx(
     form: FromQuery[str | None] = None,
     since: FromQuery[str | None] = None,
     until: FromQuery[str | None] = None,
-) -> Response[bytes]:
-    import xlsxwriter
-
+) -> Stream:
     project = _members_only(db, me, project_id)
     form_id = _download_form(db, project_id, form)
     flt, _ = _filters(project, link, wave, period, form_id, since, until)
-    frame, name = _export(db, me, project, flt, form_id, language_of(request))
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    file, name = _export(
+        db, me, project, flt, form_id, language_of(request), lambda table: _spooled_xlsx(table, form_id)
     )
-    sheet = workbook.add_worksheet(form_id[:31])
-    bold = workbook.add_format({"bold": True})
-    for column, header in enumerate(frame.columns):
-        sheet.write_string(0, column, str(header), bold)
-    for row_number, values in enumerate(frame.itertuples(index=False), start=1):
-        for column, value in enumerate(values):
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                continue
-            if isinstance(value, bool):
-                sheet.write_boolean(row_number, column, value)
-            elif isinstance(value, int | float):
-                sheet.write_number(row_number, column, value)
-            else:
-                sheet.write_string(row_number, column, str(value))
-    sheet.freeze_panes(1, 0)
-    workbook.close()
-    return Response(
-        buffer.getvalue(),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+    return sent_file(file, media_type=XLSX, filename=f"{name}.xlsx")
 
 
 ROUTES = [
