@@ -903,8 +903,9 @@ def iter_responses(session: Session, flt: ResponseFilter, *, chunk: int = 2000) 
         page = read_responses(session, flt, after_id=after, limit=chunk)
         if not page:
             return
-        yield from page
         after = page[-1]["id"]
+        yield from page
+        del page  # let the page go before the next is read: one page in memory, not two
 
 
 def erase_responses(

@@ -119,6 +119,9 @@ class _Builder:
         self.default_language = forms[-1].default_language if forms else None
         self.root, self.choices = _layout(forms)
         self.rows: dict[str, list[dict[str, Any]]] = {}
+        # the same header and choice texts are asked for on every row: look each up once
+        self._headers: dict[int, str] = {}
+        self._choice_texts: dict[tuple[str, str], str] = {}
 
     def text(self, texts: Mapping[str, str], fallback: str) -> str:
         return pick_translation(dict(texts), self.language, self.default_language) or fallback
@@ -126,13 +129,21 @@ class _Builder:
     def header(self, column: _Column) -> str:
         if not self.labels:
             return column.question.name
-        return self.text(column.question.label, column.question.name)
+        question = column.question
+        found = self._headers.get(id(question))
+        if found is None:
+            found = self._headers[id(question)] = self.text(question.label, question.name)
+        return found
 
     def choice_text(self, column: _Column, choice: str) -> str:
         if not self.labels:
             return choice
-        labels = self.choices.get(column.question.list_name or "", {}).get(choice)
-        return self.text(labels or {}, choice)
+        key = (column.question.list_name or "", choice)
+        found = self._choice_texts.get(key)
+        if found is None:
+            labels = self.choices.get(key[0], {}).get(choice)
+            found = self._choice_texts[key] = self.text(labels or {}, choice)
+        return found
 
     def fill(self, table: _Table, answers: Mapping[str, Any], out: dict[str, Any], key: str) -> None:
         for name in table.order:
