@@ -171,11 +171,13 @@ def test_every_new_door_refuses_hostile_input_within_bounds(deployment: Deployme
     )
     wide = ",".join(f"c{n}" for n in range(100_000)).encode() + b"\n" + b"1," * 99_999 + b"1\n"
     refused(imported("CSV with 100,000 columns", "wide.csv", wide), "column")
-    # 20,000 rows are read and answered row by row within the bound; 200,000 rows (7 MiB) grew the
-    # server's peak memory by 704 MiB on 2026-12-06 (open: docs/reliability.md, imports)
+    # 20,000 rows are read and answered row by row within the bound; over HTTP a file holds at
+    # most 100,000 rows (200,000 rows, 7 MiB, grew the server's peak by 704 MiB before the bound)
     rows = b"KEY,consent\n" + b"".join(f"uuid:{uuid.uuid4()},yes\n".encode() for _ in range(20_000))
     many_rows = imported("CSV with 20,000 rows of a form's first column", "rows.csv", rows)
     assert many_rows.status_code < 500, many_rows.text[:300]
+    too_many = b"KEY,consent\n" + b"".join(f"uuid:{uuid.uuid4()},yes\n".encode() for _ in range(100_001))
+    refused(imported("CSV with 100,001 rows", "rows.csv", too_many), "100,000 rows")
     refused(
         imported("a PNG named export.csv", "export.csv", b"\x89PNG\r\n\x1a\n" + bytes(200)),
         "csv",

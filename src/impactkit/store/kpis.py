@@ -49,14 +49,13 @@ def response_frames(
     session: Session, organisation_ids: list[int], project_id: int | None, period_id: int | None
 ) -> dict[str, pd.DataFrame]:
     """form_id → one row per stored (not erased) response, answers and ``_metadata`` columns."""
-    import pandas as pd
 
     territory = {
         org.id: org.territory_type
         for org in (session.get(Organisation, org_id) for org_id in organisation_ids)
         if org is not None
     }
-    rows: dict[str, list[dict[str, Any]]] = {}
+    tables: dict[str, _Columns] = {}
     ids: dict[str, list[int]] = {}
     flt = ResponseFilter(organisation_ids=organisation_ids, project_id=project_id, period_id=period_id)
     for stored in iter_responses(session, flt):
@@ -66,17 +65,51 @@ def response_frames(
         row["_territory_type"] = territory.get(stored["organisation_id"])
         if row.get("respondent_code") in (None, "") and stored["respondent_code"]:
             row["respondent_code"] = stored["respondent_code"]
-        rows.setdefault(stored["form_id"], []).append(row)
+        tables.setdefault(stored["form_id"], _Columns()).add(row)
         ids.setdefault(stored["form_id"], []).append(stored["id"])
     # Responses flagged out of the KPIs (test answers, duplicates not chosen …) carry the reason:
     # compute_kpis leaves them out and says how many, and why.
     reasons = left_out(session, [i for form_ids in ids.values() for i in form_ids])
     frames = {}
-    for form_id, items in rows.items():
-        frame = pd.DataFrame.from_records(items)
+    for form_id, table in tables.items():
+        frame = table.frame()
         frame["_excluded"] = [reasons.get(i) for i in ids[form_id]]
         frames[form_id] = frame
     return frames
+
+
+class _Columns:
+    """Rows kept as lists of values by column position, not as dicts (a dict per response costs
+    about a kilobyte): the frame is built as ``DataFrame.from_records`` builds it from dicts,
+    a column missing from a row being NaN, so every column has the type it had."""
+
+    def __init__(self) -> None:
+        self.position: dict[str, int] = {}
+        self.rows: list[list[Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        values: list[Any] = [_MISSING] * len(self.position)
+        for name, value in row.items():
+            at = self.position.get(name)
+            if at is None:
+                at = self.position[name] = len(self.position)
+                values.append(value)
+            else:
+                values[at] = value
+        self.rows.append(values)
+
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        width = len(self.position)
+        for values in self.rows:
+            values.extend([_MISSING] * (width - len(values)))
+        frame = pd.DataFrame.from_records(self.rows, columns=list(self.position))
+        self.rows = []
+        return frame
+
+
+_MISSING = float("nan")
 
 
 def project_kpis(

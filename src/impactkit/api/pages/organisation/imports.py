@@ -19,7 +19,7 @@ from litestar.response import Template
 
 from impactkit.api.access import Principal
 from impactkit.api.deps import DB
-from impactkit.api.imports import MAX_IMPORT_BYTES
+from impactkit.api.imports import HTTP_IMPORT_LIMITS, MAX_IMPORT_BYTES
 from impactkit.api.pages._i18n import has_message, translate
 from impactkit.api.pages.organisation._lookup import organisation_for, period_for, project_for
 from impactkit.api.pages.organisation.projects import periods_of
@@ -157,6 +157,7 @@ def import_files(
             files=files,
             allowed_organisations=writable_organisations(me),
             dry_run=dry_run,
+            limits=HTTP_IMPORT_LIMITS,
         )
     except ImpactkitError as exc:
         text = message(exc.message, language) if exc.message.isidentifier() else exc.message
