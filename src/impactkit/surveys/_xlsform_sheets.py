@@ -14,6 +14,7 @@ from typing import Any
 from impactkit.errors import Problem
 from impactkit.surveys._xlsx_reader import read_xlsx
 from impactkit.surveys.model import DEFAULT_LANGUAGE
+from impactkit.surveys.problem_texts import form_problem
 from impactkit.text import shown, text_problem
 
 MAX_EMPTY_ROWS = 60
@@ -75,10 +76,11 @@ def collect_rows(sheet: Sheet, rows: Iterable[tuple[int, list[Any]]], problems: 
 
 def too_many_rows(sheet: str, row_number: int, problems: list[Problem]) -> None:
     problems.append(
-        Problem(
-            f"the sheet has more than {MAX_ROWS} rows",
-            location=f"{sheet}!A{row_number}",
+        form_problem(
+            "xlsform_problem_sheet_too_large",
+            f"{sheet}!A{row_number}",
             code="sheet_too_large",
+            max_rows=MAX_ROWS,
         )
     )
 
@@ -169,7 +171,14 @@ def unstorable_cells(sheets: dict[str, Sheet], limit: int = 20) -> list[Problem]
     for sheet in sheets.values():
         found = text_problem(sheet.name)
         if found is not None:
-            problems.append(Problem(f"the sheet name {found}", f"{shown(sheet.name)}!A1", "unstorable_text"))
+            problems.append(
+                form_problem(
+                    "xlsform_problem_unstorable_sheet_name",
+                    f"{shown(sheet.name)}!A1",
+                    code="unstorable_text",
+                    reason=found,
+                )
+            )
         cells = [
             (sheet.header_row, [text for _, text in sheet.headers], [index for index, _ in sheet.headers])
         ]
@@ -180,7 +189,11 @@ def unstorable_cells(sheets: dict[str, Sheet], limit: int = 20) -> list[Problem]
                     found = text_problem(value)
                     if found is not None:
                         where = f"{shown(sheet.name)}!{column_letter(column)}{number}"
-                        problems.append(Problem(found, where, "unstorable_text"))
+                        problems.append(
+                            form_problem(
+                                "xlsform_problem_unstorable_cell", where, code="unstorable_text", reason=found
+                            )
+                        )
                         if len(problems) >= limit:
                             return problems
     return problems
@@ -205,11 +218,11 @@ def formulas_without_value(sheets: dict[str, Sheet], limit: int = 20) -> list[Pr
                 continue
             shown_formula = formula if len(formula) <= 60 else formula[:57] + "..."
             problems.append(
-                Problem(
-                    f"the cell holds the formula {shown_formula} and no value: formulas are never "
-                    "computed; type the text the cell should hold",
+                form_problem(
+                    "xlsform_problem_formula_without_value",
                     f"{shown(sheet.name)}!{column_letter(column)}{number}",
-                    "formula_without_value",
+                    code="formula_without_value",
+                    formula=shown_formula,
                 )
             )
             if len(problems) >= limit:
@@ -344,16 +357,23 @@ def columns_of(sheet: Sheet, aliases: dict[str, str], problems: list[Problem]) -
         if earlier is not None:
             location = f"{sheet.name}!{column_letter(index)}1"
             if earlier.raw.strip() == raw.strip():
-                message = (
-                    f"duplicate column header {raw.strip()!r} (also in column "
-                    f"{column_letter(earlier.index)}); keep one"
+                problem = form_problem(
+                    "xlsform_problem_duplicate_header",
+                    location,
+                    code="duplicate_column",
+                    header=raw.strip(),
+                    other_column=column_letter(earlier.index),
                 )
             else:
-                message = (
-                    f"{earlier.raw.strip()!r} (column {column_letter(earlier.index)}) and "
-                    f"{raw.strip()!r} are two names for the same column; keep one"
+                problem = form_problem(
+                    "xlsform_problem_header_alias",
+                    location,
+                    code="duplicate_column",
+                    first=earlier.raw.strip(),
+                    header=raw.strip(),
+                    other_column=column_letter(earlier.index),
                 )
-            problems.append(Problem(message, location=location, code="duplicate_column"))
+            problems.append(problem)
             continue
         seen[key] = column
         columns.append(column)

@@ -824,10 +824,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
 }
 
 REFUSED_FUNCTIONS: dict[str, str] = {
-    "pulldata": "it reads a CSV file attached to the form, and impactkit does not store form attachments",
-    "extract-signed": "impactkit does not verify Ed25519-signed values",
-    "last": "ODK Collect has no last(); use count() or position()",
-    "encrypt-string": "not an ODK function",
-    "decrypt-string": "not an ODK function",
+    "pulldata": "expression_reason_pulldata",
+    "extract-signed": "expression_reason_extract_signed",
+    "last": "expression_reason_last",
+    "encrypt-string": "expression_reason_not_odk",
+    "decrypt-string": "expression_reason_not_odk",
 }
-"""Functions refused when a form is imported, with the reason the message gives."""
+"""Functions refused when a form is imported, with the key of the reason the message gives
+(its texts are in :mod:`impactkit.surveys.problem_texts`)."""

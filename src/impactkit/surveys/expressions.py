@@ -16,11 +16,12 @@ expression is refused quickly with :class:`~impactkit.errors.ExpressionError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from impactkit.errors import ExpressionError, Problem
+from impactkit.errors import ExpressionError
+from impactkit.keyed_texts import keyed
 from impactkit.surveys._compiler import MAX_STEPS, Evaluator, compile_tree
 from impactkit.surveys._tree import (
     Binary,
@@ -39,6 +40,7 @@ from impactkit.surveys._tree import (
 )
 from impactkit.surveys._xpath_functions import FUNCTIONS, REFUSED_FUNCTIONS, Environment, compile_regex
 from impactkit.surveys._xpath_values import to_bool
+from impactkit.surveys.problem_texts import form_problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,20 +120,13 @@ class _Token:
     position: int  # 0-based character offset
 
 
-def _error(message: str, position: int, text: str) -> ExpressionError:
+def _error(key: str, position: int, text: str, **values: Any) -> ExpressionError:
+    """The error of an expression that cannot be read: ``key`` names its text in
+    :data:`~impactkit.surveys.problem_texts.FORM_PROBLEM_TEXTS`, ``values`` fill it."""
     column = position + 1
-    full = f"{message} (at character {column} of {text!r})"
-    return ExpressionError(
-        full,
-        problems=[
-            Problem(
-                message,
-                location=f"character {column}",
-                code="expression_syntax",
-                details={"position": column, "expression": text},
-            )
-        ],
-    )
+    found = form_problem(key, f"character {column}", code="expression_syntax", **values)
+    problem = replace(found, details={"position": column, "expression": text, **found.details})
+    return ExpressionError(f"{problem.message} (at character {column} of {text!r})", problems=[problem])
 
 
 def _is_name_start(char: str) -> bool:
@@ -169,10 +164,10 @@ def _tokenize(text: str) -> list[_Token]:
         start = index
         if char == "$":
             if index + 1 >= length or text[index + 1] != "{":
-                raise _error("'$' must start a reference like ${name}", start, text)
+                raise _error("expression_problem_dollar", start, text)
             end = text.find("}", index + 2)
             if end < 0:
-                raise _error("reference '${' is not closed with '}'", start, text)
+                raise _error("expression_problem_unclosed_reference", start, text)
             name = text[index + 2 : end].strip()
             field_name = name.removeprefix(LAST_SAVED_PREFIX)
             if (
@@ -180,14 +175,14 @@ def _tokenize(text: str) -> list[_Token]:
                 or not _is_name_start(field_name[0])
                 or not all(_is_name_char(c) for c in field_name)
             ):
-                raise _error(f"'{name}' is not a valid field name", start, text)
+                raise _error("expression_problem_bad_field_name", start, text, name=name)
             tokens.append(_Token(_REF, name, start))
             index = end + 1
             continue
         if char in "'\"":
             end = text.find(char, index + 1)
             if end < 0:
-                raise _error("text in quotes is not closed", start, text)
+                raise _error("expression_problem_unclosed_quote", start, text)
             tokens.append(_Token(_STRING, text[index + 1 : end], start))
             index = end + 1
             continue
@@ -197,7 +192,7 @@ def _tokenize(text: str) -> list[_Token]:
                 index += 1
             number_text = text[start:index]
             if number_text.count(".") > 1:
-                raise _error(f"'{number_text}' is not a number", start, text)
+                raise _error("expression_problem_not_a_number", start, text, number=number_text)
             tokens.append(_Token(_NUMBER, number_text, start))
             continue
         if _is_name_start(char):
@@ -233,7 +228,7 @@ def _tokenize(text: str) -> list[_Token]:
             continue
         if char == "*":
             if not previous_ends_operand():
-                raise _error("'*' wildcards are not supported", start, text)
+                raise _error("expression_problem_wildcard", start, text)
             tokens.append(_Token(_OPERATOR, "*", start))
             index += 1
             continue
@@ -241,7 +236,7 @@ def _tokenize(text: str) -> list[_Token]:
             tokens.append(_Token(_PUNCT, char, start))
             index += 1
             continue
-        raise _error(f"unexpected character {char!r}", start, text)
+        raise _error("expression_problem_unexpected_character", start, text, char=char)
     tokens.append(_Token(_END, "", length))
     return tokens
 
@@ -293,35 +288,30 @@ class _Parser:
     def expect(self, text: str) -> _Token:
         token = self.advance()
         if token.text != text or token.kind not in (_PUNCT, _OPERATOR):
-            found = "the end" if token.kind == _END else repr(token.text)
-            raise _error(f"expected {text!r}, found {found}", token.position, self.text)
+            if token.kind == _END:
+                raise _error("expression_problem_expected_at_end", token.position, self.text, wanted=text)
+            raise _error(
+                "expression_problem_expected", token.position, self.text, wanted=text, found=token.text
+            )
         return token
 
     def parse(self) -> Node:
         node = self.expression(0)
         token = self.peek()
         if token.kind != _END:
-            raise _error(f"unexpected {token.text!r}", token.position, self.text)
+            raise _error("expression_problem_unexpected", token.position, self.text, found=token.text)
         return node
 
     def expression(self, right_power: int) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _error(
-                f"expression nested deeper than {MAX_DEPTH} levels",
-                self.peek().position,
-                self.text,
-            )
+            raise _error("expression_problem_too_deep", self.peek().position, self.text, depth=MAX_DEPTH)
         left = self.prefix(self.advance())
         while True:
             token = self.peek()
             power = _BINDING_POWER.get(token.text, 0) if token.kind == _OPERATOR else 0
             if token.kind == _OPERATOR and token.text == "|":
-                raise _error(
-                    "the node-set union '|' is not supported (ODK Collect does not evaluate it)",
-                    token.position,
-                    self.text,
-                )
+                raise _error("expression_problem_union", token.position, self.text)
             if power <= right_power:
                 break
             self.advance()
@@ -359,26 +349,27 @@ class _Parser:
                 return self.path(None, [Step("parent")])
             if token.text == "/":
                 if self.at("/"):
-                    raise _error("'//' is not supported; write the whole path", token.position, self.text)
+                    raise _error("expression_problem_double_slash", token.position, self.text)
                 if self.peek().kind != _NAME:
                     return Path("/", (), ())
                 return self.path("/", [self.step()])
             if token.text == "@":
-                raise _error("attributes (@) are not supported", token.position, self.text)
+                raise _error("expression_problem_attributes", token.position, self.text)
         if token.kind == _NAME:
             if self.at("("):
                 return self.postfix(self.call(token))
             self.back()
             return self.path(None, [self.step()])
-        found = "the end of the expression" if token.kind == _END else repr(token.text)
-        raise _error(f"expected a value, found {found}", token.position, self.text)
+        if token.kind == _END:
+            raise _error("expression_problem_expected_value_at_end", token.position, self.text)
+        raise _error("expression_problem_expected_value", token.position, self.text, found=token.text)
 
     def back(self) -> None:
         self.index -= 1
 
     def refuse_predicate(self, after: str) -> None:
         if self.at("["):
-            raise _error(f"a predicate [...] cannot follow {after!r}", self.peek().position, self.text)
+            raise _error("expression_problem_predicate_after", self.peek().position, self.text, after=after)
 
     def predicate_list(self) -> tuple[Node, ...]:
         found: list[Node] = []
@@ -398,10 +389,10 @@ class _Parser:
             self.refuse_predicate(token.text)
             return Step("self" if token.text == "." else "parent")
         if token.kind == _PUNCT and token.text == "@":
-            raise _error("attributes (@) are not supported", token.position, self.text)
+            raise _error("expression_problem_attributes", token.position, self.text)
         if token.kind == _PUNCT and token.text == "/":
-            raise _error("'//' is not supported; write the whole path", token.position, self.text)
-        raise _error("expected a field name after '/'", token.position, self.text)
+            raise _error("expression_problem_double_slash", token.position, self.text)
+        raise _error("expression_problem_field_after_slash", token.position, self.text)
 
     def path(self, base: Node | str | None, steps: list[Step], predicates: tuple[Node, ...] = ()) -> Node:
         while self.at("/"):
@@ -429,31 +420,34 @@ class _Parser:
                 break
         self.expect(")")
         if name in REFUSED_FUNCTIONS:
-            raise _error(f"{name}() is not supported: {REFUSED_FUNCTIONS[name]}", token.position, self.text)
+            raise _error(
+                "expression_problem_refused_function",
+                token.position,
+                self.text,
+                name=name,
+                reason=keyed(REFUSED_FUNCTIONS[name]),
+            )
         if name == "instance":
             if (
                 len(arguments) != 1
                 or not isinstance(arguments[0], Literal)
                 or not isinstance(arguments[0].value, str)
             ):
-                raise _error(
-                    "instance() takes the name of a choice list in quotes, e.g. instance('villages')",
-                    token.position,
-                    self.text,
-                )
+                raise _error("expression_problem_instance_argument", token.position, self.text)
             return Instance(arguments[0].value)
         spec = FUNCTIONS.get(name)
         if spec is None:
-            raise _error(f"unknown function {name}()", token.position, self.text)
+            raise _error("expression_problem_unknown_function", token.position, self.text, name=name)
         count = len(arguments)
         if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
             if spec.max_args is None:
-                wanted = f"at least {spec.min_args}"
+                key, wanted = "expression_problem_argument_count_at_least", {"wanted": spec.min_args}
             elif spec.min_args == spec.max_args:
-                wanted = str(spec.min_args)
+                key, wanted = "expression_problem_argument_count", {"wanted": spec.min_args}
             else:
-                wanted = f"{spec.min_args} to {spec.max_args}"
-            raise _error(f"{name}() takes {wanted} argument(s), got {count}", token.position, self.text)
+                key = "expression_problem_argument_count_between"
+                wanted = {"low": spec.min_args, "high": spec.max_args}
+            raise _error(key, token.position, self.text, name=name, count=count, **wanted)
         if name == "current":
             return Current()
         if name == "indexed-repeat":
@@ -464,25 +458,20 @@ class _Parser:
             try:
                 compile_regex(str(arguments[1].value))
             except ExpressionError as error:
-                raise _error(error.message, token.position, self.text) from None
+                raise _error(
+                    "expression_problem_regex", token.position, self.text, detail=error.message
+                ) from None
         return Call(name, tuple(arguments))
 
     def check_indexed_repeat(self, token: _Token, arguments: list[Node]) -> None:
         if len(arguments) % 2 == 0:
-            raise _error(
-                "indexed-repeat() takes a field, then a repeat and an index for each level "
-                "(3, 5 or 7 arguments)",
-                token.position,
-                self.text,
-            )
+            raise _error("expression_problem_indexed_repeat_arguments", token.position, self.text)
         for index in (0, *range(1, len(arguments), 2)):
             argument = arguments[index]
             if not (isinstance(argument, Reference) or (isinstance(argument, Path) and argument.name)):
                 what = "field" if index == 0 else "repeat"
                 raise _error(
-                    f"indexed-repeat() argument {index + 1} must name a {what}, like ${{name}}",
-                    token.position,
-                    self.text,
+                    f"expression_problem_indexed_repeat_{what}", token.position, self.text, number=index + 1
                 )
 
 
@@ -644,12 +633,13 @@ def parse_expression(text: str, *, predicate: bool = False) -> Expression:
     normalised = text.translate(_CURLY_QUOTES).strip()
     if len(normalised) > MAX_EXPRESSION_LENGTH:
         raise _error(
-            f"expression longer than {MAX_EXPRESSION_LENGTH} characters",
+            "expression_problem_too_long",
             MAX_EXPRESSION_LENGTH,
             normalised[:40] + "...",
+            max_length=MAX_EXPRESSION_LENGTH,
         )
     if not normalised:
-        raise _error("expression is empty", 0, normalised)
+        raise _error("expression_problem_empty", 0, normalised)
     parser = _Parser(normalised)
     parser.predicates = 1 if predicate else 0
     tree = parser.parse()

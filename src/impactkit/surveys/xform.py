@@ -26,10 +26,11 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from impactkit.errors import FormError, Problem
+from impactkit.surveys.problem_texts import form_problem
 
 ROOT_NAME = "data"
 """The primary instance's root element when the settings sheet names none (as in pyxform)."""
@@ -121,16 +122,17 @@ def _converted(source: bytes, form_id: str | None, version: str | None) -> XForm
         try:
             found = _convert(source, form_id, version)
         except RecursionError:
-            found = Problem("the form is nested too deeply for pyxform to convert", code="pyxform")
+            found = form_problem("xlsform_problem_pyxform_too_deep", code="pyxform")
         except Exception as error:  # pyxform's refusals, and its own failures on odd input
             from pyxform.errors import PyXFormError
 
             if isinstance(error, PyXFormError):
                 found = Problem(str(error) or type(error).__name__, code="pyxform")
             else:
-                found = Problem(
-                    f"pyxform failed while converting the form ({type(error).__name__}: {error})",
+                found = form_problem(
+                    "xlsform_problem_pyxform_failed",
                     code="pyxform",
+                    detail=f"{type(error).__name__}: {error}",
                 )
         _cache.put(key, found)
     return found
@@ -184,7 +186,14 @@ _LEARN_MORE = re.compile(r"\s*Learn more: \S+\s*$")
 
 def readable(problem: Problem, columns: Mapping[str, tuple[str, Mapping[str, str]]] | None = None) -> Problem:
     """pyxform's message with its ``[row : 12] On the 'survey' sheet, the 'name' value`` prefix
-    turned into a location (``survey!B12 name``) and its links to the XLSForm site dropped."""
+    turned into a location (``survey!B12 name``) and its links to the XLSForm site dropped.
+
+    pyxform writes in English only: the problem's text (key ``xlsform_problem_pyxform_row`` and
+    its neighbours) keeps pyxform's words as the ``detail`` and, in Italian, introduces them with
+    the sheet and the row. A problem of ours (the form too deep, pyxform failing) stays as it is.
+    """
+    if problem.details:
+        return problem
     text = " ".join(problem.message.split())
     row: int | None = None
     sheet: str | None = None
@@ -208,20 +217,20 @@ def readable(problem: Problem, columns: Mapping[str, tuple[str, Mapping[str, str
     text = _LEARN_MORE.sub("", text).strip()
     text = text[:1].upper() + text[1:]
     location = ""
+    where: dict[str, Any] = {}
     if sheet is not None:
         title, letters = (columns or {}).get(sheet.lower(), (sheet, {}))
         letter = letters.get(column, "") if column else ""
         location = title
+        where["sheet"] = title
         if row is not None:
             location = f"{title}!{letter or ''}{row}" if letter else f"{title} row {row}"
+            where["row"] = row
         if letter and column:
             location += f" {column}"
-    return Problem(
-        f"{text} (pyxform, the reference XLSForm converter, refuses the form)",
-        location=location,
-        code="pyxform",
-        details={"pyxform": problem.message},
-    )
+    key = "xlsform_problem_pyxform" + ("_row" if "row" in where else "_sheet" if where else "")
+    found = form_problem(key, location, code="pyxform", detail=text, **where)
+    return replace(found, details={**found.details, "pyxform": problem.message})
 
 
 def columns_by_sheet(headers: Mapping[str, list[tuple[str, str]]]) -> dict[str, tuple[str, dict[str, str]]]:

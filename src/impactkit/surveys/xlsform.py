@@ -12,8 +12,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from impactkit.errors import ExpressionError, FormError, Problem
+from impactkit.keyed_texts import MESSAGE_KEY, keyed
 from impactkit.surveys._xlsform_sheets import (
     CHOICES_ALIASES,
     MAX_FILE_BYTES,
@@ -45,6 +47,7 @@ from impactkit.surveys.model import (
     Repeat,
     compiled,
 )
+from impactkit.surveys.problem_texts import form_problem
 
 # --- types ---------------------------------------------------------------------------------
 
@@ -147,14 +150,15 @@ _NAME_RE = re.compile(r"^[^\W\d][\w.\-]*$")
 _REFERENCE_IN_TEXT = re.compile(r"\$\{([^}]*)\}")
 
 _UNSUPPORTED_TYPES = {
-    "xml-external": "external XML instances are not stored by impactkit",
-    "csv-external": "external CSV instances are not stored by impactkit",
-    "osm": "OpenStreetMap questions are not supported",
-    "background-audio": "background audio recording is not supported",
-    "background-geopoint": "background location is not supported",
-    "start-geopoint": "start-geopoint is not supported",
-    "entity": "ODK entities are not supported",
+    "xml-external": "xlsform_reason_xml_external",
+    "csv-external": "xlsform_reason_csv_external",
+    "osm": "xlsform_reason_osm",
+    "background-audio": "xlsform_reason_background_audio",
+    "background-geopoint": "xlsform_reason_background_geopoint",
+    "start-geopoint": "xlsform_reason_start_geopoint",
+    "entity": "xlsform_reason_entity",
 }
+"""Types pyxform knows that impactkit refuses: type → the key of the reason's text."""
 
 _YES = {"yes", "true", "true()", "1"}
 _NO = {"no", "false", "false()", "0", ""}
@@ -168,8 +172,8 @@ class _ParsedType:
     or_other: bool = False
 
 
-def _parse_type(text: str) -> _ParsedType | str:
-    """A type cell -> parsed type, or a message saying what is wrong with it."""
+def _parse_type(text: str, location: str) -> _ParsedType | Problem:
+    """A type cell -> parsed type, or the problem with it (located at ``location``)."""
     spaced = " ".join(text.split())
     control = _CONTROL_RE.match(spaced)
     if control:
@@ -182,16 +186,18 @@ def _parse_type(text: str) -> _ParsedType | str:
         return _ParsedType(None, command, select["list"], or_other=bool(select["other"]))
     lowered = spaced.lower()
     if _SELECT_RE.match(lowered):
-        return f"unknown question type {spaced!r} (question types are written in lower case)"
+        return form_problem("xlsform_problem_type_case", location, code="bad_type", type=spaced)
     if lowered.split(" ")[0] in _UNSUPPORTED_TYPES:
-        key = lowered.split(" ")[0]
-        return f"type {spaced!r} is not supported: {_UNSUPPORTED_TYPES[key]}"
+        reason = keyed(_UNSUPPORTED_TYPES[lowered.split(" ")[0]])
+        return form_problem(
+            "xlsform_problem_type_not_supported", location, code="not_supported", type=spaced, reason=reason
+        )
     canonical = _TYPE_ALIASES.get(lowered, lowered)
     if canonical in QUESTION_TYPES and canonical not in SELECT_TYPES | FILE_SELECT_TYPES:
         return _ParsedType(None, canonical, None)
     if lowered in {"select_one", "select_multiple", "rank", "select one"}:
-        return f"{spaced!r} needs a choice list name, e.g. 'select_one yes_no'"
-    return f"unknown question type {spaced!r}"
+        return form_problem("xlsform_problem_select_needs_list", location, code="bad_type", type=spaced)
+    return form_problem("xlsform_problem_unknown_type", location, code="bad_type", type=spaced)
 
 
 def _boolean_or_expression(text: str) -> str | None:
@@ -252,10 +258,12 @@ def _read_choices(
     if sheet.rows and ("list_name" not in names or "name" not in names):
         missing = [c for c in ("list_name", "name") if c not in names]
         problems.append(
-            Problem(
-                f"the {sheet.name} sheet needs the column(s) {', '.join(missing)}",
-                location=f"{sheet.name}!A1",
+            form_problem(
+                "xlsform_problem_choices_columns_missing",
+                f"{sheet.name}!A1",
                 code="missing_column",
+                sheet=sheet.name,
+                columns=", ".join(missing),
             )
         )
         return lists
@@ -269,30 +277,34 @@ def _read_choices(
             continue
         if not list_name:
             problems.append(
-                Problem(
-                    f"choice {name!r} has no list name",
-                    location=row.where("list_name"),
+                form_problem(
+                    "xlsform_problem_missing_list_name",
+                    row.where("list_name"),
                     code="missing_list_name",
+                    name=name,
                 )
             )
             continue
         if not name:
             problems.append(
-                Problem(
-                    f"a choice of list {list_name!r} has no name",
-                    location=row.where("name"),
+                form_problem(
+                    "xlsform_problem_missing_choice_name",
+                    row.where("name"),
                     code="missing_choice_name",
+                    list_name=list_name,
                 )
             )
             continue
         key = (list_name, name)
         if key in seen and not allow_duplicates:
             problems.append(
-                Problem(
-                    f"choice {name!r} appears twice in list {list_name!r} (also row "
-                    f"{seen[key]}); set allow_choice_duplicates in settings if intended",
-                    location=row.where("name"),
+                form_problem(
+                    "xlsform_problem_duplicate_choice",
+                    row.where("name"),
                     code="duplicate_choice",
+                    name=name,
+                    list_name=list_name,
+                    row=seen[key],
                 )
             )
             continue
@@ -385,19 +397,22 @@ def _build_field(row: Row, parsed: _ParsedType, name: str, context: _Context) ->
                 context.label_references.append((row, column, text))
     if question_type == "calculate" and not field_.calculation and not field_.default:
         context.problems.append(
-            Problem(
-                f"calculate {name!r} has no calculation",
-                location=row.where("calculation"),
+            form_problem(
+                "xlsform_problem_missing_calculation",
+                row.where("calculation"),
                 code="missing_calculation",
+                name=name,
             )
         )
     if question_type in SELECT_TYPES and list_name is not None and list_name not in context.choices:
         where = "external_choices" if parsed.kind == "select_one_external" else "choices"
         context.problems.append(
-            Problem(
-                f"choice list {list_name!r} is not on the {where} sheet",
-                location=row.where("type"),
+            form_problem(
+                "xlsform_problem_missing_choice_list",
+                row.where("type"),
                 code="missing_choice_list",
+                list_name=list_name,
+                sheet=where,
             )
         )
     if question_type in FILE_SELECT_TYPES:
@@ -408,10 +423,12 @@ def _build_field(row: Row, parsed: _ParsedType, name: str, context: _Context) ->
                 float(value)
             except ValueError:
                 context.problems.append(
-                    Problem(
-                        f"range parameter {key}={value!r} is not a number",
-                        location=row.where("parameters"),
+                    form_problem(
+                        "xlsform_problem_bad_range_parameter",
+                        row.where("parameters"),
                         code="bad_parameter",
+                        key=key,
+                        value=value,
                     )
                 )
     return field_
@@ -438,37 +455,45 @@ def _build_tree(rows: list[Row], context: _Context) -> list[Field | Group | Repe
         if not type_text:
             if name or row.translations("label"):
                 context.problems.append(
-                    Problem(
-                        f"row has no type (name {name!r})" if name else "row has no type",
-                        location=row.where("type"),
+                    form_problem(
+                        "xlsform_problem_named_row_without_type",
+                        row.where("type"),
                         code="missing_type",
+                        name=name,
+                    )
+                    if name
+                    else form_problem(
+                        "xlsform_problem_row_without_type", row.where("type"), code="missing_type"
                     )
                 )
             continue
-        parsed = _parse_type(type_text)
-        if isinstance(parsed, str):
-            code = "not_supported" if " is not supported" in parsed else "bad_type"
-            context.problems.append(Problem(parsed, location=row.where("type"), code=code))
+        parsed = _parse_type(type_text, row.where("type"))
+        if isinstance(parsed, Problem):
+            context.problems.append(parsed)
             continue
         if parsed.edge == "end":
             kind = "repeat" if parsed.kind == "loop" else parsed.kind
             if not stack:
                 context.problems.append(
-                    Problem(
-                        f"'end {parsed.kind}' without a matching 'begin {parsed.kind}'",
-                        location=row.where("type"),
+                    form_problem(
+                        "xlsform_problem_end_without_begin",
+                        row.where("type"),
                         code="unmatched_end",
+                        kind=parsed.kind,
                     )
                 )
                 continue
             open_element, open_row, open_kind = stack[-1]
             if open_kind != kind:
                 context.problems.append(
-                    Problem(
-                        f"'end {parsed.kind}' closes the {open_kind} {open_element.name!r} "
-                        f"opened on row {open_row.number}",
-                        location=row.where("type"),
+                    form_problem(
+                        "xlsform_problem_end_closes_other",
+                        row.where("type"),
                         code="unmatched_end",
+                        kind=parsed.kind,
+                        open_kind=keyed(f"xlsform_kind_{open_kind}"),
+                        name=open_element.name,
+                        row=open_row.number,
                     )
                 )
             stack.pop()
@@ -478,21 +503,12 @@ def _build_tree(rows: list[Row], context: _Context) -> list[Field | Group | Repe
                 name = f"note_row_{row.number}"
             else:
                 context.problems.append(
-                    Problem(
-                        "a question or group needs a name",
-                        location=row.where("name"),
-                        code="missing_name",
-                    )
+                    form_problem("xlsform_problem_missing_name", row.where("name"), code="missing_name")
                 )
                 continue
         if not _NAME_RE.match(name):
             context.problems.append(
-                Problem(
-                    f"{name!r} is not a valid name: start with a letter or '_', then use "
-                    "letters, digits, '_', '-' or '.' (no spaces)",
-                    location=row.where("name"),
-                    code="bad_name",
-                )
+                form_problem("xlsform_problem_bad_name", row.where("name"), code="bad_name", name=name)
             )
         element: Field | Group | Repeat
         if parsed.edge == "begin":
@@ -512,10 +528,11 @@ def _build_tree(rows: list[Row], context: _Context) -> list[Field | Group | Repe
             loop_over = parsed.list_name if parsed.kind == "loop" else None
             if loop_over is not None and loop_over not in context.choices:
                 context.problems.append(
-                    Problem(
-                        f"loop over choice list {loop_over!r}, which is not on the choices sheet",
-                        location=row.where("type"),
+                    form_problem(
+                        "xlsform_problem_loop_list_missing",
+                        row.where("type"),
                         code="missing_choice_list",
+                        list_name=loop_over,
                     )
                 )
             element = Repeat(
@@ -529,10 +546,11 @@ def _build_tree(rows: list[Row], context: _Context) -> list[Field | Group | Repe
             )
             if name == context.form_root:
                 context.problems.append(
-                    Problem(
-                        f"a repeat may not be named {name!r}, the name of the form's root; rename the repeat",
-                        location=row.where("name"),
+                    form_problem(
+                        "xlsform_problem_repeat_named_root",
+                        row.where("name"),
                         code="repeat_named_root",
+                        name=name,
                     )
                 )
             _element_common(row, context, element)
@@ -548,9 +566,9 @@ def _build_tree(rows: list[Row], context: _Context) -> list[Field | Group | Repe
         if parsed.or_other:
             if element.choice_filter:
                 context.problems.append(
-                    Problem(
-                        "or_other cannot be combined with a choice_filter",
-                        location=row.where("choice_filter"),
+                    form_problem(
+                        "xlsform_problem_or_other_with_choice_filter",
+                        row.where("choice_filter"),
                         code="or_other_with_choice_filter",
                     )
                 )
@@ -565,10 +583,11 @@ def _build_tree(rows: list[Row], context: _Context) -> list[Field | Group | Repe
             children().append(other)
     for open_element, open_row, open_kind in stack:
         context.problems.append(
-            Problem(
-                f"{open_kind} {open_element.name!r} is never closed: add 'end {open_kind}'",
-                location=open_row.where("type"),
+            form_problem(
+                f"xlsform_problem_unclosed_{open_kind}",
+                open_row.where("type"),
                 code="unclosed_" + open_kind,
+                name=open_element.name,
             )
         )
     return root
@@ -578,13 +597,14 @@ def _register(name: str, row: Row, scope: str, context: _Context) -> None:
     entries = context.names.setdefault(name, [])
     for earlier_row, earlier_scope in entries:
         if earlier_scope == scope:
-            where = "outside repeats" if scope == "" else f"in repeat {scope!r}"
             context.problems.append(
-                Problem(
-                    f"the name {name!r} is already used on row {earlier_row}; names must be "
-                    f"unique {where} (groups do not separate names)",
-                    location=row.where("name"),
+                form_problem(
+                    "xlsform_problem_duplicate_name_in_repeat" if scope else "xlsform_problem_duplicate_name",
+                    row.where("name"),
                     code="duplicate_name",
+                    name=name,
+                    row=earlier_row,
+                    **({"repeat": scope} if scope else {}),
                 )
             )
             return
@@ -607,15 +627,20 @@ def _check_dialect(context: _Context) -> None:
         places = context.names.get(name)
         if not places:
             context.problems.append(
-                Problem(f"unknown field ${{{name}}}", location=row.where("type"), code="unknown_field")
+                form_problem(
+                    "xlsform_problem_unknown_field",
+                    row.where("type"),
+                    code="unknown_field",
+                    field=f"${{{name}}}",
+                )
             )
         elif all(scope == "" for _, scope in places):
             context.problems.append(
-                Problem(
-                    f"the choices of this select are the answers to ${{{name}}}, one per repeat "
-                    f"instance, but {name!r} is not inside a repeat",
-                    location=row.where("type"),
+                form_problem(
+                    "xlsform_problem_choices_not_in_repeat",
+                    row.where("type"),
                     code="choices_not_in_repeat",
+                    name=name,
                 )
             )
     known = set(context.names)
@@ -627,17 +652,20 @@ def _check_dialect(context: _Context) -> None:
             continue  # reported by _check_expressions
         for list_name in sorted(expression.instances - set(context.choices)):
             context.problems.append(
-                Problem(
-                    f"instance('{list_name}') is not supported: impactkit reads only the form's own "
-                    f"choice lists, and {list_name!r} is not one (external files are not stored)",
-                    location=row.where(column),
+                form_problem(
+                    "xlsform_problem_instance_not_supported",
+                    row.where(column),
                     code="unsupported",
+                    list_name=list_name,
                 )
             )
         for name in sorted(expression.last_saved - known):
             context.problems.append(
-                Problem(
-                    f"unknown field ${{last-saved#{name}}}", location=row.where(column), code="unknown_field"
+                form_problem(
+                    "xlsform_problem_unknown_field",
+                    row.where(column),
+                    code="unknown_field",
+                    field=f"${{last-saved#{name}}}",
                 )
             )
         if expression.last_saved and not warned_last_saved:
@@ -666,11 +694,19 @@ def _check_expressions(context: _Context) -> None:
             expression = compiled(text)
         except ExpressionError as error:
             problem = error.problems[0] if error.problems else None
-            what = problem.message if problem else error.message
+            reason: Any = problem.message if problem else error.message
+            if problem is not None and MESSAGE_KEY in problem.details:
+                reason = {k: v for k, v in problem.details.items() if k not in ("position", "expression")}
             position = problem.details.get("position") if problem else None
-            suffix = f" (at character {position} of {text!r})" if position else f" in {text!r}"
             context.problems.append(
-                Problem(f"{what}{suffix}", location=row.where(column), code="bad_expression")
+                form_problem(
+                    "xlsform_problem_bad_expression_at" if position else "xlsform_problem_bad_expression",
+                    row.where(column),
+                    code="bad_expression",
+                    reason=reason,
+                    expression=text,
+                    **({"position": position} if position else {}),
+                )
             )
             continue
         unknown = [f"${{{name}}}" for name in sorted(expression.references - known)]
@@ -690,25 +726,30 @@ def _check_expressions(context: _Context) -> None:
                 )
         for written in unknown:
             context.problems.append(
-                Problem(f"unknown field {written}", location=row.where(column), code="unknown_field")
+                form_problem(
+                    "xlsform_problem_unknown_field", row.where(column), code="unknown_field", field=written
+                )
             )
         for name in sorted(expression.references & set(ambiguous)):
             rows = ", ".join(str(number) for number, _ in ambiguous[name])
             context.problems.append(
-                Problem(
-                    f"${{{name}}} is ambiguous: fields on rows {rows} have that name",
-                    location=row.where(column),
+                form_problem(
+                    "xlsform_problem_ambiguous_field",
+                    row.where(column),
                     code="ambiguous_field",
+                    name=name,
+                    rows=rows,
                 )
             )
     for row, column, text in context.label_references:
         for name in _REFERENCE_IN_TEXT.findall(text):
             if name.strip() not in known:
                 context.problems.append(
-                    Problem(
-                        f"unknown field ${{{name}}}",
-                        location=row.where(column),
+                    form_problem(
+                        "xlsform_problem_unknown_field",
+                        row.where(column),
                         code="unknown_field",
+                        field=f"${{{name}}}",
                     )
                 )
 
@@ -766,7 +807,11 @@ def load_xlsform(
     if len(data) > MAX_FILE_BYTES:
         raise FormError(
             "the file is too large for a form",
-            problems=[Problem(f"larger than {MAX_FILE_BYTES} bytes", code="file_too_large")],
+            problems=[
+                form_problem(
+                    "xlsform_problem_file_too_large", code="file_too_large", max_bytes=MAX_FILE_BYTES
+                )
+            ],
         )
     problems: list[Problem] = []
     is_xlsx = data[:4] == b"PK\x03\x04"
@@ -780,10 +825,11 @@ def load_xlsform(
             raise FormError(
                 "not an Excel workbook",
                 problems=[
-                    Problem(
-                        f"{filename or 'the file'} is neither .xlsx nor .xls",
-                        location=filename or "",
+                    form_problem(
+                        "xlsform_problem_not_a_workbook",
+                        filename or "",
                         code="not_a_workbook",
+                        file=filename or "the file",
                     )
                 ],
             )
@@ -793,10 +839,12 @@ def load_xlsform(
         raise FormError(
             "the workbook cannot be read",
             problems=[
-                Problem(
-                    f"cannot read {filename or 'the file'}: {error}",
-                    location=filename or "",
+                form_problem(
+                    "xlsform_problem_unreadable_workbook",
+                    filename or "",
                     code="unreadable_workbook",
+                    file=filename or "the file",
+                    error=str(error),
                 )
             ],
         ) from None
@@ -831,30 +879,22 @@ def _build_form(sheets: dict[str, Sheet], filename: str | None, problems: list[P
     survey = find_sheet(sheets, "survey") or _only_sheet(sheets)
     if survey is None:
         problems.append(
-            Problem(
-                "the workbook has no 'survey' sheet",
-                location=filename or "workbook",
-                code="missing_survey_sheet",
+            form_problem(
+                "xlsform_problem_missing_survey_sheet", filename or "workbook", code="missing_survey_sheet"
             )
         )
         raise FormError("the form cannot be imported", problems=problems)
     columns = columns_of(survey, SURVEY_ALIASES, problems)
-    if "type" not in {c.name for c in columns}:
-        problems.append(
-            Problem(
-                "the survey sheet needs a 'type' column",
-                location=f"{survey.name}!A1",
-                code="missing_column",
+    for needed in ("type", "name"):
+        if needed not in {c.name for c in columns}:
+            problems.append(
+                form_problem(
+                    "xlsform_problem_survey_column_missing",
+                    f"{survey.name}!A1",
+                    code="missing_column",
+                    column=needed,
+                )
             )
-        )
-    if "name" not in {c.name for c in columns}:
-        problems.append(
-            Problem(
-                "the survey sheet needs a 'name' column",
-                location=f"{survey.name}!A1",
-                code="missing_column",
-            )
-        )
     rows = rows_of(survey, columns)
     context = _Context(
         form_root=settings.get("name", "data"),
@@ -872,11 +912,7 @@ def _build_form(sheets: dict[str, Sheet], filename: str | None, problems: list[P
     form_id = settings.get("form_id") or (Path(filename).stem if filename else "")
     if not form_id:
         problems.append(
-            Problem(
-                "the form has no id: add form_id to the settings sheet",
-                location="settings!A1 form_id",
-                code="missing_form_id",
-            )
+            form_problem("xlsform_problem_missing_form_id", "settings!A1 form_id", code="missing_form_id")
         )
     languages: list[str] = []
     for column in columns:
@@ -922,11 +958,10 @@ def _build_form(sheets: dict[str, Sheet], filename: str | None, problems: list[P
 # --- pyxform's verdict, and what pyxform accepts but impactkit cannot hold --------------------
 
 _NOT_SUPPORTED_SETTINGS = {
-    "public_key": "encrypted forms are not supported: impactkit validates every submission, so it "
-    "must be able to read it; remove public_key from the settings sheet",
-    "submission_url": "sending submissions to another server is not supported: impactkit is the "
-    "server that receives this form's submissions; remove submission_url from the settings sheet",
+    "public_key": "xlsform_problem_public_key",
+    "submission_url": "xlsform_problem_submission_url",
 }
+"""Settings pyxform honours that impactkit refuses: setting → the key of the problem's text."""
 _FORM_SHEETS = frozenset({"survey", "choices", "settings", "external_choices", "entities", "osm"})
 
 
@@ -941,12 +976,12 @@ def _only_sheet(sheets: dict[str, Sheet]) -> Sheet | None:
 
 
 def _not_supported_file_select(row: Row, question_type: str, file_name: str | None) -> Problem:
-    return Problem(
-        f"{question_type} is not supported: its choices come from the file {file_name!r}, which "
-        "impactkit does not store (ODK clients could not open the form); copy the choices to the "
-        "choices sheet and use select_one / select_multiple",
-        location=row.where("type"),
+    return form_problem(
+        "xlsform_problem_file_select",
+        row.where("type"),
         code="not_supported",
+        type=question_type,
+        file=file_name or "",
     )
 
 
@@ -965,49 +1000,35 @@ def _refuse_what_impactkit_cannot_hold(
     if entities is not None and entities.rows:
         number = entities.rows[0][0]
         problems.append(
-            Problem(
-                "ODK entities are not supported: impactkit does not keep entity lists; remove "
-                "the entities sheet",
-                location=f"{entities.name}!A{number}",
-                code="not_supported",
-            )
+            form_problem("xlsform_problem_entities_sheet", f"{entities.name}!A{number}", code="not_supported")
         )
     for row in rows:
         if row.get("save_to"):
             problems.append(
-                Problem(
-                    "save_to (saving answers to an ODK entity) is not supported: impactkit does "
-                    "not keep entity lists",
-                    location=row.where("save_to"),
-                    code="not_supported",
-                )
+                form_problem("xlsform_problem_save_to", row.where("save_to"), code="not_supported")
             )
         if row.get("type").split(" ")[0] in ("select_one_external", "select_one external") and not row.get(
             "choice_filter"
         ):
             problems.append(
-                Problem(
-                    "select_one_external needs a choice_filter: ODK clients read its choices "
-                    "from the external choices only through a filter",
-                    location=row.where("choice_filter"),
+                form_problem(
+                    "xlsform_problem_external_needs_filter",
+                    row.where("choice_filter"),
                     code="missing_choice_filter",
                 )
             )
         appearance = row.get("appearance")
         if "search(" in appearance.replace(" ", ""):
             problems.append(
-                Problem(
-                    "the search() appearance is not supported: it reads choices from an external "
-                    "CSV file, which impactkit does not store",
-                    location=row.where("appearance"),
-                    code="not_supported",
+                form_problem(
+                    "xlsform_problem_search_appearance", row.where("appearance"), code="not_supported"
                 )
             )
-    for key, message in _NOT_SUPPORTED_SETTINGS.items():
+    for key, text_key in _NOT_SUPPORTED_SETTINGS.items():
         if settings.get(key):
             problems.append(
-                Problem(
-                    message, location=f"{settings_where.get(key, 'settings!A2')} {key}", code="not_supported"
+                form_problem(
+                    text_key, f"{settings_where.get(key, 'settings!A2')} {key}", code="not_supported"
                 )
             )
 
