@@ -40,11 +40,11 @@ FORM_PROBLEM_TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "the sheet has more than {max_rows} rows",
     },
     "xlsform_problem_unstorable_sheet_name": {
-        "it": "Il nome del foglio contiene un carattere che non si può salvare (NUL o surrogato isolato).",
+        "it": "Il nome del foglio contiene un carattere che non si può salvare (in inglese: {reason}).",
         "en": "the sheet name {reason}",
     },
     "xlsform_problem_unstorable_cell": {
-        "it": "La cella contiene un carattere che non si può salvare (NUL o surrogato isolato).",
+        "it": "La cella contiene un carattere che non si può salvare (in inglese: {reason}).",
         "en": "{reason}",
     },
     "xlsform_problem_formula_without_value": {

@@ -33,11 +33,19 @@ from sqlmodel import Session
 from impactkit import __version__
 from impactkit.api.access import Principal
 from impactkit.api.access_log import loggable_path
-from impactkit.api.pages._i18n import LANGUAGES, has_message, language_cookie, pick_language, translate
+from impactkit.api.pages._i18n import (
+    LANGUAGES,
+    catalogue,
+    has_message,
+    language_cookie,
+    pick_language,
+    translate,
+)
 from impactkit.api.pages._session import SignInRequired, page_principal
 from impactkit.api.requests import CheckedRequest
 from impactkit.errors import ImpactkitError, NotFoundError, PermissionDeniedError, Problem
 from impactkit.formats import Formats
+from impactkit.keyed_texts import problem_in
 from impactkit.settings import Settings
 
 __all__ = [
@@ -364,7 +372,11 @@ def validated(model: type[M], values: Mapping[str, Any]) -> M:
 
 
 def problem_text(problem: Problem, language: str) -> str:
-    """A problem in the page's language when the catalogue has its code (``field_<code>``)."""
+    """A problem in the page's language: by the key it carries (``details["message_key"]``, see
+    :mod:`impactkit.keyed_texts`), else by its code (``field_<code>``), else its message."""
+    keyed = problem_in(problem, language, catalogue())
+    if keyed is not None:
+        return keyed
     key = f"field_{problem.code}"
     if not has_message(key):
         return problem.message

@@ -19,7 +19,15 @@ from impactkit.api.deps import DB
 from impactkit.api.pages import _survey_form as view
 from impactkit.api.pages._i18n import FORM_LANGUAGE, LANGUAGES
 from impactkit.api.pages.organisation._lookup import can_edit, organisation_for
-from impactkit.api.pages.rendering import Me, PageRequest, language_of, message, redirect, render
+from impactkit.api.pages.rendering import (
+    Me,
+    PageRequest,
+    language_of,
+    message,
+    problem_text,
+    redirect,
+    render,
+)
 from impactkit.domain import MemberRole
 from impactkit.errors import ConflictError, FormError, NotFoundError, Problem
 from impactkit.store import surveys as store
@@ -29,26 +37,44 @@ from impactkit.surveys.model import Field, Group, Repeat, pick_translation
 
 MAX_FORM_BYTES = 5 * 1024 * 1024
 _LOCATION = re.compile(r"^(?P<sheet>[^!]+)!(?P<column>[A-Z]{1,3})(?P<row>\d+)(?:\s+(?P<header>.+))?$")
+_SHEET_ROW = re.compile(r"^(?P<sheet>.+?) row (?P<row>\d+)$")
+"""``survey row 12``: where pyxform names a row but no column we could place."""
 
 
-def where(problem: Problem) -> dict[str, str]:
-    """Sheet, row, column (letter and header) of an XLSForm problem located as ``survey!C12 label``.
+def where(problem: Problem, language: str = "it") -> dict[str, str]:
+    """Sheet, row, column (letter and header) of an XLSForm problem located as ``survey!C12 label``,
+    and what is wrong, in the page's language.
 
-    >>> found = where(Problem("unknown question type 'integr'", "survey!A3 type"))
-    >>> found["sheet"], found["row"], found["column"], found["header"]
-    ('survey', '3', 'A', 'type')
+    >>> from impactkit.surveys.problem_texts import form_problem
+    >>> found = where(form_problem("xlsform_problem_unknown_type", "survey!A3 type", code="bad_type",
+    ...                            type="integr"))
+    >>> found["sheet"], found["row"], found["column"], found["header"], found["message"]
+    ('survey', '3', 'A', 'type', 'Tipo di domanda sconosciuto: «integr».')
     >>> where(Problem("no survey sheet", "file"))["sheet"]
     'file'
+    >>> where(Problem("bad", "survey row 12"))["row"]
+    '12'
     """
-    match = _LOCATION.match(problem.location.strip())
+    text = problem_text(problem, language)
+    location = problem.location.strip()
+    match = _LOCATION.match(location)
     if match is None:
-        return {"sheet": problem.location, "row": "", "column": "", "header": "", "message": problem.message}
+        sheet_row = _SHEET_ROW.match(location)
+        if sheet_row is not None:
+            return {
+                "sheet": sheet_row["sheet"],
+                "row": sheet_row["row"],
+                "column": "",
+                "header": "",
+                "message": text,
+            }
+        return {"sheet": location, "row": "", "column": "", "header": "", "message": text}
     return {
         "sheet": match["sheet"],
         "row": match["row"],
         "column": match["column"],
         "header": match["header"] or "",
-        "message": problem.message,
+        "message": text,
     }
 
 
@@ -141,7 +167,7 @@ def upload_form(
                 db,
                 me,
                 organisation_id,
-                problems=[where(p) for p in exc.problems],
+                problems=[where(p, language) for p in exc.problems],
                 upload_error=_upload_error(exc, language),
                 filename=filename,
             ),
