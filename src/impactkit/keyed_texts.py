@@ -6,7 +6,8 @@ its ``{name}`` placeholders take. A :class:`~impactkit.errors.Problem` made by
 :func:`keyed_problem` keeps its English message (what the API and the CLI show) and carries the
 key and the values in ``details`` (``details["message_key"]``), so that any reader can write it
 again in Italian with :func:`problem_in`. A value may itself be a keyed text (a dict with a
-``message_key``), written in the same language first: an expression error inside a form problem.
+``message_key``), written in the same language first: an expression error inside a form problem;
+or text already written in both languages (``{"it": …, "en": …}``, a report section's title).
 
 >>> texts = {"row_problem": {"it": "La riga {row} è vuota", "en": "row {row} is empty"}}
 >>> problem = keyed_problem(texts, "row_problem", "survey!A1200", code="empty_row", row=1200)
@@ -25,7 +26,8 @@ from impactkit.errors import Problem
 from impactkit.formats import Formats
 
 Catalogue = Mapping[str, Mapping[str, Any]]
-"""``key → {"it": template, "en": template}`` (a template may be plural forms, read by the pages)."""
+"""``key → {"it": template, "en": template}``; a template may be plural forms
+(``{"one": …, "other": …}``) picked by the value ``count``, as in the pages' catalogue."""
 
 MESSAGE_KEY = "message_key"
 """The entry of a problem's ``details`` (or of a nested value) that names its text."""
@@ -39,12 +41,16 @@ def keyed(key: str, **values: Any) -> dict[str, Any]:
 def _plain(value: Any, texts: Catalogue) -> Any:
     if isinstance(value, Mapping) and MESSAGE_KEY in value:
         return text_in(texts, str(value[MESSAGE_KEY]), "en", value, plain=True)
+    if isinstance(value, Mapping) and "en" in value:
+        return value["en"]
     return value
 
 
 def _written(value: Any, texts: Catalogue, formats: Formats) -> Any:
     if isinstance(value, Mapping) and MESSAGE_KEY in value:
         return text_in(texts, str(value[MESSAGE_KEY]), formats.language, value)
+    if isinstance(value, Mapping) and formats.language in value:
+        return value[formats.language]
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     return formats.number(value)
@@ -60,15 +66,15 @@ def text_in(
     """
     entry = texts[key]
     template = entry.get(language) or entry["it"]
-    if not isinstance(template, str):  # plural forms: the pages pick them; here the general one
-        template = template["other"]
     values = {name: value for name, value in (values or {}).items() if name != MESSAGE_KEY}
+    if not isinstance(template, str):  # plural forms, picked by the CLDR rule of ``count``
+        template = template.get(Formats(language).plural(values.get("count", 0))) or template["other"]
     if plain:
         filled = {name: _plain(value, texts) for name, value in values.items()}
     else:
         formats = Formats(language)
         filled = {name: _written(value, texts, formats) for name, value in values.items()}
-    return template.format(**filled)
+    return str(template.format(**filled))
 
 
 def keyed_problem(texts: Catalogue, key: str, location: str = "", *, code: str, **values: Any) -> Problem:

@@ -16,6 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from impactkit.errors import Problem
+from impactkit.keyed_texts import MESSAGE_KEY, keyed, keyed_problem, text_in
+from impactkit.reports.checklist_texts import CHECKLIST_TEXTS
 from impactkit.reports.model import ReportContent, report_sections
 
 Status = Literal["pass", "warn", "fail"]
@@ -64,16 +66,52 @@ class CheckItem(BaseModel):
     title: dict[str, str]
     status: Status
     detail: str
+    """What the check found, in English (as the API has always given it)."""
     principle: str | None = None
     """Which principle of social value the check serves, when it is one."""
+    texts: list[dict[str, Any]] = Field(default_factory=list)
+    """The detail as keyed texts (:mod:`impactkit.keyed_texts`, keys in
+    :mod:`impactkit.reports.checklist_texts`), for :func:`detail_in`; empty on lines frozen before
+    they were kept."""
+
+
+def _say(key: str, **values: Any) -> dict[str, Any]:
+    return keyed(key, **values)
 
 
 def _item(
-    check_id: str, it: str, en: str, status: Status, detail: str, principle: str | None = None
+    check_id: str,
+    it: str,
+    en: str,
+    status: Status,
+    texts: list[dict[str, Any]],
+    principle: str | None = None,
 ) -> CheckItem:
+    detail = "; ".join(text_in(CHECKLIST_TEXTS, text[MESSAGE_KEY], "en", text, plain=True) for text in texts)
     return CheckItem(
-        id=check_id, title={"it": it, "en": en}, status=status, detail=detail, principle=principle
+        id=check_id,
+        title={"it": it, "en": en},
+        status=status,
+        detail=detail,
+        principle=principle,
+        texts=texts,
     )
+
+
+def detail_in(item: CheckItem | dict[str, Any], language: str) -> str:
+    """What a checklist line found, in ``language`` (``it`` or ``en``).
+
+    A line frozen before its texts were kept has only its English ``detail``, shown as it is.
+
+    Example:
+        >>> [item] = [i for i in run_checklist(_EXAMPLE) if i.id == "kpi_values"]
+        >>> item.detail, detail_in(item, "it")
+        ('all 1 KPIs have a value', "l'unico indicatore ha un valore")
+    """
+    check = CheckItem.model_validate(item)
+    if not check.texts:
+        return check.detail
+    return "; ".join(text_in(CHECKLIST_TEXTS, text[MESSAGE_KEY], language, text) for text in check.texts)
 
 
 def _outcomes(content: ReportContent) -> list[dict[str, Any]]:
@@ -119,32 +157,30 @@ def _robust_outliers(values: Iterable[float]) -> list[float]:
     return [v for v in numbers if 0.6745 * abs(v - median) / mad > OUTLIER_Z]
 
 
+def _section_titles(keys: list[str]) -> dict[str, str]:
+    """Sections named in both languages: their titles in Italian, their keys in English."""
+    titles = {section.key: section.title for section in report_sections()}
+    italian = [titles[key].get("it", key) if key in titles else key for key in keys]
+    return {"it": ", ".join(italian), "en": ", ".join(keys)}
+
+
 def _completeness(content: ReportContent) -> list[CheckItem]:
     items: list[CheckItem] = []
     missing_values = [kpi.indicator_id for kpi in content.kpis if kpi.value is None]
+    title = ("Valori degli indicatori", "KPI values")
     if not content.kpis:
-        items.append(_item("kpi_values", "Valori degli indicatori", "KPI values", "fail", "no KPI results"))
+        items.append(_item("kpi_values", *title, "fail", [_say("check_no_kpi_results")]))
     elif missing_values:
-        items.append(
-            _item(
-                "kpi_values",
-                "Valori degli indicatori",
-                "KPI values",
-                "fail",
-                f"{len(missing_values)} of {len(content.kpis)} KPIs have no value: "
-                + ", ".join(missing_values),
-            )
+        found = _say(
+            "check_kpis_without_value",
+            count=len(missing_values),
+            total=len(content.kpis),
+            indicators=", ".join(missing_values),
         )
+        items.append(_item("kpi_values", *title, "fail", [found]))
     else:
-        items.append(
-            _item(
-                "kpi_values",
-                "Valori degli indicatori",
-                "KPI values",
-                "pass",
-                f"all {len(content.kpis)} KPIs have a value",
-            )
-        )
+        found = _say("check_every_kpi_has_value", count=len(content.kpis))
+        items.append(_item("kpi_values", *title, "pass", [found]))
     missing_sections = [
         section.key for section in report_sections() if not content.sections.get(section.key, "").strip()
     ]
@@ -154,36 +190,49 @@ def _completeness(content: ReportContent) -> list[CheckItem]:
             "Sezioni del bilancio sociale (D.M. 4/7/2019)",
             "Social report sections (Decree of 4 July 2019)",
             "fail" if missing_sections else "pass",
-            ("missing or empty: " + ", ".join(missing_sections))
+            [_say("check_sections_missing", sections=_section_titles(missing_sections))]
             if missing_sections
-            else "all eight sections are written",
+            else [_say("check_sections_written")],
         )
     )
     return items
 
 
+def _percent(fraction: float) -> int:
+    return round(fraction * 100)
+
+
 def _response_rates(content: ReportContent, stats: ReportStats) -> CheckItem:
     title = ("Tasso di risposta", "Response rate")
     if not stats.responses:
-        return _item("response_rate", *title, "warn", "no response counts given")
-    lines: list[str] = []
+        return _item("response_rate", *title, "warn", [_say("check_no_response_counts")])
+    lines: list[dict[str, Any]] = []
     worst: Status = "pass"
     for count in stats.responses:
         population = count.population or stats.population
         where = count.form_id + (f" ({count.wave})" if count.wave else "")
         if not population:
-            lines.append(f"{where}: {count.responses} responses, no stated population")
+            lines.append(_say("check_responses_no_population", where=where, responses=count.responses))
             worst = "warn" if worst == "pass" else worst
             continue
         rate = count.responses / population
-        lines.append(f"{where}: {count.responses}/{population} = {rate:.0%}")
+        figures = {
+            "where": where,
+            "responses": count.responses,
+            "population": population,
+            "rate": _percent(rate),
+        }
         if rate > 1:
             worst = "fail"
-            lines[-1] += " (more responses than the stated population)"
+            lines.append(_say("check_response_rate_over", **figures))
         elif rate < stats.min_response_rate and worst == "pass":
             worst = "warn"
-            lines[-1] += f" (below {stats.min_response_rate:.0%})"
-    return _item("response_rate", *title, worst, "; ".join(lines))
+            lines.append(
+                _say("check_response_rate_below", **figures, minimum=_percent(stats.min_response_rate))
+            )
+        else:
+            lines.append(_say("check_response_rate", **figures))
+    return _item("response_rate", *title, worst, lines)
 
 
 def _sample_sizes(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
@@ -211,29 +260,33 @@ def _sample_sizes(content: ReportContent, stats: ReportStats) -> list[CheckItem]
             "Dimensione del campione",
             "Sample size",
             "warn" if small else "pass",
-            (f"fewer than {stats.small_n} answers: " + ", ".join(small))
+            [_say("check_small_samples", small_n=stats.small_n, indicators=", ".join(small))]
             if small
-            else f"every KPI rests on at least {stats.small_n} answers or is a reported figure",
+            else [_say("check_samples_large_enough", small_n=stats.small_n)],
         ),
         _item(
             "kpi_flags",
             "Avvertenze sugli indicatori",
             "KPI flags",
             "warn" if flagged else "pass",
-            "; ".join(flagged) if flagged else "no KPI carries a flag",
+            [_say("check_kpi_flags", flags="; ".join(flagged))] if flagged else [_say("check_no_kpi_flags")],
         ),
         _item(
             "suppressed_cells",
             "Celle soppresse",
             "Suppressed cells",
             "warn" if suppressed else "pass",
-            (
-                f"{len(suppressed)} figure(s) hidden for privacy ({len(suppressed) - secondary} with "
-                f"fewer people than the disclosure threshold, {secondary} so that those cannot be worked "
-                "out from the others); comparisons across them are not possible: " + ", ".join(suppressed)
-            )
+            [
+                _say(
+                    "check_suppressed",
+                    count=len(suppressed),
+                    primary=len(suppressed) - secondary,
+                    secondary=secondary,
+                    cells=", ".join(suppressed),
+                )
+            ]
             if suppressed
-            else "no figure is hidden",
+            else [_say("check_nothing_suppressed")],
         ),
     ]
 
@@ -252,19 +305,22 @@ def _outliers(content: ReportContent, stats: ReportStats) -> CheckItem:
                 for category, value in cells
                 if value in outlying
             )
+    answers: list[dict[str, Any]] = []
     for field, values in stats.response_values.items():
         outlying_values = _robust_outliers(values)
         if outlying_values:
             shown = ", ".join(f"{v:g}" for v in sorted(set(outlying_values))[:10])
-            found.append(f"answers to {field}: {len(outlying_values)} outlier(s) ({shown})")
+            answers.append(
+                _say("check_answer_outliers", field=field, count=len(outlying_values), values=shown)
+            )
+    outlying = [_say("check_outlier_cell", cell=cell) for cell in found] + answers
+    texts = [_say("check_outliers", first=outlying[0]), *outlying[1:]] if outlying else []
     return _item(
         "outliers",
         "Valori anomali",
         "Outliers",
-        "warn" if found else "pass",
-        ("robust z-score above 3.5 or beyond 3 IQR: " + "; ".join(found))
-        if found
-        else "no outlier among KPI disaggregations and the numeric answers given",
+        "warn" if texts else "pass",
+        texts or [_say("check_no_outliers")],
     )
 
 
@@ -299,24 +355,28 @@ def _sroi_checks(content: ReportContent) -> list[CheckItem]:
             lacking.insert(0, "quantity")
         if lacking:
             no_evidence.append(f"{name} ({', '.join(lacking)})")
+    if no_source:
+        sources = [_say("check_proxies_without_source", outcomes=", ".join(no_source))]
+    elif outcomes:
+        sources = [_say("check_proxies_sourced", count=len(outcomes))]
+    else:
+        sources = [_say("check_no_outcomes")]
     return [
         _item(
             "proxy_sources",
             "Fonti delle proxy finanziarie",
             "Financial proxy sources",
             "fail" if no_source else ("pass" if outcomes else "warn"),
-            ("proxies without a source: " + ", ".join(no_source))
-            if no_source
-            else (f"all {len(outcomes)} proxies name a source" if outcomes else "no outcomes found"),
+            sources,
         ),
         _item(
             "sroi_evidence",
             "Evidenze delle stime SROI",
             "Evidence for SROI estimates",
             "warn" if no_evidence else "pass",
-            ("estimates without evidence: " + "; ".join(no_evidence))
+            [_say("check_estimates_without_evidence", outcomes="; ".join(no_evidence))]
             if no_evidence
-            else "every quantity and non-zero estimate cites evidence",
+            else [_say("check_estimates_evidenced")],
         ),
     ]
 
@@ -327,79 +387,57 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
     sections = content.sections
     items: list[CheckItem] = []
 
-    def principle(number: int, key: str, it: str, en: str, status: Status, detail: str) -> None:
-        items.append(_item(f"principle_{number}_{key}", it, en, status, detail, principle=key))
+    def principle(
+        number: int, key: str, it: str, en: str, status: Status, texts: list[dict[str, Any]]
+    ) -> None:
+        items.append(_item(f"principle_{number}_{key}", it, en, status, texts, principle=key))
 
     # 1. Involve stakeholders.
     stakeholders = [s for s in content.sroi.value_map.get("stakeholders") or []] if content.sroi else []
     total_responses = sum(count.responses for count in stats.responses)
+    involve = ("involve_stakeholders", "Coinvolgere gli stakeholder", "Involve stakeholders")
     if total_responses and stats.stakeholder_groups_consulted:
+        groups = ", ".join(stats.stakeholder_groups_consulted)
         principle(
             1,
-            "involve_stakeholders",
-            "Coinvolgere gli stakeholder",
-            "Involve stakeholders",
+            *involve,
             "pass",
-            f"{total_responses} responses from " + ", ".join(stats.stakeholder_groups_consulted),
+            [_say("check_stakeholders_consulted", responses=total_responses, groups=groups)],
         )
     else:
         principle(
             1,
-            "involve_stakeholders",
-            "Coinvolgere gli stakeholder",
-            "Involve stakeholders",
+            *involve,
             "warn",
-            "evaluator to confirm: which stakeholder groups were consulted and how "
-            f"({total_responses} survey responses; {len(stakeholders)} stakeholder groups in "
-            "the value map); look at the methodology section",
+            [_say("check_stakeholders_to_confirm", responses=total_responses, groups=len(stakeholders))],
         )
     # 2. Understand what changes.
     change_kpis = [kpi.indicator_id for kpi in content.kpis if (kpi.kind or "") == "change"]
     waves = {count.wave for count in stats.responses if count.wave}
+    change = ("understand_what_changes", "Comprendere il cambiamento", "Understand what changes")
     if change_kpis or len(waves) >= 2:
-        principle(
-            2,
-            "understand_what_changes",
-            "Comprendere il cambiamento",
-            "Understand what changes",
-            "pass",
-            "change measured: " + ", ".join(change_kpis or [f"waves {', '.join(sorted(waves))}"]),
+        measures: Any = (
+            ", ".join(change_kpis)
+            if change_kpis
+            else _say("check_change_waves", waves=", ".join(sorted(waves)))
         )
+        principle(2, *change, "pass", [_say("check_change_measured", measures=measures)])
     else:
-        principle(
-            2,
-            "understand_what_changes",
-            "Comprendere il cambiamento",
-            "Understand what changes",
-            "warn",
-            "evaluator to confirm: no change KPI and no baseline/endline waves; look at the "
-            "theory of change in 'objectives and activities' and whether outcomes (not outputs) "
-            "are measured",
-        )
+        principle(2, *change, "warn", [_say("check_change_to_confirm")])
     # 3. Value what matters.
+    value = ("value_what_matters", "Valorizzare ciò che conta", "Value what matters")
     if has_sroi:
         sourced = sum(
             1 for o in outcomes if _find(o, "proxy.source", "proxy_source", "financial_proxy.source")
         )
         principle(
             3,
-            "value_what_matters",
-            "Valorizzare ciò che conta",
-            "Value what matters",
+            *value,
             "pass" if outcomes and sourced == len(outcomes) else "warn",
-            f"{sourced} of {len(outcomes)} outcomes have a sourced financial proxy; evaluator to "
-            "confirm that proxies reflect the value stakeholders place on the outcomes",
+            [_say("check_proxies_valued", sourced=sourced, total=len(outcomes))],
         )
     else:
-        principle(
-            3,
-            "value_what_matters",
-            "Valorizzare ciò che conta",
-            "Value what matters",
-            "warn",
-            "evaluator to confirm: no SROI analysis; look at whether the KPIs cover the "
-            "outcomes stakeholders say matter most",
-        )
+        principle(3, *value, "warn", [_say("check_value_to_confirm")])
     # 4. Include only what is material.
     material = [o for o in outcomes if _find(o, "materiality", "material") is not None]
     principle(
@@ -408,9 +446,8 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
         "Includere solo ciò che è rilevante",
         "Include only what is material",
         "warn",
-        (f"{len(material)} of {len(outcomes)} outcomes state a materiality judgement; " if has_sroi else "")
-        + "evaluator to confirm: the reasons for including and excluding outcomes "
-        "(methodology section) and that no material outcome, including negative ones, is left out",
+        ([_say("check_materiality_stated", material=len(material), total=len(outcomes))] if has_sroi else [])
+        + [_say("check_materiality_to_confirm")],
     )
     # 5. Do not over-claim.
     unadjusted = [
@@ -432,23 +469,16 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
     ]
     problems = []
     if unadjusted:
-        problems.append("outcomes with no deadweight, displacement or attribution: " + ", ".join(unadjusted))
+        problems.append(_say("check_unadjusted_outcomes", outcomes=", ".join(unadjusted)))
     if no_interval:
-        problems.append(
-            "sample estimates (survey means, shares, changes) without a confidence interval: "
-            + ", ".join(no_interval)
-        )
+        problems.append(_say("check_no_interval", indicators=", ".join(no_interval)))
     principle(
         5,
         "do_not_over_claim",
         "Non sovrastimare",
         "Do not over-claim",
         "warn" if problems else "pass",
-        "; ".join(problems)
-        if problems
-        else "every outcome is adjusted for what would have happened anyway and for others' "
-        "contribution; every sample estimate carries a confidence interval (organisation-reported "
-        "figures are counts, not samples, and need none)",
+        problems or [_say("check_not_over_claimed")],
     )
     # 6. Be transparent.
     no_method = [kpi.indicator_id for kpi in content.kpis if not kpi.method]
@@ -459,9 +489,9 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
         "Essere trasparenti",
         "Be transparent",
         "pass" if methodology and not no_method else "warn",
-        ("methodology section written" if methodology else "methodology section missing")
-        + ("; KPIs without a method: " + ", ".join(no_method) if no_method else "")
-        + "; evaluator to confirm that choices and their reasons are reported",
+        [_say("check_methodology_written" if methodology else "check_methodology_missing")]
+        + ([_say("check_kpis_without_method", indicators=", ".join(no_method))] if no_method else [])
+        + [_say("check_choices_to_confirm")],
     )
     # 7. Verify the result.
     has_sensitivity = bool(content.sroi and content.sroi.sensitivity)
@@ -471,9 +501,10 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
         "Verificare il risultato",
         "Verify the result",
         "pass" if has_sensitivity or not has_sroi else "warn",
-        ("sensitivity analysis present" if has_sensitivity else "no sensitivity analysis")
-        + "; evaluator to confirm: the independent check of the figures is this validation; "
-        "look at the checklist above and the data behind outlying KPIs",
+        [
+            _say("check_sensitivity_present" if has_sensitivity else "check_no_sensitivity"),
+            _say("check_verification_to_confirm"),
+        ],
     )
     # 8. Be responsive.
     principle(
@@ -482,9 +513,8 @@ def _principles(content: ReportContent, stats: ReportStats) -> list[CheckItem]:
         "Essere reattivi",
         "Be responsive",
         "warn",
-        "evaluator to confirm: how results feed decisions; look at 'other information' and "
-        "'objectives and activities' for actions taken on previous findings"
-        + ("" if sections.get("other_information", "").strip() else " (other information is empty)"),
+        [_say("check_responsiveness_to_confirm")]
+        + ([] if sections.get("other_information", "").strip() else [_say("check_other_information_empty")]),
     )
     return items
 
@@ -562,43 +592,71 @@ def validation_blockers(
     problems: list[Problem] = []
     given = {key: (text or "").strip() for key, text in (justifications or {}).items()}
     if not has_kpi_values(content):
-        problems.append(
-            Problem(
-                "no KPI of this report has a value: there is nothing to validate; the organisation "
-                "must collect data (or refresh the KPIs) and submit again",
-                "kpis",
-                "no_kpi_values",
-            )
-        )
+        problems.append(_blocker("check_blocker_no_kpi_values", "kpis", "no_kpi_values"))
     by_id = {item.id: item for item in items}
     for item in items:
         if item.status != "fail":
             continue
         text = given.get(item.id, "")
         if len(text) < MIN_JUSTIFICATION_CHARS:
-            title = item.title.get("en") or item.id
-            problems.append(
-                Problem(
-                    f"the check '{title}' failed ({item.detail}); write why the report may be "
-                    f"validated all the same (at least {MIN_JUSTIFICATION_CHARS} characters)"
-                    if not text
-                    else f"the justification of '{title}' is too short: {len(text)} characters, "
-                    f"at least {MIN_JUSTIFICATION_CHARS}",
-                    f"justifications.{item.id}",
+            title = {"it": item.title.get("it") or item.id, "en": item.title.get("en") or item.id}
+            where = f"justifications.{item.id}"
+            if not text:
+                detail = {"it": detail_in(item, "it"), "en": item.detail}
+                found = _blocker(
+                    "check_blocker_justify",
+                    where,
                     "justification_required",
+                    title=title,
+                    detail=detail,
+                    minimum=MIN_JUSTIFICATION_CHARS,
+                )
+            else:
+                found = _blocker(
+                    "check_blocker_too_short",
+                    where,
+                    "justification_required",
+                    title=title,
+                    length=len(text),
+                    minimum=MIN_JUSTIFICATION_CHARS,
+                )
+            problems.append(found)
+    for key, text in given.items():
+        found_item = by_id.get(key)
+        where = f"justifications.{key}"
+        if found_item is None:
+            problems.append(
+                _blocker(
+                    "check_blocker_unknown_check",
+                    where,
+                    "unknown_check",
+                    check=key,
+                    expected=", ".join(sorted(by_id)),
                 )
             )
-    for key, text in given.items():
-        found = by_id.get(key)
-        where = f"justifications.{key}"
-        if found is None:
-            problems.append(
-                Problem(f"no check {key!r}; expected one of {sorted(by_id)}", where, "unknown_check")
-            )
-        elif found.status == "pass" and text:
-            problems.append(Problem(f"the check {key!r} passed: nothing to justify", where, "check_passed"))
+        elif found_item.status == "pass" and text:
+            problems.append(_blocker("check_blocker_passed", where, "check_passed", check=key))
         elif len(text) > MAX_JUSTIFICATION_CHARS:
             problems.append(
-                Problem(f"{len(text)} characters; at most {MAX_JUSTIFICATION_CHARS}", where, "too_long")
+                _blocker(
+                    "check_blocker_too_long",
+                    where,
+                    "too_long",
+                    length=len(text),
+                    maximum=MAX_JUSTIFICATION_CHARS,
+                )
             )
     return problems
+
+
+def _blocker(key: str, location: str, code: str, **values: Any) -> Problem:
+    return keyed_problem(CHECKLIST_TEXTS, key, location, code=code, **values)
+
+
+_EXAMPLE: dict[str, Any] = {
+    "organisation": {"name": "A"},
+    "project": {"name": "P"},
+    "period": {"start": "2026-01-01", "end": "2026-12-31"},
+    "framework": {"id": "f", "version": "1"},
+    "kpis": [{"indicator_id": "k", "value": 3}],
+}

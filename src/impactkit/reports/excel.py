@@ -34,7 +34,7 @@ from impactkit.reports._xlsx import (
     write_table,
     write_value,
 )
-from impactkit.reports.checklist import CheckItem
+from impactkit.reports.checklist import CheckItem, detail_in
 from impactkit.reports.hashing import (
     CHUNK_CHARS,
     CONTENT_SHEET,
@@ -596,7 +596,7 @@ def _validation_log(
             "id": item.id,
             "title": text_in(item.title, language),
             "status": text_in(labels[item.status], language),
-            "detail": item.detail,
+            "detail": detail_in(item, language),
             "justification": justifications.get(item.id),
         }
         for item in checklist

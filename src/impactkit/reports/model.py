@@ -200,6 +200,8 @@ class FrozenCheck(BaseModel):
     status: Literal["pass", "warn", "fail"]
     detail: str
     principle: str | None = None
+    texts: list[dict[str, Any]] = Field(default_factory=list)
+    """The detail as keyed texts, for readers in another language (empty on older stamps)."""
 
 
 class ValidationStamp(BaseModel):

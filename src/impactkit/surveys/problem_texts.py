@@ -157,8 +157,8 @@ FORM_PROBLEM_TEXTS: Final[dict[str, dict[str, str]]] = {
         "use select_one / select_multiple",
     },
     "xlsform_problem_bad_range_parameter": {
-        "it": "Il parametro dell'intervallo {key}=«{value}» non è un numero.",
-        "en": "range parameter {key}='{value}' is not a number",
+        "it": "Il parametro dell'intervallo {parameter}=«{value}» non è un numero.",
+        "en": "range parameter {parameter}='{value}' is not a number",
     },
     "xlsform_problem_missing_calculation": {
         "it": "Il campo calcolato «{name}» non ha una formula nella colonna calculation.",
@@ -292,12 +292,13 @@ FORM_PROBLEM_TEXTS: Final[dict[str, dict[str, str]]] = {
     "xlsform_problem_pyxform_row": {
         "it": "Il convertitore XLSForm di riferimento (pyxform) rifiuta il questionario per il foglio "
         "«{sheet}», riga {row}; il suo messaggio, in inglese: {detail}",
-        "en": "{detail} (pyxform, the reference XLSForm converter, refuses the form)",
+        "en": "pyxform, the reference XLSForm converter, refuses the form at sheet '{sheet}', row {row}: "
+        "{detail}",
     },
     "xlsform_problem_pyxform_sheet": {
         "it": "Il convertitore XLSForm di riferimento (pyxform) rifiuta il questionario per il foglio "
         "«{sheet}»; il suo messaggio, in inglese: {detail}",
-        "en": "{detail} (pyxform, the reference XLSForm converter, refuses the form)",
+        "en": "pyxform, the reference XLSForm converter, refuses the form at sheet '{sheet}': {detail}",
     },
     "xlsform_problem_pyxform": {
         "it": "Il convertitore XLSForm di riferimento (pyxform) rifiuta il questionario; il suo "

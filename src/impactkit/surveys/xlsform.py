@@ -427,7 +427,7 @@ def _build_field(row: Row, parsed: _ParsedType, name: str, context: _Context) ->
                         "xlsform_problem_bad_range_parameter",
                         row.where("parameters"),
                         code="bad_parameter",
-                        key=key,
+                        parameter=key,
                         value=value,
                     )
                 )

@@ -12,6 +12,7 @@ from impactkit.api.access import Principal
 from impactkit.api.deps import DB
 from impactkit.api.pages import _charts as charts
 from impactkit.api.pages.rendering import Formats, message
+from impactkit.reports.checklist import detail_in
 from impactkit.reports.model import ReportContent
 from impactkit.reports.protected import disclosure_note, protect_content
 from impactkit.store import reports as store
@@ -132,7 +133,10 @@ def summary_context(
         "period": db.get(ReportingPeriod, report.period_id),
         "kpis": kpi_rows(row.content, fmt),
         "sroi": sroi_summary(row.content, fmt),
-        "checklist": store.checklist(db, report, row) if with_checklist else [],
+        "checklist": [
+            {**item.model_dump(), "detail": detail_in(item, fmt.language)}
+            for item in (store.checklist(db, report, row) if with_checklist else [])
+        ],
         "justifications": store.justifications(row),
         "stamp": row.stamp,
     }

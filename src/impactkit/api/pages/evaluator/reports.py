@@ -51,7 +51,12 @@ def validate_report_page(
         for key in data
         if str(key).startswith(JUSTIFICATION_FIELD)
     }
-    store.validate_report(db, me, report, form_text(data, "comments", max_length=8000), justifications)
+    try:
+        store.validate_report(db, me, report, form_text(data, "comments", max_length=8000), justifications)
+    except ReportStateError as exc:
+        if not exc.problems:
+            raise
+        raise ReportStateError("report_not_validatable_yet", exc.problems) from None
     return redirect(f"/app/evaluator/reports/{report_id}", done="report_validated")
 
 

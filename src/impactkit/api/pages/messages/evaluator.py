@@ -18,6 +18,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "To return a report, say what should change.",
     },
     # --- the validation gate ---
+    "report_not_validatable_yet": {
+        "it": "Il rendiconto non si può ancora validare:",
+        "en": "The report cannot be validated yet:",
+    },
     "justification": {"it": "Motivazione del valutatore", "en": "Evaluator's justification"},
     "justification_for": {"it": "Motivazione (controllo non superato)", "en": "Justification (failed check)"},
     # --- the SROI editor ---
