@@ -9,6 +9,7 @@ missing or wrong.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterable
 from typing import Any, Literal
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from impactkit.errors import Problem
 from impactkit.keyed_texts import MESSAGE_KEY, keyed, keyed_problem, text_in
-from impactkit.reports.checklist_texts import CHECKLIST_TEXTS
+from impactkit.reports.checklist_texts import CHECKLIST_TEXTS, KPI_FLAGS_IN_ITALIAN
 from impactkit.reports.model import ReportContent, report_sections
 
 Status = Literal["pass", "warn", "fail"]
@@ -242,6 +243,11 @@ def _sample_sizes(content: ReportContent, stats: ReportStats) -> list[CheckItem]
         if kpi.n is not None and kpi.n < stats.small_n
     ]
     flagged = [f"{kpi.indicator_id} ({', '.join(kpi.flags)})" for kpi in content.kpis if kpi.flags]
+    flagged_italian = [
+        f"{kpi.indicator_id} ({', '.join(_flag_in_italian(flag) for flag in kpi.flags)})"
+        for kpi in content.kpis
+        if kpi.flags
+    ]
     suppressed = [
         f"{kpi.indicator_id}: {cell.dimension}={cell.category}"
         for kpi in content.kpis
@@ -269,7 +275,9 @@ def _sample_sizes(content: ReportContent, stats: ReportStats) -> list[CheckItem]
             "Avvertenze sugli indicatori",
             "KPI flags",
             "warn" if flagged else "pass",
-            [_say("check_kpi_flags", flags="; ".join(flagged))] if flagged else [_say("check_no_kpi_flags")],
+            [_say("check_kpi_flags", flags={"it": "; ".join(flagged_italian), "en": "; ".join(flagged)})]
+            if flagged
+            else [_say("check_no_kpi_flags")],
         ),
         _item(
             "suppressed_cells",
@@ -289,6 +297,18 @@ def _sample_sizes(content: ReportContent, stats: ReportStats) -> list[CheckItem]
             else [_say("check_nothing_suppressed")],
         ),
     ]
+
+
+_FLAG = re.compile(r"^(?P<code>[a-z_]+): (?P<detail>.*)$")
+
+
+def _flag_in_italian(flag: str) -> str:
+    """A KPI flag (``small_n: n=12 < 30``) in Italian, by its code; an unknown one as written."""
+    match = _FLAG.match(flag)
+    if match is None or match["code"] not in KPI_FLAGS_IN_ITALIAN:
+        return flag
+    detail = match["detail"].replace(" < ", ", sotto ")
+    return KPI_FLAGS_IN_ITALIAN[match["code"]].format(detail=detail)
 
 
 def _outliers(content: ReportContent, stats: ReportStats) -> CheckItem:
@@ -313,8 +333,8 @@ def _outliers(content: ReportContent, stats: ReportStats) -> CheckItem:
             answers.append(
                 _say("check_answer_outliers", field=field, count=len(outlying_values), values=shown)
             )
-    outlying = [_say("check_outlier_cell", cell=cell) for cell in found] + answers
-    texts = [_say("check_outliers", first=outlying[0]), *outlying[1:]] if outlying else []
+    listed = [_say("check_outlier_cell", cell=cell) for cell in found] + answers
+    texts = [_say("check_outliers", first=listed[0]), *listed[1:]] if listed else []
     return _item(
         "outliers",
         "Valori anomali",

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Final
 
-CHECKLIST_TEXTS: Final[dict[str, dict[str, str]]] = {
+Text = str | dict[str, str]
+"""A template, or plural forms (``one``, ``other``) picked by the value ``count``."""
+
+CHECKLIST_TEXTS: Final[dict[str, dict[str, Text]]] = {
     # --- completeness ---------------------------------------------------------------------------
     "check_no_kpi_results": {"it": "nessun risultato degli indicatori", "en": "no KPI results"},
     "check_kpis_without_value": {
@@ -245,4 +248,13 @@ CHECKLIST_TEXTS: Final[dict[str, dict[str, str]]] = {
 }
 """Every text of the checklist: ``key → {"it": …, "en": …}``."""
 
-__all__ = ["CHECKLIST_TEXTS"]
+KPI_FLAGS_IN_ITALIAN: Final[dict[str, str]] = {
+    "small_n": "poche risposte ({detail})",
+    "no_data": "nessuna risposta utile",
+    "suppressed": "nascosto dal controllo di riservatezza",
+    "undefined": "valore non calcolabile con questi dati",
+}
+"""A KPI's flag (``code: detail``, written in English by the KPI code) by its code, in Italian;
+the English is the flag as written."""
+
+__all__ = ["CHECKLIST_TEXTS", "KPI_FLAGS_IN_ITALIAN"]
