@@ -11,6 +11,7 @@ from typing import Any
 from impactkit.api.access import Principal
 from impactkit.api.deps import DB
 from impactkit.api.pages import _charts as charts
+from impactkit.api.pages._i18n import has_message
 from impactkit.api.pages.rendering import Formats, message
 from impactkit.reports.checklist import detail_in
 from impactkit.reports.model import ReportContent
@@ -69,6 +70,12 @@ def kpi_rows(content: dict[str, Any], fmt: Formats) -> list[dict[str, Any]]:
     return rows
 
 
+def _estimate_label(estimate: str, fmt: Formats) -> str:
+    """An SROI estimate (``deadweight``, ``drop_off`` …) by its name in the page's language."""
+    key = f"estimate_{estimate}"
+    return message(key, fmt.language) if has_message(key) else estimate
+
+
 def sroi_summary(content: dict[str, Any], fmt: Formats) -> dict[str, Any] | None:
     """The SROI figures of the report and its sensitivity (tornado) chart, if it has an analysis."""
     sroi = content.get("sroi")
@@ -80,7 +87,8 @@ def sroi_summary(content: dict[str, Any], fmt: Formats) -> dict[str, Any] | None
     if isinstance(sensitivity, dict) and sensitivity.get("estimates"):
         rows = [
             charts.TornadoRow(
-                f"{item.get('estimate')}" + (f" · {item['outcome']}" if item.get("outcome") else ""),
+                _estimate_label(str(item.get("estimate") or ""), fmt)
+                + (f" · {item['outcome']}" if item.get("outcome") else ""),
                 float(item["low_ratio"]),
                 float(item["high_ratio"]),
             )

@@ -145,6 +145,27 @@ def evaluate(db: DB, me: Any, report: Any, form: EditorForm, language: str) -> E
     return out
 
 
+
+_CONVENTION_PARTS = {
+    "discounting on": "conv_used_discounting_on",
+    "discounting off": "conv_used_discounting_off",
+    "first year discounted": "conv_used_first_year_discounted",
+    "first year not discounted": "conv_used_first_year_not_discounted",
+    "drop-off from the second year": "conv_used_drop_off_second_year",
+    "drop-off from the first year": "conv_used_drop_off_first_year",
+    "inputs discounted": "conv_used_inputs_discounted",
+    "inputs at face value": "conv_used_inputs_face_value",
+}
+"""The parts of :meth:`impactkit.sroi.Conventions.describe` by their message."""
+
+
+def _conventions_text(described: str, language: str) -> str:
+    """The conventions a result used (``discounting on; …``) in the page's language."""
+    parts = [part.strip() for part in described.split(";") if part.strip()]
+    return "; ".join(
+        message(_CONVENTION_PARTS[part], language) if part in _CONVENTION_PARTS else part for part in parts
+    )
+
 def _result_view(evaluation: Evaluation, fmt: Formats) -> dict[str, Any] | None:
     result = evaluation.result
     if result is None:
@@ -165,7 +186,7 @@ def _result_view(evaluation: Evaluation, fmt: Formats) -> dict[str, Any] | None:
         "inputs": fmt.money(result.inputs_total, money),
         "payback": payback_text,
         "payback_simple": fmt.number(result.payback_months, 1) if result.payback_months is not None else "—",
-        "conventions": result.conventions_used,
+        "conventions": _conventions_text(result.conventions_used, fmt.language),
         "outcomes": [
             {
                 "name": o.name,

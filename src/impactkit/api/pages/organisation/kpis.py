@@ -23,6 +23,7 @@ from impactkit.api.pages.rendering import Formats, Me, PageRequest, is_htmx, lan
 from impactkit.errors import NotFoundError
 from impactkit.frameworks.model import Disaggregation, Framework
 from impactkit.frameworks.results import ChangeStatistics, KpiResult
+from impactkit.reports.vocabulary import method_text as method_family
 from impactkit.store.frameworks import resolve_framework
 from impactkit.store.kpi_cache import cached_project_kpis
 from impactkit.store.kpis import DEFAULT_FRAMEWORK
@@ -137,7 +138,7 @@ def method_text(method: str, fmt: Formats) -> str:
             base, weighted = base.removesuffix(suffix), message("method_weighted_kish", fmt.language)
     key = _METHODS.get(base)
     if key is None:
-        return method
+        return method_family(method, fmt.language)  # the family of the method, or its own words
     text = message(key, fmt.language) + weighted
     if population is not None:
         text += message("method_fpc", fmt.language, population=fmt.integer(population))
