@@ -130,7 +130,11 @@ def test_an_editor_compares_a_duplicate_set_and_chooses_the_answer_that_counts(
     assert nothing.status_code == 200 and 'id="choice-error"' in nothing.text, "htmx: the mistake in place"
     response_id = re.findall(r'href="/app/responses/(\d+)"', section)[0]
     opened = editor.get(f"/app/responses/{response_id}")
-    assert f'href="/app/projects/{project}/duplicates#set-{set_key}">Confronta e scegli' in opened.text
+    link = f"/app/projects/{project}/duplicates?set={set_key}"
+    assert f'href="{link}#set-{set_key}">Confronta e scegli' in opened.text
+    alone = editor.get(link)
+    assert alone.text.count('class="dup-set"') == 1 and 'id="one-set"' in alone.text
+    assert editor.get(f"/app/projects/{project}/duplicates?set=code-unknown").status_code == 404
     asked = editor.post(choose, data={"_csrf_token": token, "keep": first})
     assert asked.status_code == 200 and 'id="confirm-question"' in asked.text, "asked before anything changes"
     assert "Conta: risposta del" in asked.text and "Lasciata fuori dai KPI: risposta del" in asked.text

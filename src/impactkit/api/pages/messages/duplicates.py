@@ -45,6 +45,7 @@ MESSAGES = {
         "it": "Nessun possibile duplicato aspetta una scelta.",
         "en": "No possible duplicate is waiting for a choice.",
     },
+    "duplicates_see_all": {"it": "Vedi tutti i possibili duplicati", "en": "See every possible duplicate"},
     "duplicates_none_decided": {"it": "Nessuna scelta fatta finora.", "en": "No choice made so far."},
     "duplicates_back_to_responses": {"it": "Torna alle risposte", "en": "Back to the responses"},
     "duplicate_open_duplicate_code": {
