@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
 
 from impactkit.formats import Formats
 from tests.conftest import LiveServer
@@ -144,3 +145,33 @@ def test_the_links_api_is_for_editors_of_the_organisation(live_server: LiveServe
         == 404
     )
     assert live_server.client(web.world.tokens["owner_a"]).get(url).status_code == 200
+
+
+def test_the_confirmation_page_posts_back_every_value_of_a_name_sent_several_times(
+    live_server: LiveServer,
+) -> None:
+    """Without JavaScript, "are you sure?" re-posts the form as it came: several ticked boxes
+    under one name go back as several values, not as one (or as the text of a list)."""
+    web = build_web_world(live_server.engine, live_server.settings)
+    client = live_server.client()
+    sign_in(client, "editor_a@example.org")
+    project = client.get(f"/app/projects/{web.world.project_a}")
+    asked = client.post(
+        f"/app/links/{web.link_id}/close",
+        data={"_csrf_token": csrf_of(project.text), "reason": ["ended", "moved", "duplicate"], "note": "x"},
+    )
+    assert asked.status_code == 200 and 'id="confirm-question"' in asked.text
+    form = re.search(r'<form[^>]*id="confirm-form".*?</form>', asked.text, re.S)
+    assert form is not None
+    posted_back = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form[0])
+    assert [value for name, value in posted_back if name == "reason"] == ["ended", "moved", "duplicate"]
+    assert [value for name, value in posted_back if name == "note"] == ["x"]
+    # the re-posted form does what it asked
+    fields = [(name, value) for name, value in posted_back if name != "_csrf_token"]
+    closed = client.post(
+        f"/app/links/{web.link_id}/close",
+        content=urlencode([("_csrf_token", csrf_of(asked.text)), *fields]),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert closed.status_code == 303
+    assert live_server.client().get(f"/s/{web.token}").status_code == 410

@@ -246,12 +246,19 @@ def confirm(
             return asking
 
     Without JavaScript the post answers a page that repeats the question (message ``question``
-    with ``values``) and a form posting the same fields again with ``confirmed=yes``; "no" goes
+    with ``values``) and a form posting the same fields again (every value of a name posted
+    several times) with ``confirmed=yes``; "no" goes
     ``back``. The page's script asks in place instead and sends ``confirmed=yes`` directly.
     """
     if str(data.get("confirmed") or "") == "yes":
         return None
-    fields = [(k, str(v)) for k, v in data.items() if k not in ("_csrf_token", "confirmed")]
+    # a name posted several times (checkboxes) comes as a list: every value goes back, in order
+    fields = [
+        (name, str(value))
+        for name, posted in data.items()
+        if name not in ("_csrf_token", "confirmed")
+        for value in (posted if isinstance(posted, list) else [posted])
+    ]
     return render(
         request,
         "confirm.html",
