@@ -515,9 +515,7 @@ def _files_of(read: Answers, parts: list[_Part], settings: Settings) -> list[med
         incoming.append(media.IncomingFile(answer.location, part.filename, answer.question_type, part.data))
     if problems:
         raise ResponseError("a file of the submission is not named by any answer", problems)
-    limits = media.AttachmentLimits(
-        max_file_bytes=settings.max_attachment_bytes, max_files=media.LIMITS.max_files
-    )
+    limits = media.limits_with(settings.max_attachment_bytes)
     if len(read.media) > limits.max_files:
         raise ResponseError(
             "the submission names too many files",

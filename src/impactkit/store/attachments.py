@@ -51,6 +51,13 @@ class AttachmentLimits:
 
 LIMITS = AttachmentLimits()
 
+
+def limits_with(max_file_bytes: int) -> AttachmentLimits:
+    """The bounds of every door that takes files (OpenRosa, the survey page), with an instance's
+    largest file (``max_attachment_bytes``)."""
+    return AttachmentLimits(max_file_bytes=max_file_bytes, max_files=LIMITS.max_files)
+
+
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic"})
 AUDIO_TYPES = frozenset(
     {
@@ -366,6 +373,7 @@ __all__ = [
     "check_files",
     "erase_attachments",
     "folder_of",
+    "limits_with",
     "path_of",
     "record_attachments",
     "sniff",

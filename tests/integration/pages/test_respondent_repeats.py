@@ -39,11 +39,12 @@ HOUSEHOLD = [
     ["end repeat"],
 ]
 SETTINGS = [["form_id", "version", "default_language"], ["household_visit", "1", "Italiano (it)"]]
-PHOTO = [
+RANKED = [
     ["type", "name", "label"],
     ["text", "name", "Your name"],
-    ["image", "portrait", "A photo of the place"],
+    ["rank priorities", "order", "Put these in order"],
 ]
+PRIORITIES = [["list_name", "name", "label"], ["priorities", "home", "A home"], ["priorities", "work", "Work"]]
 
 
 @dataclass
@@ -52,9 +53,14 @@ class Link:
     token: str
 
 
-def link_for(live_server: LiveServer, survey: list[list[Any]], settings: list[list[Any]]) -> Link:
+def link_for(
+    live_server: LiveServer,
+    survey: list[list[Any]],
+    settings: list[list[Any]],
+    choices: list[list[Any]] | None = None,
+) -> Link:
     world = build_world(live_server.engine)
-    workbook = build_xlsform(survey, None, settings)
+    workbook = build_xlsform(survey, choices, settings)
     form = load_xlsform(workbook, "form.xlsx")
     with session_scope(live_server.engine) as session:
         version, _ = publish_form(session, form, organisation_id=world.org_a, source=workbook)
@@ -163,7 +169,7 @@ def test_every_language_of_the_form_can_be_chosen(live_server: LiveServer) -> No
 
 
 def test_a_form_with_a_question_the_page_cannot_take_is_refused_naming_it(live_server: LiveServer) -> None:
-    link = link_for(live_server, PHOTO, [["form_id", "version"], ["place_photo", "1"]])
+    link = link_for(live_server, RANKED, [["form_id", "version"], ["ranked", "1"]], PRIORITIES)
     page = live_server.client().get(f"/s/{link.token}?lang=en")
     assert page.status_code == 501, page.text[:3000]
-    assert "the question «A photo of the place» (portrait) asks for a file" in page.text
+    assert "the question «Put these in order» (order) needs a data collection app" in page.text

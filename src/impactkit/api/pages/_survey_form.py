@@ -50,7 +50,11 @@ SKIPPED_TYPES = frozenset(
 )
 """Types the respondent never sees (computed by the server or filled by a device)."""
 MEDIA_TYPES = frozenset({"image", "audio", "video", "file"})
-"""Questions answered with a file: the page does not take files yet."""
+"""Questions answered with a file: a file input; the answer is the name the file is kept under."""
+_ACCEPT = {"image": "image/*", "audio": "audio/*", "video": "video/*"}
+"""What a file input offers by the question's type (a ``file`` question takes any kind impactkit
+keeps, so its chooser is not narrowed unless the form says ``accept``)."""
+_SAFE_ACCEPT = re.compile(r"^[A-Za-z0-9.*/+_-]+(?:\s*,\s*[A-Za-z0-9.*/+_-]+)*$")
 UNRENDERED_TYPES = frozenset({"rank", "select_one_from_file", "select_multiple_from_file"})
 """Questions the page has no input for."""
 
@@ -155,8 +159,6 @@ class Unrenderable:
 def unrenderable(form: Form) -> Unrenderable | None:
     """The first question the respondent page cannot show, or None when it can show them all."""
     for element in form.fields():
-        if element.type in MEDIA_TYPES:
-            return Unrenderable(element, "needs_file")
         if element.type in UNRENDERED_TYPES:
             return Unrenderable(element, "needs_other_app")
     return None
@@ -237,10 +239,14 @@ def _entries(posted: Mapping[str, Any]) -> dict[str, list[int]]:
     return {path: sorted(indexes) for path, indexes in found.items()}
 
 
-def read_answers(form: Form, posted: Mapping[str, Any]) -> dict[str, Any]:
+def read_answers(
+    form: Form, posted: Mapping[str, Any], files: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The answers in a posted page, as text for the validator (a repeat a list of entries).
 
-    Empty inputs are left out; a select_multiple gives the list of its ticked choices.
+    Empty inputs are left out; a select_multiple gives the list of its ticked choices. A media
+    question is answered only by ``files`` (input name -> the name its file is kept under), never
+    by text posted under its name.
     """
     entries = _entries(posted)
 
@@ -257,6 +263,10 @@ def read_answers(form: Form, posted: Mapping[str, Any]) -> dict[str, Any]:
                     rows.append(row)
                 if rows:
                     into[element.name] = rows
+            elif element.type in MEDIA_TYPES:
+                kept = (files or {}).get(prefix + element.name)
+                if kept:
+                    into[element.name] = kept
             elif element.type not in SKIPPED_TYPES and element.type != "note":
                 value = posted.get(prefix + element.name)
                 values = (
@@ -377,6 +387,24 @@ def evaluate(form: Form, answers: Mapping[str, Any], language: str) -> FormState
     return evaluate_form(form, answers, language=_form_language(form, language))
 
 
+def answer_location(name: str) -> str:
+    """``household/0/photo`` -> ``household[0].photo`` (where an attachment's answer is).
+
+    >>> answer_location("household/0/visit/1/photo")
+    'household[0].visit[1].photo'
+    """
+    parts = name.split("/")
+    text = parts[0]
+    for step in parts[1:]:
+        text += f"[{step}]" if step.isdigit() else f".{step}"
+    return text
+
+
+def media_types(form: Form) -> dict[str, str]:
+    """Field name -> question type, for the questions answered with a file."""
+    return {item.name: item.type for item in form.fields() if item.type in MEDIA_TYPES}
+
+
 def input_name(location: str) -> str:
     """``answers.household[0].age`` -> ``household/0/age``."""
     parts: list[str] = []
@@ -444,7 +472,7 @@ class Question:
     """The input name (``age``, ``household/0/age``); for a repeat its path, for an entry its path."""
     kind: str
     """text | multiline | integer | decimal | range | date | time | datetime | geopoint | geotrace |
-    one | many | acknowledge | note | group_start | group_end | repeat_start | repeat_end |
+    one | many | acknowledge | file | note | group_start | group_end | repeat_start | repeat_end |
     entry_start | entry_end"""
     label: str = ""
     hint: str = ""
@@ -460,7 +488,7 @@ class Question:
     field_name: str = ""
     """The field's own name (``age``), what client rules name."""
     attributes: dict[str, str] = field(default_factory=dict)
-    """Extra input attributes (min, max, step of a range)."""
+    """Extra input attributes (min, max, step of a range; accept, capture of a file)."""
     can_add: bool = False
     can_remove: bool = False
     focus: bool = False
@@ -479,6 +507,8 @@ class Question:
 
 
 def _input_kind(item: Field) -> str:
+    if item.type in MEDIA_TYPES:
+        return "file"
     if item.type in ("select_one", "select_one_from_file"):
         return "one"
     if item.type in MULTIPLE_TYPES:
@@ -509,6 +539,22 @@ def _range_attributes(item: Field) -> dict[str, str]:
         "max": parameters.get("end", "10"),
         "step": parameters.get("step", "1"),
     }
+
+
+def _file_attributes(item: Field) -> dict[str, str]:
+    """``accept`` from the form's ``accept`` parameter when it is a plain list of types or
+    extensions, else from the question type; ``capture`` where ODK takes a new recording only
+    (appearance ``new``, ``selfie`` or ``new-front``): elsewhere a phone's chooser offers the
+    camera and the gallery alike, as ODK Collect does."""
+    attributes: dict[str, str] = {}
+    wanted = item.parameters.get("accept", "").strip()
+    accept = wanted if wanted and _SAFE_ACCEPT.match(wanted) else _ACCEPT.get(item.type)
+    if accept:
+        attributes["accept"] = accept
+    appearance = set((item.appearance or "").split())
+    if item.type in ("image", "video", "audio") and appearance & {"new", "selfie", "new-front"}:
+        attributes["capture"] = "user" if appearance & {"selfie", "new-front"} else "environment"
+    return attributes
 
 
 def _text_of(value: Any) -> str:
@@ -651,10 +697,16 @@ def questions(
                 error=errors.get(name),
                 prefix=prefix,
                 field_name=element.name,
-                attributes=_range_attributes(element) if kind == "range" else {},
+                attributes=(
+                    _range_attributes(element)
+                    if kind == "range"
+                    else _file_attributes(element)
+                    if kind == "file"
+                    else {}
+                ),
             )
             if focus_pending is not None and focus_pending.endswith("/") and name.startswith(focus_pending):
-                question.focus = kind not in ("note", "one", "many")
+                question.focus = kind not in ("note", "one", "many", "file")
                 focus_pending = None if question.focus else focus_pending
             page.append(question)
 

@@ -1,4 +1,8 @@
-"""The respondent page ``/s/{token}``: one survey, one language, answered once, with or without JavaScript."""
+"""The respondent page ``/s/{token}``: one survey, one language, answered once, with or without JavaScript.
+
+Photos, recordings and documents are answered with file inputs (a multipart post); their files are
+checked and kept as the response's attachments by :mod:`impactkit.api.pages._respondent_files`.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
+from litestar.di import Provide
 from litestar.exceptions import PermissionDeniedException
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from impactkit.api.deps import DB
+from impactkit.api.pages import _respondent_files as files
 from impactkit.api.pages import _survey_form as view
 from impactkit.api.pages._i18n import LANGUAGES, language_cookie, pick_language, translate
 from impactkit.api.requests import UNSTORABLE_TEXT_PER_ITEM
@@ -98,6 +104,8 @@ def _page(
     focus: str | None = None,
     removing: str | None = None,
     fresh: bool = False,
+    notice_values: dict[str, Any] | None = None,
+    file_limit: int | None = None,
 ) -> Template:
     form = form_of(version)
     state = view.evaluate(form, answers, language)
@@ -125,6 +133,9 @@ def _page(
             "form_lang": language,
             "removing": removing,
             "fresh": fresh,
+            "notice_values": notice_values or {},
+            "has_files": any(question.kind == "file" for question in page),
+            "file_limit": files.megabytes(file_limit, text_language) if file_limit else None,
         },
         status_code=status,
         cookies=cookies or [],
@@ -188,17 +199,28 @@ class RespondentController(Controller):
             notice=None,
             cookies=_language_cookie(lang, page_language, settings),
             fresh=True,
+            file_limit=settings.max_attachment_bytes,
         )
 
-    # the answers are judged question by question (a NUL in one is shown at that question)
-    @post("/{token:str}", sync_to_thread=True, status_code=200, opt={UNSTORABLE_TEXT_PER_ITEM: True})
+    # the answers are judged question by question (a NUL in one is shown at that question); files
+    # come as a multipart post, bounded by the instance's largest submission
+    @post(
+        "/{token:str}",
+        sync_to_thread=True,
+        status_code=200,
+        opt={UNSTORABLE_TEXT_PER_ITEM: True},
+        dependencies={"posted": Provide(files.posted_form)},
+        middleware=[files.submission_sized_body],
+        request_max_body_size=files.HARD_BODY_LIMIT,
+    )
     def answer(
         self,
         request: Request[Any, Any, Any],
         token: FromPath[str],
         db: DB,
-        data: URLEncodedBody[dict[str, Any]],
+        posted: files.PostedPage,
     ) -> Template | Redirect:
+        data = posted.fields
         posted_lang = data.get("_ik_lang")
         page_language = pick_language(
             posted_lang if isinstance(posted_lang, str) else None, request.cookies.get("lang")
@@ -216,7 +238,10 @@ class RespondentController(Controller):
             instance_id = normalise_instance_id(str(data.get(INSTANCE_FIELD) or ""))
         except ValueError:
             instance_id = str(uuid.uuid4())
-        answers = view.read_answers(form, data)
+        settings: Settings = request.app.state.settings
+        text_language = view.page_text_language(language)
+        uploads = files.check_uploads(form, posted.uploads, settings, text_language)
+        answers = view.read_answers(form, data, uploads.kept_names())
         seen = view.repeats_on_page(data)
         common: dict[str, Any] = {
             "token": token,
@@ -225,33 +250,46 @@ class RespondentController(Controller):
             "answers": answers,
             "instance_id": instance_id,
             "seen": seen,
+            "file_limit": settings.max_attachment_bytes,
         }
         action = _structure_action(data)
         if action is not None:
             # Adding or removing an entry is a step of filling in, never a submission.
             kind, path = action
+            errors = files.with_file_errors({}, uploads, text_language, drawn_again=True)
             if kind == "remove":  # asks first: answers would be lost
-                return _page(**common, errors={}, notice="remove_entry_question", removing=path)
+                return _page(**common, errors=errors, notice="remove_entry_question", removing=path)
             added = view.change_entries(
                 form, answers, path if kind == "add" else None, path if kind == "removed" else None
             )
             notice = {"removed": "entry_removed", "add": None, "refresh": None if path else "restored"}[kind]
-            return _page(**common, errors={}, notice=notice, focus=added)
+            return _page(**common, errors=errors, notice=notice, focus=added)
         state = view.evaluate(form, answers, language)
         if view.fit_entries(form, answers, state, seen):
             state = view.evaluate(form, answers, language)
+        now_visible = view.visible_names(state, form)
+        uploads.drop_unasked(set(now_visible))
+        if uploads.refused:
+            # A refused file: the page comes back with the reason next to its question, the other
+            # answers kept, and nothing stored.
+            errors = files.with_file_errors(
+                view.plain_errors(form, state, language), uploads, text_language, drawn_again=True
+            )
+            notice, values = uploads.notice or ("fix_errors", {})
+            return _page(**common, errors=errors, notice=notice, notice_values=values, status=422)
         shown_text = data.get(SHOWN_FIELD)
         shown = set(shown_text.split()) if isinstance(shown_text, str) else set()
-        now_visible = view.visible_names(state, form)
         new_questions = [name for name in now_visible if name not in shown]
         if new_questions:
             # The answers opened questions the respondent has not seen: show them before judging.
             errors = {k: v for k, v in view.plain_errors(form, state, language).items() if k in shown}
+            errors = files.with_file_errors(errors, uploads, text_language, drawn_again=True)
             return _page(**common, errors=errors, notice="more_questions")
         if state.problems:
-            return _page(
-                **common, errors=view.plain_errors(form, state, language), notice="fix_errors", status=422
+            errors = files.with_file_errors(
+                view.plain_errors(form, state, language), uploads, text_language, drawn_again=True
             )
+            return _page(**common, errors=errors, notice="fix_errors", status=422)
         assert link.id is not None
         [result] = store_responses(
             db,
@@ -275,11 +313,13 @@ class RespondentController(Controller):
             code = result.errors[0]["code"] if result.errors else "closed"
             reason = code if code in ("full", "closed", "expired") else "unknown"
             return _unavailable(language, f"link_{reason}_text", 410)
+        if result.status in ("stored", "already_stored"):
+            # In the transaction that stores the response (a resend records nothing twice).
+            files.keep_files(db, settings, link.organisation_id, instance_id, list(uploads.files.values()))
         if result.status in ("stored", "already_stored", "conflict"):
             # A conflict is the same instance sent again with changed answers (e.g. edited after a
             # dropped connection): the first answers stay recorded, and the respondent is told so.
             status = "stored" if result.status == "stored" else "already_stored"
-            text_language = view.page_text_language(language)
             return Redirect(f"/s/{token}/done?status={status}&lang={text_language}", status_code=303)
         return _unavailable(language, "not_stored", 409)
 

@@ -388,6 +388,9 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "source": {"it": "Provenienza", "en": "Source"},
     "response": {"it": "Risposta", "en": "Response"},
     "answers": {"it": "Risposte", "en": "Answers"},
+    "response_files": {"it": "File della risposta", "en": "Files of the response"},
+    "file_size_kb": {"it": "{size} kB", "en": "{size} kB"},
+    "file_not_arrived": {"it": "non ancora arrivato", "en": "not arrived yet"},
     "answer": {"it": "Risposta", "en": "Answer"},
     "instance_id": {"it": "Identificativo", "en": "Identifier"},
     "response_erased": {

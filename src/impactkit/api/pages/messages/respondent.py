@@ -106,12 +106,43 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "it": "Scrivi latitudine e longitudine, per esempio 45.0703 7.6869.",
         "en": "Write latitude and longitude, for example 45.0703 7.6869.",
     },
-    "needs_file": {
-        "it": "Questo questionario non si può compilare da questa pagina: la domanda {question} chiede "
-        "un file (foto, audio, video o documento). Chiedi a chi te l'ha inviato un altro modo per "
-        "rispondere.",
-        "en": "This survey cannot be answered on this page: the question {question} asks for a file "
-        "(photo, audio, video or document). Ask whoever sent it to you for another way to answer.",
+    "answer_file_hint": {
+        "it": "Al massimo {limit} MB.",
+        "en": "At most {limit} MB.",
+    },
+    "answer_file_choose_again": {
+        "it": "Il file «{name}» non è ancora stato inviato: sceglilo di nuovo prima di inviare le risposte.",
+        "en": "The file «{name}» has not been sent yet: choose it again before sending the answers.",
+    },
+    "answer_file_too_large": {
+        "it": "Il file «{name}» è troppo grande: al massimo {limit} MB. Scegline uno più piccolo.",
+        "en": "The file «{name}» is too large: at most {limit} MB. Choose a smaller one.",
+    },
+    "answer_file_empty": {
+        "it": "Il file «{name}» è vuoto: scegline un altro.",
+        "en": "The file «{name}» is empty: choose another one.",
+    },
+    "answer_file_type_image": {
+        "it": "Il file «{name}» non è una foto (JPEG, PNG, GIF, WebP o HEIC): scegline un altro.",
+        "en": "The file «{name}» is not a photo (JPEG, PNG, GIF, WebP or HEIC): choose another one.",
+    },
+    "answer_file_type_audio": {
+        "it": "Il file «{name}» non è una registrazione audio: scegline un altro.",
+        "en": "The file «{name}» is not an audio recording: choose another one.",
+    },
+    "answer_file_type_video": {
+        "it": "Il file «{name}» non è un video (MP4, 3GP, WebM o QuickTime): scegline un altro.",
+        "en": "The file «{name}» is not a video (MP4, 3GP, WebM or QuickTime): choose another one.",
+    },
+    "answer_file_type_file": {
+        "it": "Il file «{name}» è di un tipo che non si può inviare: scegli una foto, una registrazione, "
+        "un video, un PDF o un testo.",
+        "en": "The file «{name}» is of a kind that cannot be sent: choose a photo, a recording, a video, "
+        "a PDF or a text.",
+    },
+    "answer_too_many_files": {
+        "it": "Troppi file in una risposta: al massimo {limit}. Nessuna risposta è stata ancora salvata.",
+        "en": "Too many files in one response: at most {limit}. Nothing has been saved yet.",
     },
     "needs_other_app": {
         "it": "Questo questionario non si può compilare da questa pagina: la domanda {question} richiede "

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from litestar import Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -16,6 +17,7 @@ from sqlmodel import select
 
 from impactkit.api.access import Principal
 from impactkit.api.deps import DB
+from impactkit.api.pages import _respondent_files as files
 from impactkit.api.pages import _survey_form as view
 from impactkit.api.pages._i18n import FORM_LANGUAGE, LANGUAGES
 from impactkit.api.pages.organisation._lookup import can_edit, organisation_for
@@ -271,48 +273,73 @@ def preview(
         errors={},
         notice="preview_notice",
         fresh=True,
+        file_limit=request.app.state.settings.max_attachment_bytes,
     )
 
 
-@post("/app/forms/{form_version_id:int}/preview", sync_to_thread=True, status_code=200)
+@post(
+    "/app/forms/{form_version_id:int}/preview",
+    sync_to_thread=True,
+    status_code=200,
+    dependencies={"posted": Provide(files.posted_form)},
+    middleware=[files.submission_sized_body],
+    request_max_body_size=files.HARD_BODY_LIMIT,
+)
 def preview_answer(
-    request: PageRequest, db: DB, me: Me, form_version_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
+    request: PageRequest, db: DB, me: Me, form_version_id: FromPath[int], posted: files.PostedPage
 ) -> Template:
-    """The next step of the preview, judged as the survey page judges it; valid answers are not stored."""
+    """The next step of the preview, judged as the survey page judges it (files too, with the same
+    checks); valid answers and files are not stored."""
     from impactkit.api.pages import respondent
 
     row = visible_form(db, me, form_version_id)
     form = store.form_of(row)
-    posted = data.get("_ik_lang")
+    data = posted.fields
+    chosen = data.get("_ik_lang")
     codes = {choice.code for choice in view.form_languages(form)} | set(LANGUAGES)
-    language = posted if isinstance(posted, str) and posted in codes else language_of(request)
-    answers = view.read_answers(form, data)
+    language = chosen if isinstance(chosen, str) and chosen in codes else language_of(request)
+    text_language = view.page_text_language(language)
+    settings = request.app.state.settings
+    uploads = files.check_uploads(form, posted.uploads, settings, text_language)
+    answers = view.read_answers(form, data, uploads.kept_names())
     seen = view.repeats_on_page(data)
     common: dict[str, Any] = {
         "language": language,
         "answers": answers,
         "instance_id": str(uuid.uuid4()),
         "seen": seen,
+        "file_limit": settings.max_attachment_bytes,
     }
     action = respondent._structure_action(data)
     if action is not None:
         kind, path = action
+        errors = files.with_file_errors({}, uploads, text_language, drawn_again=True)
         if kind == "remove":
-            return _preview(row, **common, errors={}, notice="remove_entry_question", removing=path)
+            return _preview(row, **common, errors=errors, notice="remove_entry_question", removing=path)
         added = view.change_entries(
             form, answers, path if kind == "add" else None, path if kind == "removed" else None
         )
-        return _preview(row, **common, errors={}, notice="preview_notice", focus=added)
+        return _preview(row, **common, errors=errors, notice="preview_notice", focus=added)
     state = view.evaluate(form, answers, language)
     if view.fit_entries(form, answers, state, seen):
         state = view.evaluate(form, answers, language)
+    uploads.drop_unasked(set(view.visible_names(state, form)))
     shown_text = data.get("_ik_shown")
     shown = set(shown_text.split()) if isinstance(shown_text, str) else set()
+    if uploads.refused:
+        errors = files.with_file_errors(
+            view.plain_errors(form, state, language), uploads, text_language, drawn_again=True
+        )
+        notice, values = uploads.notice or ("fix_errors", {})
+        return _preview(row, **common, errors=errors, notice=notice, notice_values=values, status=422)
     if any(name not in shown for name in view.visible_names(state, form)):
         errors = {k: v for k, v in view.plain_errors(form, state, language).items() if k in shown}
+        errors = files.with_file_errors(errors, uploads, text_language, drawn_again=True)
         return _preview(row, **common, errors=errors, notice="more_questions")
     if state.problems:
-        errors = view.plain_errors(form, state, language)
+        errors = files.with_file_errors(
+            view.plain_errors(form, state, language), uploads, text_language, drawn_again=True
+        )
         return _preview(row, **common, errors=errors, notice="fix_errors", status=422)
     return render(request, "organisation/form_preview_done.html", me, version=row)
 

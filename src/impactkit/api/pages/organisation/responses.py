@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import IO, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from litestar import get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
@@ -37,6 +37,7 @@ from impactkit.errors import ImpactkitError, NotFoundError, Problem
 from impactkit.formats import LOCAL_ZONE
 from impactkit.reports import neutralise
 from impactkit.settings import Settings
+from impactkit.store import attachments as media
 from impactkit.store import flags, links
 from impactkit.store import surveys as store
 from impactkit.store.admin import audit
@@ -246,11 +247,28 @@ def response_page_with(
         answers=answer_rows(list(form.children), answers, form, FORM_LANGUAGE[language]) if form else [],
         can_edit=can_edit(me, project.organisation_id),
         flags=response_flags(db, row),
+        files=response_files(db, row),
         left_out=flags.left_out(db, [response_id]).get(response_id),
         flag_kinds=flags.MANUAL,
         errors=errors or {},
         values=values or {},
     )
+
+
+def response_files(db: DB, row: SurveyResponse) -> list[dict[str, Any]]:
+    """The response's media files (photos, recordings, documents), each with its member-only
+    download (always an attachment, see :mod:`impactkit.api.attachments`) once it has arrived."""
+    base = f"/api/v1/responses/{quote(row.instance_id, safe='')}/attachments/"
+    return [
+        {
+            "field": item.field,
+            "filename": item.filename,
+            "content_type": item.content_type,
+            "size": item.size,
+            "href": (base + quote(item.filename, safe="") if item.received_at is not None else None),
+        }
+        for item in media.attachments_of(db, [row.instance_id])
+    ]
 
 
 def response_flags(db: DB, row: SurveyResponse) -> list[dict[str, Any]]:

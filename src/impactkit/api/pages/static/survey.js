@@ -14,7 +14,8 @@
   var pressed = null;
 
   function inputs(name) { return form.querySelectorAll('[name="' + name + '"]'); }
-  function isAnswer(el) { return el.name && el.name.charAt(0) !== "_"; }
+  /* A chosen file cannot be kept on the device nor put back: file inputs are left alone. */
+  function isAnswer(el) { return el.name && el.name.charAt(0) !== "_" && el.type !== "file"; }
   /* A rule inside a repeat entry names a field of the same entry first, then of enclosing ones. */
   function resolve(name, prefix) {
     var parts = prefix ? prefix.split("/").filter(Boolean) : [];
