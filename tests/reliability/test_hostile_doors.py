@@ -258,3 +258,150 @@ def test_every_new_door_refuses_hostile_input_within_bounds(deployment: Deployme
     assert 400 <= bomb.status_code < 500, bomb.status_code
     for client in (editor, device, stranger, page):
         client.close()
+
+
+def test_the_survey_page_refuses_hostile_files_within_bounds(deployment: Deployment, door: Door) -> None:
+    """The respondent page's file inputs: the same bounds and sniffing as OpenRosa, answered as a
+    page (422 with the reason next to the question, 413 for a post too large), nothing kept."""
+    world = deployment.world
+    base = door.server.base_url
+    editor = httpx.Client(
+        base_url=base, timeout=GENEROUS, headers={"Authorization": f"Bearer {world.tokens['editor_a']}"}
+    )
+    published = editor.post(
+        f"/api/v1/organisations/{world.org_a}/forms",
+        files={"file": ("household_visit.xlsx", household_form_xlsx())},
+    )
+    assert published.status_code == 201, published.text
+    link = editor.post(
+        f"/api/v1/projects/{world.project_a}/links", json={"form_version_id": published.json()["id"]}
+    )
+    assert link.status_code == 201, link.text
+    address = f"/s/{link.json()['token']}"
+    respondent = httpx.Client(base_url=base, timeout=GENEROUS)
+    page = respondent.get(f"{address}?lang=en")
+    assert page.status_code == 200 and 'type="file"' in page.text
+    csrf = page.text.split('name="_csrf_token" value="', 1)[1].split('"', 1)[0]
+
+    def answers(instance_id: str) -> dict[str, Any]:
+        return {
+            "_csrf_token": csrf,
+            "_ik_instance": instance_id,
+            "_ik_lang": "en",
+            "_ik_shown": "respondent_code consent members member/0/name member/0/age "
+            "member/0/attends_school services photo",
+            "_ik_repeat": "member",
+            "_ik_entry": "member/0",
+            "respondent_code": "AB-1",
+            "consent": "yes",
+            "members": "1",
+            "member/0/name": "Ada",
+            "member/0/age": "40",
+        }
+
+    def sent(what: str, files: Any, **kwargs: Any) -> httpx.Response:
+        return door.send(
+            what,
+            respondent,
+            "POST",
+            address,
+            data=answers(str(uuid.uuid4())),
+            files=files,
+            follow_redirects=False,
+            **kwargs,
+        )
+
+    big = TINY_JPEG[:-2] + bytes(21 * 1024 * 1024) + b"\xff\xd9"
+    refused(
+        sent("page: a 21 MiB photo (limit 20 MiB)", [("photo", ("casa.jpg", big, "image/jpeg"))]), "too large"
+    )
+    many = [("photo", (f"f{n}.jpg", TINY_JPEG, "image/jpeg")) for n in range(51)]
+    refused(sent("page: 51 files with one response (limit 50)", many), "at most 50")
+    html = b"<html><script>alert(document.cookie)</script></html>"
+    refused(
+        sent("page: HTML named casa.jpg, sent as image/jpeg", [("photo", ("casa.jpg", html, "image/jpeg"))]),
+        "casa.jpg",
+    )
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    refused(
+        sent("page: SVG with a script as a photo", [("photo", ("casa.svg", svg, "image/svg+xml"))]),
+        "casa.svg",
+    )
+    # httpx writes a NUL of a file name as %00: the raw bytes are sent by hand
+    raw = b"".join(
+        b'--b\r\nContent-Disposition: form-data; name="'
+        + name.encode()
+        + b'"\r\n\r\n'
+        + value.encode()
+        + b"\r\n"
+        for name, value in answers(str(uuid.uuid4())).items()
+    )
+    raw += (
+        b'--b\r\nContent-Disposition: form-data; name="photo"; filename="ca\x00sa\xed\xa0\x80.jpg"\r\n'
+        b"Content-Type: image/jpeg\r\n\r\n" + html + b"\r\n--b--\r\n"
+    )
+    nul = door.send(
+        "page: a NUL and a lone surrogate in the file name",
+        respondent,
+        "POST",
+        address,
+        content=raw,
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+    )
+    assert 400 <= nul.status_code < 500, (nul.status_code, nul.text[:600])
+    parts = [("photo", (f"p{n}.jpg", b"", "image/jpeg")) for n in range(1500)]
+    answer = sent("page: 1,500 empty file parts", parts)
+    assert 400 <= answer.status_code < 500, answer.status_code
+
+    def chunks() -> Any:
+        for _ in range(60):
+            yield bytes(1024 * 1024)
+
+    streamed = door.send(
+        "page: 60 MiB sent in chunks, no Content-Length (limit 50 MiB)",
+        respondent,
+        "POST",
+        address,
+        content=chunks(),
+        headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+    )
+    assert streamed.status_code == 413, streamed.status_code
+    declared = door.send(
+        "page: a post declaring 60 MiB (limit 50 MiB)",
+        respondent,
+        "POST",
+        address,
+        content=bytes(60 * 1024 * 1024),
+        headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+    )
+    assert declared.status_code == 413, declared.status_code
+    folder = deployment.data_dir / "attachments"
+    assert not folder.exists() or not any(path.is_file() for path in folder.rglob("*")), "nothing kept"
+
+    # a polyglot (JPEG magic, then HTML) is an image by its bytes: kept, and only ever served to
+    # members, as a download, with nosniff
+    instance_id = str(uuid.uuid4())
+    polyglot = TINY_JPEG + b"<html><script>alert(1)</script></html>"
+    stored = door.send(
+        "page: a JPEG followed by HTML (kept as an image)",
+        respondent,
+        "POST",
+        address,
+        data=answers(instance_id),
+        files=[("photo", ("casa.jpg", polyglot, "image/jpeg"))],
+        follow_redirects=False,
+    )
+    assert stored.status_code == 303 and "status=stored" in stored.headers["location"], stored.text[:600]
+    [listed] = editor.get(f"/api/v1/responses/{instance_id}/attachments/").json()
+    served = editor.get(f"/api/v1/responses/{instance_id}/attachments/{listed['filename']}")
+    assert served.status_code == 200 and served.headers["content-type"].startswith("image/jpeg")
+    assert served.headers["content-disposition"].startswith("attachment")
+    assert served.headers["x-content-type-options"] == "nosniff"
+    stranger = httpx.Client(
+        base_url=base, timeout=30, headers={"Authorization": f"Bearer {world.tokens['owner_b']}"}
+    )
+    assert (
+        stranger.get(f"/api/v1/responses/{instance_id}/attachments/{listed['filename']}").status_code == 404
+    )
+    for client in (editor, respondent, stranger):
+        client.close()
