@@ -10,7 +10,7 @@ evaluators, funders, administrators and the public.
       evaluator/        accredited evaluators
       funder/           funders' staff
       admin/            administrators of the instance
-      respondent.py, _survey_form.py   the survey page /s/{token}
+      respondent.py, _survey_form.py, _respondent_files.py   the survey page /s/{token} and its files
       templates/        base.html and one folder per persona;  static/  CSS, JS, vendored htmx and Swagger UI
 
 Each persona package exports ``ROUTES`` (its handlers) and ``NAV`` (its entries in the top
