@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from impactkit.api.pages._session import SESSION_SECONDS, _read, session_value
-from impactkit.api.pages._survey_form import client_rule
+from impactkit.api.pages._survey_form import _file_attributes, answer_location, client_rule
 from impactkit.formats import Formats
 from impactkit.store.links import link_token, token_hash
 from impactkit.store.tables import User
+from impactkit.surveys.model import Field as SurveyField
 
 CSS = Path(__file__).resolve().parents[3] / "src" / "impactkit" / "api" / "pages" / "static"
 
@@ -207,3 +208,28 @@ def test_counted_messages_pick_the_plural_and_write_numbers_in_the_language() ->
     assert translate("n_responses", "it", count=1) == "1 risposta"
     assert translate("n_responses", "it", count=1200) == "1.200 risposte"
     assert translate("n_responses", "en", count=1200) == "1,200 responses"
+
+
+@pytest.mark.parametrize(
+    ("question_type", "appearance", "parameters", "attributes"),
+    [
+        ("image", None, {}, {"accept": "image/*"}),
+        ("image", "new", {}, {"accept": "image/*", "capture": "environment"}),
+        ("image", "selfie", {}, {"accept": "image/*", "capture": "user"}),
+        ("audio", "new", {}, {"accept": "audio/*", "capture": "environment"}),
+        ("video", None, {}, {"accept": "video/*"}),
+        ("file", None, {}, {}),
+        ("file", None, {"accept": ".pdf, .docx"}, {"accept": ".pdf, .docx"}),
+        ("image", None, {"accept": '"><script>alert(1)</script>'}, {"accept": "image/*"}),
+    ],
+)
+def test_a_file_question_offers_what_it_takes_and_the_camera_only_where_odk_would(
+    question_type: str, appearance: str | None, parameters: dict[str, str], attributes: dict[str, str]
+) -> None:
+    item = SurveyField(name="photo", type=question_type, appearance=appearance, parameters=parameters)
+    assert _file_attributes(item) == attributes
+
+
+def test_a_media_answer_is_placed_as_openrosa_places_it() -> None:
+    assert answer_location("photo") == "photo"
+    assert answer_location("household/0/visit/12/photo") == "household[0].visit[12].photo"

@@ -295,3 +295,33 @@ def test_a_file_sent_with_a_page_drawn_again_is_asked_for_again(live_server: Liv
     assert "Questa risposta è obbligatoria." in _block(back.text, "visitor")
     assert "Il file «casa.jpg» non è ancora stato inviato: sceglilo di nuovo" in _block(back.text, "portrait")
     assert _files_on_disk(live_server) == []
+
+
+def test_the_form_preview_checks_files_as_a_link_does_and_keeps_none(live_server: LiveServer) -> None:
+    _visit(live_server)
+    with Session(live_server.engine) as session:
+        from impactkit.store.tables import FormVersion
+
+        version = session.execute(select(FormVersion).where(FormVersion.form_id == "home_visit")).scalar_one()
+    editor = live_server.client()
+    sign_in(editor, "editor_a@example.org")
+    preview = editor.get(f"/app/forms/{version.id}/preview?lang=en")
+    assert preview.status_code == 200 and '<input type="file" id="f-portrait"' in preview.text
+    fields = {
+        "_csrf_token": csrf_of(preview.text),
+        "_ik_lang": "en",
+        "_ik_shown": "visitor portrait has_document document room/0/room_photo",
+        "_ik_repeat": "room",
+        "_ik_entry": "room/0",
+        "visitor": "Ada",
+    }
+    address = f"/app/forms/{version.id}/preview"
+    refused = editor.post(
+        address, data=fields, files=[("portrait", ("x.jpg", b"%PDF-1.4 not a photo", "image/jpeg"))]
+    )
+    assert refused.status_code == 422
+    assert "The file «x.jpg» is not a photo" in _block(refused.text, "portrait")
+    valid = editor.post(address, data=fields, files=[("portrait", ("x.jpg", TINY_JPEG, "image/jpeg"))])
+    assert valid.status_code == 200 and 'id="preview-done"' in valid.text
+    assert _count(live_server, SurveyResponse) == 0
+    assert _files_on_disk(live_server) == []
