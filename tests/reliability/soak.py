@@ -358,14 +358,23 @@ def page_respondent(setting: Setting, servers: Servers, record: Record, stop: th
             }
             data: dict[str, Any] = {**fields, "_ik_shown": shown_next, **answers}
             data["vulnerable_conditions"] = ["unemployment", "low_income"]
-            done = _until_answered(
-                record,
-                servers,
-                "page answer",
-                lambda c: c.post(f"/s/{setting.link_token}", data=data, follow_redirects=False),
-                clients,
-                stop,
-            )
+            done = None
+            # without script, a question made relevant by the answers (months unemployed, for
+            # the unemployed) is shown on the next step: send the same answers with it, as a
+            # person would, until the page acknowledges (at most three steps)
+            for _ in range(3):
+                done = _until_answered(
+                    record,
+                    servers,
+                    "page answer",
+                    lambda c: c.post(f"/s/{setting.link_token}", data=data, follow_redirects=False),
+                    clients,
+                    stop,
+                )
+                step = _hidden(done.text, "_ik_shown") if done is not None and done.status_code == 200 else None
+                if step is None or step == data["_ik_shown"]:
+                    break
+                data["_ik_shown"] = step
             if done is not None and done.status_code == 303:
                 record.ack(instance, "page")
             elif done is not None:
