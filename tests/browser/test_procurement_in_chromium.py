@@ -155,9 +155,13 @@ def test_tender_to_verified_delivery_in_chromium(
     screenshot(officer, "procurement-bids-side-by-side")
     winner = rows.nth(0).get_attribute("data-bid-id")
     officer.check(f"#award-{winner}")
+    officer.fill("#f-starts_on", "2026-01-01")
+    officer.fill("#f-ends_on", "2027-12-31")
+    officer.fill("#f-reason", "Il punteggio di valore sociale più alto.")
     officer.click("#award")
     officer.wait_for_selector("#contracts")
     assert officer.locator("#tender-state").inner_text() == "aggiudicata"
+    assert "dal 1 gennaio 2026 al 31 dicembre 2027" in officer.locator("#contract-list").inner_text()
     contract_href = officer.locator("#contract-list a").first.get_attribute("href")
     assert contract_href
 

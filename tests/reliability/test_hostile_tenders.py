@@ -40,7 +40,7 @@ from impactkit.store import schemas as s
 from impactkit.store.db import session_scope
 from impactkit.store.tables import Bid, DeliveryEvidence, DeliveryReport, Organisation
 from tests.integration.pages.web import PASSWORD, sign_in
-from tests.integration.procurement.helpers import PDF, TENDER
+from tests.integration.procurement.helpers import PDF, TENDER, TERM
 from tests.reliability.conftest import Deployment
 from tests.reliability.doors import Door
 
@@ -482,7 +482,12 @@ def test_tenders_and_bids_refuse_hostile_input_within_bounds(
     for what, method, path, body in (
         ("authority B reads A's scores", "GET", f"/api/v1/tenders/{t1}/scores", None),
         ("authority B reads A's bid", "GET", f"/api/v1/bids/{bid_a}", None),
-        ("authority B awards A's tender", "POST", f"/api/v1/tenders/{t1}/award", {"bid_ids": [bid_a]}),
+        (
+            "authority B awards A's tender",
+            "POST",
+            f"/api/v1/tenders/{t1}/award",
+            {"bid_ids": [bid_a], **TERM},
+        ),
         (
             "authority B exports A's workbook",
             "GET",
@@ -509,7 +514,7 @@ def test_tenders_and_bids_refuse_hostile_input_within_bounds(
             officers["a"],
             "POST",
             f"/api/v1/tenders/{t2}/award",
-            json={"bid_ids": [bid_a]},
+            json={"bid_ids": [bid_a], **TERM},
         ),
         "bid_ids[0]",
     )
@@ -519,11 +524,11 @@ def test_tenders_and_bids_refuse_hostile_input_within_bounds(
             officers["a"],
             "POST",
             f"/api/v1/tenders/{t1}/award",
-            json={"bid_ids": [bid_a, bid_b]},
+            json={"bid_ids": [bid_a, bid_b], **TERM},
         ),
         "bid_ids",
     )
-    awarded = officers["a"].post(f"/api/v1/tenders/{t1}/award", json={"bid_ids": [bid_a]})
+    awarded = officers["a"].post(f"/api/v1/tenders/{t1}/award", json={"bid_ids": [bid_a], **TERM})
     assert awarded.status_code == 200, awarded.text
     contract = awarded.json()[0]["id"]
     before = snapshot(deployment)
@@ -531,7 +536,11 @@ def test_tenders_and_bids_refuse_hostile_input_within_bounds(
     refused(upload("a workbook bid to an awarded tender", layout(good)), "awarded")
     refused(
         door.send(
-            "award it again", officers["a"], "POST", f"/api/v1/tenders/{t1}/award", json={"bid_ids": [bid_b]}
+            "award it again",
+            officers["a"],
+            "POST",
+            f"/api/v1/tenders/{t1}/award",
+            json={"bid_ids": [bid_b], **TERM},
         ),
         "awarded",
     )
@@ -792,7 +801,9 @@ def test_the_bid_pages_refuse_hostile_input_within_bounds(
         stored = session.exec(select(Bid).where(Bid.tender_id == t1)).one()
         assert math.copysign(1, stored.commitments["volunteering_hours"]) == 1
         bid_id = stored.id
-    assert authority.post(f"/api/v1/tenders/{t1}/award", json={"bid_ids": [bid_id]}).status_code == 200
+    assert (
+        authority.post(f"/api/v1/tenders/{t1}/award", json={"bid_ids": [bid_id], **TERM}).status_code == 200
+    )
     before = snapshot(deployment)
     late = form("page: a bid to an awarded tender", {})
     assert 400 <= late.status_code < 500, late.status_code

@@ -21,7 +21,14 @@ from impactkit.api.access import require_admin
 from impactkit.api.deps import DB, Caller
 from impactkit.api.requests import upload_filename
 from impactkit.errors import BidError, NotFoundError, Problem
-from impactkit.procurement import bid_template_xlsx, read_bid_workbook, shipped_measure_set
+from impactkit.procurement import (
+    ReportingPeriod,
+    bid_template_xlsx,
+    read_bid_workbook,
+    reporting_periods,
+    shipped_measure_set,
+)
+from impactkit.reports.documents.award import render_award_pdf
 from impactkit.store import procurement as svc
 from impactkit.store.tables import (
     Bid,
@@ -34,6 +41,7 @@ from impactkit.store.tables import (
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
 Quantity = Annotated[float, Field(ge=-1e15, le=1e15)]
 
@@ -96,6 +104,7 @@ class TenderOut(BaseModel):
     terms: dict[str, Any]
     created_at: datetime
     awarded_at: datetime | None
+    award_reason: str = Field(description="The authority's reason for the award (empty while open)")
 
 
 class BidIn(_In):
@@ -139,6 +148,16 @@ class AwardIn(_In):
     bid_ids: list[int] = Field(
         min_length=1, max_length=50, description="One bid for a tender; partners for co-design"
     )
+    starts_on: date = Field(description="The contract's first day")
+    ends_on: date = Field(description="The contract's last day (on or after starts_on)")
+    reporting_months: Literal[1, 3, 6, 12] = Field(
+        default=6, description="Delivery is reported in periods of this many months within the term"
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=4000,
+        description="Why the award goes to the bid(s) chosen (the award report quotes it)",
+    )
 
 
 class DeliveryLineOut(BaseModel):
@@ -158,12 +177,26 @@ class DeliverySummaryOut(BaseModel):
     state: str
 
 
+class PeriodOut(BaseModel):
+    label: str
+    starts_on: date
+    ends_on: date
+
+
 class ContractOut(BaseModel):
     id: int
     tender_id: int
     tender: str
     organisation_id: int
     supplier: str
+    starts_on: date | None = Field(
+        description="The contract's first day (null: awarded before terms were kept)"
+    )
+    ends_on: date | None = Field(description="The contract's last day; delivery is reported within the term")
+    reporting_months: int | None
+    reporting_periods: list[PeriodOut] = Field(
+        description="The periods delivery is reported in, following from the term"
+    )
     committed: dict[str, float]
     lines: list[DeliveryLineOut]
     deliveries: list[DeliverySummaryOut]
@@ -258,6 +291,7 @@ def tender_out(db: DB, row: Tender) -> TenderOut:
         terms=row.terms,
         created_at=row.created_at,
         awarded_at=row.awarded_at,
+        award_reason=row.award_reason,
     )
 
 
@@ -273,6 +307,11 @@ def _bid_out(bid: Bid) -> BidOut:
     )
 
 
+def _periods(contract: ProcurementContract) -> builtins.list[ReportingPeriod]:
+    term = svc.term_of(contract)
+    return reporting_periods(term) if term is not None else []
+
+
 def contract_out(db: DB, contract: ProcurementContract) -> ContractOut:
     assert contract.id is not None
     row = db.get(Tender, contract.tender_id)
@@ -284,6 +323,12 @@ def contract_out(db: DB, contract: ProcurementContract) -> ContractOut:
         tender=row.title,
         organisation_id=contract.organisation_id,
         supplier=organisation.name,
+        starts_on=contract.starts_on,
+        ends_on=contract.ends_on,
+        reporting_months=contract.reporting_months,
+        reporting_periods=[
+            PeriodOut(label=p.label, starts_on=p.starts_on, ends_on=p.ends_on) for p in _periods(contract)
+        ],
         committed=contract.committed,
         lines=[
             DeliveryLineOut.model_validate(line.model_dump()) for line in svc.contract_lines(db, contract)
@@ -541,7 +586,40 @@ class TenderController(Controller):
     def award(
         self, tender_id: FromPath[int], data: JSONBody[AwardIn], principal: Caller, db: DB
     ) -> builtins.list[ContractOut]:
-        return [contract_out(db, c) for c in svc.award(db, principal, tender_id, data.bid_ids)]
+        contracts = svc.award(
+            db,
+            principal,
+            tender_id,
+            data.bid_ids,
+            starts_on=data.starts_on,
+            ends_on=data.ends_on,
+            reason=data.reason,
+            reporting_months=data.reporting_months,
+        )
+        return [contract_out(db, c) for c in contracts]
+
+    @get(
+        "/api/v1/tenders/{tender_id:int}/award-report.pdf",
+        summary="The award report (verbale di aggiudicazione — valutazione del valore sociale): measures "
+        "and weights, every bid's commitments and how each score was computed, the award and its reason, "
+        "delivery against commitments with the evaluator's verification; a sealed PDF (the authority's "
+        "people)",
+        sync_to_thread=True,
+        media_type=PDF,
+    )
+    def award_report(
+        self,
+        tender_id: FromPath[int],
+        principal: Caller,
+        db: DB,
+        language: FromQuery[Literal["it", "en"]] = "it",
+    ) -> Response[bytes]:
+        content = svc.award_report_content(db, principal, tender_id, language)
+        return Response(
+            render_award_pdf(content),
+            media_type=PDF,
+            headers={"Content-Disposition": f'attachment; filename="verbale-gara-{tender_id}.pdf"'},
+        )
 
     @get(
         "/api/v1/bids/{bid_id:int}",

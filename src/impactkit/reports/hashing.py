@@ -34,6 +34,10 @@ from impactkit.reports.model import ReportContent, ValidationStamp
 
 FROZEN_FORMAT = "impactkit-frozen-report"
 FROZEN_VERSION = 1
+AWARD_FORMAT = "impactkit-award-report"
+"""A tender's award report (verbale di aggiudicazione): the same document shape, its content the
+tender, bids, scores, award and delivery as the authority downloaded them, ``stamp`` null (each
+verified delivery period carries its evaluator's content hash inside the content)."""
 SEAL_PREFIX = b"impactkit-seal sha256:"
 CONTENT_SHEET = "_impactkit_content"
 """Name of the hidden worksheet holding the frozen document in an exported workbook."""
@@ -132,6 +136,18 @@ def frozen_payload(content: ReportContent, stamp: ValidationStamp | None) -> dic
     return payload
 
 
+def award_payload(content: dict[str, Any]) -> dict[str, Any]:
+    """A tender's award report as a sealed document (plain data; see :data:`AWARD_FORMAT`)."""
+    payload: dict[str, Any] = {
+        "format": AWARD_FORMAT,
+        "version": FROZEN_VERSION,
+        "content": content,
+        "stamp": None,
+    }
+    payload["seal"] = _seal_of(payload)
+    return payload
+
+
 def frozen_document(content: ReportContent, stamp: ValidationStamp) -> bytes:
     """The frozen report as a JSON file: content + validation stamp + seal, canonical bytes.
 
@@ -169,7 +185,7 @@ def verify_document(data: bytes) -> VerifyResult:
         payload = json.loads(text, parse_float=Decimal)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         return _fail(f"not a valid report file: the frozen document is not JSON ({error})")
-    if not isinstance(payload, dict) or payload.get("format") != FROZEN_FORMAT:
+    if not isinstance(payload, dict) or payload.get("format") not in (FROZEN_FORMAT, AWARD_FORMAT):
         return _fail(f"not a valid report file: no '{FROZEN_FORMAT}' document")
     if set(payload) != _DOCUMENT_KEYS:
         return _fail(
@@ -189,6 +205,16 @@ def verify_document(data: bytes) -> VerifyResult:
     if payload["seal"] != _seal_of(payload):
         return _fail(
             f"verification failed: the seal does not match the content and stamp (content sha256 {actual})"
+        )
+    if payload["format"] == AWARD_FORMAT:
+        if stamp is not None:
+            return _fail("verification failed: an award report carries no validation stamp")
+        tender = content.get("tender_id") if isinstance(content, dict) else None
+        return VerifyResult(
+            ok=True,
+            message=f"verified: sha256 {actual} (award report of tender {tender}, "
+            f"generated on {content.get('generated_at', '') if isinstance(content, dict) else ''})",
+            content_hash=actual,
         )
     if stamp is None:
         return VerifyResult(

@@ -33,8 +33,14 @@ from impactkit.errors import (
     ReportStateError,
 )
 from impactkit.procurement import (
+    AwardBid,
+    AwardContract,
+    AwardMeasure,
+    AwardPeriod,
+    AwardReportContent,
     BidScore,
     Check,
+    ContractTerm,
     ContractView,
     DeliveryLine,
     TenderTerms,
@@ -42,8 +48,12 @@ from impactkit.procurement import (
     check_commitments,
     delivery_checklist,
     delivery_lines,
+    make_term,
     make_terms,
+    outside_term,
+    reporting_periods,
     score_bids,
+    shipped_measure_set,
 )
 from impactkit.reports.hashing import canonical_json
 from impactkit.store.admin import audit
@@ -311,16 +321,43 @@ def scored_bids(session: Session, row: Tender) -> list[ScoredBid]:
 
 
 def award(
-    session: Session, principal: Principal, tender_id: int, bid_ids: Sequence[int]
+    session: Session,
+    principal: Principal,
+    tender_id: int,
+    bid_ids: Sequence[int],
+    *,
+    starts_on: date | None,
+    ends_on: date | None,
+    reason: str,
+    reporting_months: int | None = 6,
 ) -> list[ProcurementContract]:
-    """Award the tender: one bid for a tender, one or more partners for a co-design agreement."""
+    """Award the tender: one bid for a tender, one or more partners for a co-design agreement.
+
+    Every contract gets the term (first and last day, both included; delivery is reported in
+    periods of ``reporting_months`` within it) and the tender keeps the authority's written reason.
+
+    Raises:
+        BidError: no bid, a bid of another tender, a missing or inverted term, no reason; each
+            problem at its field (``bid_ids``, ``starts_on``, ``ends_on``, ``reason``).
+    """
     row = tender_for_authority(session, principal, tender_id)
     if row.state != "open":
         raise ReportStateError(f"tender {tender_id} is already {row.state}")
+    problems: list[Problem] = []
     if not bid_ids:
-        raise BidError("choose the bid to award", [Problem("expected at least one bid id", "bid_ids")])
-    if row.kind == "tender" and len(set(bid_ids)) != 1:
-        raise BidError("a tender is awarded to one bid", [Problem("expected exactly one bid id", "bid_ids")])
+        problems.append(Problem("expected at least one bid id", "bid_ids", "required"))
+    elif row.kind == "tender" and len(set(bid_ids)) != 1:
+        problems.append(Problem("expected exactly one bid id: a tender is awarded to one bid", "bid_ids"))
+    term: ContractTerm | None = None
+    try:
+        term = make_term(starts_on, ends_on, reporting_months)
+    except BidError as error:
+        problems.extend(error.problems)
+    if not reason.strip():
+        problems.append(Problem("say why the award goes to the bid(s) chosen", "reason", "required"))
+    if problems:
+        raise BidError("the award is not complete", problems)
+    assert term is not None
     contracts: list[ProcurementContract] = []
     for index, bid_id in enumerate(dict.fromkeys(bid_ids)):
         bid = session.get(Bid, bid_id)
@@ -334,11 +371,16 @@ def award(
             bid_id=bid_id,
             organisation_id=bid.organisation_id,
             committed=dict(bid.commitments),
+            starts_on=term.starts_on,
+            ends_on=term.ends_on,
+            reporting_months=term.reporting_months,
         )
         session.add(contract)
         contracts.append(contract)
     row.state = "awarded"
     row.awarded_at = utcnow()
+    row.awarded_by = principal.user_id
+    row.award_reason = reason.strip()
     session.add(row)
     session.flush()
     audit(
@@ -346,9 +388,24 @@ def award(
         "tender.awarded",
         actor_user_id=principal.user_id,
         target=f"tender:{tender_id}",
-        details={"bids": list(bid_ids)},
+        details={
+            "bids": list(bid_ids),
+            "starts_on": term.starts_on.isoformat(),
+            "ends_on": term.ends_on.isoformat(),
+        },
     )
     return contracts
+
+
+def term_of(contract: ProcurementContract) -> ContractTerm | None:
+    """The contract's term (None for a contract awarded before terms were recorded)."""
+    if contract.starts_on is None or contract.ends_on is None:
+        return None
+    return ContractTerm(
+        starts_on=contract.starts_on,
+        ends_on=contract.ends_on,
+        reporting_months=contract.reporting_months or 6,
+    )
 
 
 # --- contracts and delivery ----------------------------------------------------------------------
@@ -433,6 +490,9 @@ def report_delivery(
         raise BidError(
             "the period ends before it starts", [Problem("expected ends_on ≥ starts_on", "ends_on")]
         )
+    term = term_of(contract)
+    if term is not None and (problems := outside_term(term, starts_on, ends_on)):
+        raise BidError("the period is outside the contract's term", problems)
     row = session.get(Tender, contract.tender_id)
     assert row is not None
     quantities = check_commitments(terms_of(row), delivered, minimums=False, what="delivery report")
@@ -699,6 +759,131 @@ def assigned_deliveries(session: Session, principal: Principal) -> list[Delivery
     )
 
 
+# --- the award report (verbale di aggiudicazione) -------------------------------------------------------
+
+
+def award_report_content(
+    session: Session, principal: Principal, tender_id: int, language: str
+) -> AwardReportContent:
+    """What the award report of a tender says, for the authority's people and administrators (404
+    for anyone else: bidders, evaluators and other authorities never see the other bids)."""
+    row = tender_for_authority(session, principal, tender_id)
+    terms = terms_of(row)
+    measure_set = shipped_measure_set()
+    known = {m.id: m for m in measure_set.measures}
+
+    def text(measure_id: str, field: str) -> str:
+        measure = known.get(measure_id)
+        return getattr(getattr(measure, field), language) if measure is not None else measure_id
+
+    measures = [
+        AwardMeasure(
+            measure_id=line.measure_id,
+            label=text(line.measure_id, "labels"),
+            unit=text(line.measure_id, "unit"),
+            weight=line.weight,
+            minimum=line.minimum,
+            evidence=line.evidence,
+            deadweight=line.deadweight,
+            attribution=line.attribution,
+            unit_value=line.unit_value.value if line.unit_value else None,
+            currency=line.unit_value.currency if line.unit_value else None,
+            value_year=line.unit_value.year if line.unit_value else None,
+            value_source=line.unit_value.source if line.unit_value else None,
+        )
+        for line in terms.measures
+    ]
+    contract_rows = list(
+        session.exec(
+            select(ProcurementContract)
+            .where(ProcurementContract.tender_id == row.id)
+            .order_by(col(ProcurementContract.id))
+        ).all()
+    )
+    awarded_bids = {c.bid_id for c in contract_rows}
+    bids = [
+        AwardBid(
+            bid_id=s.bid.id or 0,
+            organisation=s.organisation.name,
+            source=s.bid.source,
+            placed_at=s.bid.created_at,
+            rank=s.score.rank,
+            points=s.score.points,
+            max_points=s.score.max_points,
+            net_value=s.score.net_value,
+            awarded=s.bid.id in awarded_bids,
+            measures=s.score.measures,
+        )
+        for s in scored_bids(session, row)
+    ]
+    contracts_out: list[AwardContract] = []
+    for contract in contract_rows:
+        assert contract.id is not None
+        organisation = session.get(Organisation, contract.organisation_id)
+        assert organisation is not None
+        term = term_of(contract)
+        periods = []
+        for report in delivery_reports(session, contract.id):
+            if report.state == "draft":
+                continue  # a draft is the supplier's own until it is submitted
+            stamp = report.stamp or {}
+            periods.append(
+                AwardPeriod(
+                    label=report.period_label,
+                    starts_on=report.starts_on,
+                    ends_on=report.ends_on,
+                    state=report.state,
+                    delivered={k: float(v) for k, v in report.delivered.items()},
+                    evaluator=stamp.get("evaluator"),
+                    accreditation=(
+                        f"{stamp.get('accreditation_body', '')} {stamp.get('accreditation_number', '')}"
+                        if stamp
+                        else None
+                    ),
+                    verified_at=report.verified_at,
+                    content_hash=report.content_hash,
+                    checklist=list(stamp.get("checklist", [])),
+                    justifications=dict(stamp.get("justifications", {})),
+                    comments=report.comments if report.state in ("verified", "returned") else "",
+                )
+            )
+        contracts_out.append(
+            AwardContract(
+                contract_id=contract.id,
+                bid_id=contract.bid_id,
+                supplier=organisation.name,
+                term=term,
+                periods_due=reporting_periods(term) if term is not None else [],
+                lines=contract_lines(session, contract),
+                periods=periods,
+            )
+        )
+    authority_row = session.get(ContractingAuthority, row.authority_id)
+    officer = session.get(User, row.awarded_by) if row.awarded_by is not None else None
+    assert row.id is not None and authority_row is not None
+    audit(session, "tender.award_report", actor_user_id=principal.user_id, target=f"tender:{row.id}")
+    return AwardReportContent(
+        language=language,
+        generated_at=utcnow(),
+        authority=authority_row.name,
+        tender_id=row.id,
+        title=row.title,
+        description=row.description,
+        kind=row.kind,
+        state=row.state,
+        created_at=row.created_at,
+        measure_set=terms.measure_set,
+        price_year=terms.price_year,
+        max_points=terms.max_points,
+        measures=measures,
+        bids=bids,
+        awarded_at=row.awarded_at,
+        awarded_by=officer.name if officer is not None else None,
+        award_reason=row.award_reason,
+        contracts=contracts_out,
+    )
+
+
 # --- the authority's workbook ------------------------------------------------------------------------
 
 
@@ -815,6 +1000,13 @@ def load_demo_procurement(
         bid_id=bid.id,
         organisation_id=bid.organisation_id,
         committed=dict(bid.commitments),
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        reporting_months=6,
+    )
+    awarded.awarded_by = officer.id
+    awarded.award_reason = (
+        "Offerta con il punteggio di valore sociale più alto; prezzo e qualità tecnica valutati a parte."
     )
     session.add_all([awarded, contract])
     session.flush()

@@ -520,6 +520,8 @@ class ObservatoryCache(SQLModel, table=True):
     stamp: str = Field(max_length=80)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JsonType, nullable=False))
     computed_at: datetime = _created()
+
+
 # --- social procurement (impactkit.procurement; store/procurement.py) ------------------------
 
 
@@ -558,6 +560,9 @@ class Tender(SQLModel, table=True):
     terms: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
     created_at: datetime = _created()
     awarded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    awarded_by: int | None = Field(default=None, foreign_key="app_user.id")
+    award_reason: str = Field(default="", max_length=4000)
+    """Why the authority awarded the bid(s) it chose (the RUP's motivation, in the award report)."""
 
 
 class Bid(SQLModel, table=True):
@@ -584,6 +589,12 @@ class ProcurementContract(SQLModel, table=True):
     bid_id: int = Field(foreign_key="bid.id")
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     committed: dict[str, Any] = Field(sa_column=Column(JsonType, nullable=False))
+    starts_on: date | None = None
+    """The contract's first day (None only for a contract awarded before terms were recorded)."""
+    ends_on: date | None = None
+    """The contract's last day; delivery is reported within ``starts_on``–``ends_on``."""
+    reporting_months: int | None = None
+    """How often delivery is reported (months: 1, 3, 6 or 12)."""
     created_at: datetime = _created()
 
 

@@ -29,6 +29,12 @@ TENDER = {
         {"measure_id": "volunteering_hours", "weight": 5, "deadweight": 0.1, "attribution": 0.2},
     ],
 }
+TERM = {
+    "starts_on": "2026-01-01",
+    "ends_on": "2027-12-31",
+    "reason": "Punteggio di valore sociale più alto; prezzo e qualità tecnica valutati a parte.",
+}
+"""What an award carries beside the bids: the contract's term and the authority's reason."""
 BID_A = {"local_employment_disadvantaged": 4, "training_hours_youth": 100, "volunteering_hours": 50}
 BID_B = {"local_employment_disadvantaged": 2, "training_hours_youth": 200, "volunteering_hours": 200}
 
@@ -110,7 +116,8 @@ def prepare_matrix(live_server: LiveServer, world: World) -> dict[str, int]:
         ids[f"bid_{key}"] = placed.json()["id"]
     ids["bid_a"] = ids["bid_tender_open"]
     awarded = officer.post(
-        f"/api/v1/tenders/{ids['tender_contract']}/award", json={"bid_ids": [ids["bid_tender_contract"]]}
+        f"/api/v1/tenders/{ids['tender_contract']}/award",
+        json={"bid_ids": [ids["bid_tender_contract"]], **TERM},
     )
     assert awarded.status_code == 200, awarded.text
     ids["contract_a"] = awarded.json()[0]["id"]

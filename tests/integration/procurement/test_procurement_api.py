@@ -16,6 +16,7 @@ from tests.integration.procurement.helpers import (
     BID_B,
     PDF,
     TENDER,
+    TERM,
     create_tender,
     filled_template,
     story,
@@ -61,7 +62,9 @@ def test_the_whole_story_from_tender_to_verified_delivery(live_server: LiveServe
     assert scores[0]["net_value"] == pytest.approx(200 * 18.57 * 0.9 * 0.8)
 
     # award to B; B reports two periods with evidence; an evaluator verifies both
-    awarded = officer.post(f"/api/v1/tenders/{tender['id']}/award", json={"bid_ids": [scores[0]["bid_id"]]})
+    awarded = officer.post(
+        f"/api/v1/tenders/{tender['id']}/award", json={"bid_ids": [scores[0]["bid_id"]], **TERM}
+    )
     assert awarded.status_code == 200, awarded.text
     contract = awarded.json()[0]
     assert owner_a.get(f"/api/v1/contracts/{contract['id']}").status_code == 404
@@ -247,7 +250,7 @@ def test_co_design_partners_agree_outcomes_and_their_reports_feed_the_authoritys
         assert placed.status_code == 201, placed.text
         partners[key] = placed.json()["id"]
     awarded = officer.post(
-        f"/api/v1/tenders/{agreement['id']}/award", json={"bid_ids": list(partners.values())}
+        f"/api/v1/tenders/{agreement['id']}/award", json={"bid_ids": list(partners.values()), **TERM}
     )
     assert awarded.status_code == 200 and len(awarded.json()) == 2
     contracts = {c["supplier"]: c["id"] for c in awarded.json()}

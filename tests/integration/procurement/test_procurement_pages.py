@@ -96,11 +96,29 @@ def test_tender_bids_scores_and_award_through_the_pages(live_server: LiveServer)
     assert scores.text.count("data-bid-id=") == 2
     first = re.search(r'data-bid-id="(\d+)" data-organisation="([^"]+)"', scores.text)
     assert first and first[2] == "Cooperativa A"  # 12 + 5 points: the most of both measures
-    awarded = officer.post(
-        f"/app/procurement/tenders/{tender_id}/award",
-        data={"_csrf_token": csrf_of(scores.text), "bid_id": first[1], "confirmed": "yes"},
+    term = {"starts_on": "2026-03-01", "ends_on": "28/02/2027", "reporting_months": "3"}
+    reason = "Il punteggio di valore sociale più alto."
+    award = f"/app/procurement/tenders/{tender_id}/award"
+    base = {"_csrf_token": csrf_of(scores.text), "bid_id": first[1], "confirmed": "yes"}
+    inverted = officer.post(award, data={**base, **term, "ends_on": "2026-01-31", "reason": reason})
+    assert inverted.status_code == 422 and 'id="e-ends_on"' in inverted.text
+    assert 'value="Il punteggio di valore sociale più alto."' in inverted.text or reason in inverted.text
+    unexplained = officer.post(award, data={**base, **term})
+    assert unexplained.status_code == 422 and 'id="e-reason"' in unexplained.text
+    undated = officer.post(award, data={**base, "reason": reason})
+    assert (
+        undated.status_code == 422 and 'id="e-starts_on"' in undated.text and 'id="e-ends_on"' in undated.text
     )
+    assert officer.get(f"/app/procurement/tenders/{tender_id}").text.count('id="award"') == 1  # still open
+    awarded = officer.post(award, data={**base, **term, "reason": reason})
     assert awarded.status_code == 200 and "aggiudicata" in awarded.text
+    assert "dal 1 marzo 2026 al 28 febbraio 2027" in awarded.text and reason in awarded.text
+    contract_id = re.search(r'id="contract-(\d+)"', awarded.text)[1]  # type: ignore[index]
+    contract = officer.get(f"/app/procurement/contracts/{contract_id}")
+    assert "dal 1 marzo 2026 al 28 febbraio 2027" in contract.text and "ogni 3 mesi" in contract.text
+    assert contract.text.count('data-starts="') == 4  # four quarters
+    english = officer.get(f"/app/procurement/contracts/{contract_id}?lang=en")
+    assert "from 1 March 2026 to 28 February 2027" in english.text
     workbook = officer.get(f"/app/procurement/authorities/{s.authority_id}/procurement.xlsx")
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
     assert owner_b.get(f"/app/procurement/authorities/{s.authority_id}/procurement.xlsx").status_code == 404
@@ -126,7 +144,13 @@ def test_a_co_design_agreement_is_awarded_to_several_partners_without_javascript
     assert len(boxes) == 2
     asked = officer.post(
         f"/app/procurement/tenders/{tender['id']}/award",
-        data={"_csrf_token": csrf_of(page.text), **dict.fromkeys(boxes, "on")},
+        data={
+            "_csrf_token": csrf_of(page.text),
+            **dict.fromkeys(boxes, "on"),
+            "starts_on": "2026-06-01",
+            "ends_on": "2026-09-30",
+            "reason": "Entrambi i partner coprono zone diverse.",
+        },
     )
     assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.text  # the question, no JS
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', asked.text))

@@ -79,6 +79,11 @@ def report_html(view: DocumentView) -> str:
     return _environment().get_template("report.html").render(v=view)
 
 
+def template(name: str) -> jinja2.Template:
+    """A document template of ``templates/`` (autoescaped: a user's text is text, never markup)."""
+    return _environment().get_template(name)
+
+
 def render_pdf(
     content: ReportContent, stamp: ValidationStamp | None = None, *, fetcher: Any | None = None
 ) -> bytes:
@@ -89,15 +94,27 @@ def render_pdf(
         stamp: the validation stamp, or None for an unvalidated draft.
         fetcher: the URL fetcher to use (tests pass one to see what was refused); always locked.
     """
+    view = build_view(content, stamp)
+    return write_sealed_pdf(
+        report_html(view), view.payload, word("attachment_description", content.language), fetcher=fetcher
+    )
+
+
+def write_sealed_pdf(
+    html: str, payload: dict[str, Any], description: str, *, fetcher: Any | None = None
+) -> bytes:
+    """HTML laid out as a tagged PDF/UA-1 A4 document with ``payload`` attached as canonical JSON
+    (:data:`ATTACHMENT_NAME`), then sealed. Every document of :mod:`impactkit.reports.documents`
+    is written here, with the locked fetcher (``fetcher``: tests pass one to see what was refused).
+    """
     from weasyprint import CSS, HTML, Attachment
 
-    view = build_view(content, stamp)
     fetcher = fetcher if fetcher is not None else locked_fetcher()
-    document = HTML(string=report_html(view), base_url=None, url_fetcher=fetcher)
+    document = HTML(string=html, base_url=None, url_fetcher=fetcher)
     twin = Attachment(
-        file_obj=io.BytesIO(canonical_json(view.payload)),
+        file_obj=io.BytesIO(canonical_json(payload)),
         name=ATTACHMENT_NAME,
-        description=word("attachment_description", content.language),
+        description=description,
         relationship="Data",
         url_fetcher=fetcher,
     )
@@ -160,5 +177,7 @@ __all__ = [
     "render_pdf",
     "report_html",
     "seal_pdf",
+    "template",
     "verify_pdf",
+    "write_sealed_pdf",
 ]

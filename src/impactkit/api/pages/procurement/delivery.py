@@ -29,6 +29,7 @@ from impactkit.api.pages.rendering import (
 )
 from impactkit.domain import MemberRole
 from impactkit.errors import BidError, ImpactkitError, NotFoundError, PermissionDeniedError, Problem
+from impactkit.procurement import reporting_periods
 from impactkit.store import procurement as svc
 from impactkit.store.principals import ROLE_RANK
 from impactkit.store.tables import (
@@ -80,6 +81,8 @@ def _contract_context(db: DB, me: Me, contract: ProcurementContract, language: s
         "supplier": organisation,
         "terms": svc.terms_of(tender),
         "lines": svc.contract_lines(db, contract),
+        "term": (term := svc.term_of(contract)),
+        "periods_due": reporting_periods(term) if term is not None else [],
         "deliveries": svc.delivery_reports(db, contract.id),
         "labels": labels(language),
         "can_edit": _can_edit(me, contract),

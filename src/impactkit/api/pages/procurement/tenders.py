@@ -18,6 +18,7 @@ from impactkit.api.pages.rendering import (
     PageRequest,
     confirm,
     field_errors,
+    form_date,
     form_decimal,
     form_int,
     form_text,
@@ -35,7 +36,8 @@ from impactkit.errors import (
     PermissionDeniedError,
     Problem,
 )
-from impactkit.procurement import bid_template_xlsx, read_bid_workbook
+from impactkit.procurement import REPORTING_MONTHS, bid_template_xlsx, make_term, read_bid_workbook
+from impactkit.reports.documents.award import render_award_pdf
 from impactkit.store import procurement as svc
 from impactkit.store.tables import Bid, Organisation, ProcurementContract, Tender, User
 
@@ -251,6 +253,9 @@ def _tender_context(db: DB, me: Me, tender: Tender, language: str) -> dict[str, 
             ).all()
             if is_authority or c.organisation_id in me.roles
         ],
+        "reporting_choices": [(m, message(f"proc_every_{m}_months", language)) for m in REPORTING_MONTHS],
+        "term_of": svc.term_of,
+        "awarded_by": db.get(User, tender.awarded_by) if tender.awarded_by is not None else None,
         "errors": {},
         "values": {},
         "upload_problems": [],
@@ -352,10 +357,9 @@ def bid_template(request: PageRequest, db: DB, me: Me, tender_id: FromPath[int])
 def award(
     request: PageRequest, db: DB, me: Me, tender_id: FromPath[int], data: URLEncodedBody[dict[str, Any]]
 ) -> Redirect | Template:
-    svc.tender_for_authority(db, me, tender_id)
+    tender = svc.tender_for_authority(db, me, tender_id)
+    language = language_of(request)
     back = f"/app/procurement/tenders/{tender_id}"
-    if (asking := confirm(request, me, data, question="proc_award_question", back=back)) is not None:
-        return asking
     # a tender's radio sends bid_id; a co-design agreement's checkboxes send bid_<id>=on each (so that
     # the confirmation page without JavaScript posts them back one by one)
     raw = str(data.get("bid_id") or "")
@@ -365,8 +369,56 @@ def award(
         for key, value in data.items()
         if key.startswith("bid_") and key[4:].isdigit() and value == "on"
     ]
-    svc.award(db, me, tender_id, bid_ids)
+    try:
+        problems: list[Problem] = []
+        starts_on = ends_on = None
+        for name in ("starts_on", "ends_on"):
+            try:
+                day = form_date(data, name, required=True)
+            except ImpactkitError as exc:
+                problems.extend(exc.problems)
+                continue
+            starts_on, ends_on = (day, ends_on) if name == "starts_on" else (starts_on, day)
+        months = form_int(data, "reporting_months", minimum=1) or 6
+        reason = form_text(data, "reason", max_length=4000, required=True)
+        if not bid_ids:
+            problems.append(Problem("choose the bid", "bid_id", "required"))
+        if problems:
+            raise ImpactkitError("invalid_form", problems)
+        make_term(starts_on, ends_on, months)  # checked before asking for confirmation
+        if (asking := confirm(request, me, data, question="proc_award_question", back=back)) is not None:
+            return asking
+        svc.award(
+            db,
+            me,
+            tender_id,
+            bid_ids,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason,
+            reporting_months=months,
+        )
+    except ImpactkitError as exc:
+        if isinstance(exc, (NotFoundError, PermissionDeniedError)) or exc.status_code == 409:
+            raise
+        context = _tender_context(db, me, tender, language)
+        errors = field_errors(exc, language)
+        if "bid_ids" in errors:
+            errors["bid_id"] = errors.pop("bid_ids")
+        context.update(errors=errors, values={k: str(v) for k, v in data.items()})
+        return render(request, "procurement/tender.html", me, 422, **context)
     return redirect(back, done="proc_awarded", anchor="contracts")
+
+
+@get("/app/procurement/tenders/{tender_id:int}/award-report.pdf", sync_to_thread=True)
+def award_report(request: PageRequest, db: DB, me: Me, tender_id: FromPath[int]) -> Response[bytes]:
+    """The verbale di aggiudicazione in the page's language (the authority's people only)."""
+    content = svc.award_report_content(db, me, tender_id, language_of(request))
+    return Response(
+        render_award_pdf(content),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="verbale-gara-{tender_id}.pdf"'},
+    )
 
 
 @get("/app/procurement/authorities/{authority_id:int}/procurement.xlsx", sync_to_thread=True)
@@ -394,5 +446,6 @@ ROUTES = [
     bid_by_workbook,
     bid_template,
     award,
+    award_report,
     authority_workbook,
 ]
