@@ -139,7 +139,9 @@ class Ctx:
             assert all(r.status == "stored" for r in results)
             sets = flag_sets(session, None, project_id=self.world.project_a)
             found = next(
-                s for s in sets if s.kind == "duplicate_code" and s.set_key and s.responses[0].respondent_code == code
+                s
+                for s in sets
+                if s.kind == "duplicate_code" and s.set_key and s.responses[0].respondent_code == code
             )
             self.ids["last_duplicate"] = found.responses[0].instance_id  # type: ignore[assignment]
             assert found.set_key is not None
@@ -402,8 +404,15 @@ CASES = [
         FUNDER_A,
         w("/api/v1/funders/{funder_a}/portfolio.json"),
     ),
-    Case("GET", "/api/v1/funders/{funder_id:int}/payments", FUNDER_A, w("/api/v1/funders/{funder_a}/payments")),
-    Case("GET", "/api/v1/funders/{funder_id:int}/indigo.json", FUNDER_A, w("/api/v1/funders/{funder_a}/indigo.json")),
+    Case(
+        "GET", "/api/v1/funders/{funder_id:int}/payments", FUNDER_A, w("/api/v1/funders/{funder_a}/payments")
+    ),
+    Case(
+        "GET",
+        "/api/v1/funders/{funder_id:int}/indigo.json",
+        FUNDER_A,
+        w("/api/v1/funders/{funder_a}/indigo.json"),
+    ),
     Case("GET", "/api/v1/forms", SIGNED_IN, w("/api/v1/forms")),
     Case("POST", "/api/v1/forms", ADMIN, w("/api/v1/forms"), files=_xlsx),
     Case("GET", "/api/v1/forms/{form_version_id:int}", A_MEMBERS, w("/api/v1/forms/{form_a}")),
@@ -597,7 +606,9 @@ CASES = [
         w("/api/v1/organisations/{org_a}/respondents/{code}"),
     ),
     Case("DELETE", "/api/v1/responses/{instance_id:str}", A_OWNER, w("/api/v1/responses/{instance_id}")),
-    Case("GET", "/api/v1/projects/{project_id:int}/flags", A_MEMBERS, w("/api/v1/projects/{project_a}/flags")),
+    Case(
+        "GET", "/api/v1/projects/{project_id:int}/flags", A_MEMBERS, w("/api/v1/projects/{project_a}/flags")
+    ),
     Case(
         "GET",
         "/api/v1/responses/{instance_id:str}/flags",
@@ -1361,4 +1372,61 @@ def test_the_duplicates_pages_let_members_read_and_editors_choose(live_server: L
                 wrong.append(f"{method} {route} {role}: {response.status_code}, expected 403 or 404")
             if response.status_code >= 500:
                 wrong.append(f"{method} {route} {role}: server error {response.status_code}")
+
+
+# --- pages: the award report of a tender (social procurement) -------------------------------------
+
+AWARD_REPORT_PAGES = [
+    ("GET", "/app/procurement/tenders/{tender_id}/award-report.pdf"),
+    ("GET", "/app/procurement/tenders/{tender_id}"),
+]
+"""The verbale di aggiudicazione's page download (and the tender page that links it): only the
+people of the authority that owns the tender, and administrators, get the PDF; the evaluator the
+delivery was submitted to, the bidders and another authority's officer get 404 for it."""
+
+
+@pytest.fixture
+def many_sign_ins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve people sign in from one address within a minute: above the sign-in door's limit."""
+    monkeypatch.setenv("IMPACTKIT_RATE_SIGNIN_PER_MINUTE", "100")
+
+
+def test_the_award_report_page_is_for_the_owning_authority_only(
+    many_sign_ins: None, live_server: LiveServer
+) -> None:
+    from tests.integration.pages.web import sign_in
+    from tests.integration.procurement.helpers import authority_user, prepare_matrix
+
+    world = build_world_for_pages(live_server.engine)
+    ids = prepare_matrix(live_server, world)
+    admin = live_server.client(world.tokens["admin"])
+    other = admin.post("/api/v1/authorities", json={"name": "Comune di Saluzzo", "kind": "public_body"})
+    assert other.status_code == 201, other.text
+    other_officer, _ = authority_user(live_server, "other-officer")
+    granted = admin.post(f"/api/v1/authorities/{other.json()['id']}/members", json={"user_id": other_officer})
+    assert granted.status_code == 201, granted.text
+    emails = {role: f"{role}@example.org" for role in ROLES if role != "anonymous"}
+    emails |= {
+        "authority": "officer@comune.example.org",
+        "other_authority": "other-officer@comune.example.org",
+    }
+    allowed = {"authority", "admin"}
+    wrong: list[str] = []
+    for role in [*ROLES, "authority", "other_authority"]:
+        client = live_server.client()
+        if role != "anonymous":
+            assert sign_in(client, emails[role]).status_code == 303, role
+        for tender in ("tender_contract", "tender_open"):
+            pdf = AWARD_REPORT_PAGES[0][1].format(tender_id=ids[tender])
+            response = client.get(pdf)
+            if role == "anonymous":
+                if not (response.status_code == 303 and response.headers["location"].startswith("/signin")):
+                    wrong.append(f"{pdf} anonymous: {response.status_code}, expected the sign-in page")
+                continue
+            passed = response.status_code == 200 and response.content.startswith(b"%PDF-")
+            if passed != (role in allowed) or (not passed and response.status_code != 404):
+                wrong.append(f"{pdf} {role}: {response.status_code}")
+            page = client.get(AWARD_REPORT_PAGES[1][1].format(tender_id=ids[tender]))
+            if page.status_code == 200 and ("award-report.pdf" in page.text) != (role in allowed):
+                wrong.append(f"the tender page shows the award report link to {role}")
     assert not wrong, "\n".join(wrong)

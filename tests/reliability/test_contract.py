@@ -122,3 +122,59 @@ def test_every_operation_answers_without_server_error_and_as_documented(served: 
     served.operations = operations
     assert operations > 20, "the OpenAPI document lists fewer operations than the API has"
     assert not failures, f"{len(failures)} operations failed as {role}:\n" + "\n\n".join(failures)
+
+
+AWARD_ROUTES = {
+    "POST /api/v1/tenders/{tender_id}/award",
+    "GET /api/v1/tenders/{tender_id}/award-report.pdf",
+    "GET /api/v1/contracts/{contract_id}",
+    "POST /api/v1/contracts/{contract_id}/deliveries",
+}
+"""The routes that carry a contract's term and the award report: fuzzed above like every other
+operation, and exercised on the demo's awarded tender below."""
+
+
+def test_the_award_routes_are_documented_and_answer_the_demo_as_documented(served: Served) -> None:
+    import httpx
+
+    from impactkit.reports import verify_bytes
+
+    schema = schemathesis.openapi.from_url(f"{served.server.base_url}/schema/openapi.json")
+    labels = {_label(r.ok()) for r in schema.get_all_operations()}
+    assert labels >= AWARD_ROUTES, AWARD_ROUTES - labels
+    officer = httpx.Client(
+        base_url=served.server.base_url,
+        timeout=120,
+        headers={"Authorization": f"Bearer {served.tokens[ROLES['contracting authority']]}"},
+    )
+    owner = httpx.Client(
+        base_url=served.server.base_url,
+        timeout=120,
+        headers={"Authorization": f"Bearer {served.tokens[ROLES['organisation owner']]}"},
+    )
+    try:
+        awarded = [t for t in officer.get("/api/v1/tenders", params={"status": "awarded"}).json()]
+        assert awarded and awarded[0]["award_reason"]
+        contracts = [c for c in officer.get("/api/v1/contracts").json() if c["tender_id"] == awarded[0]["id"]]
+        assert contracts and contracts[0]["starts_on"] == "2026-01-01" and contracts[0]["reporting_periods"]
+        for language in ("it", "en"):
+            pdf = officer.get(
+                f"/api/v1/tenders/{awarded[0]['id']}/award-report.pdf", params={"language": language}
+            )
+            assert pdf.status_code == 200 and pdf.headers["content-type"].startswith("application/pdf")
+            assert verify_bytes(pdf.content).ok
+        refused = owner.get(f"/api/v1/tenders/{awarded[0]['id']}/award-report.pdf")
+        assert refused.status_code == 404
+        outside = owner.post(
+            f"/api/v1/contracts/{contracts[0]['id']}/deliveries",
+            json={
+                "period_label": "2027",
+                "starts_on": "2027-01-01",
+                "ends_on": "2027-06-30",
+                "delivered": {},
+            },
+        )
+        assert outside.status_code == 422 and outside.json()["errors"][0]["location"] == "starts_on"
+    finally:
+        officer.close()
+        owner.close()
