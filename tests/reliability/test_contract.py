@@ -168,9 +168,9 @@ def test_the_award_routes_are_documented_and_answer_the_demo_as_documented(serve
         outside = owner.post(
             f"/api/v1/contracts/{contracts[0]['id']}/deliveries",
             json={
-                "period_label": "2027",
-                "starts_on": "2027-01-01",
-                "ends_on": "2027-06-30",
+                "period_label": "2025 H2",
+                "starts_on": "2025-07-01",
+                "ends_on": "2025-12-31",
                 "delivered": {},
             },
         )
