@@ -4,6 +4,7 @@ score and how it was computed, the award, the term in Italian dates; sealed, tag
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import UTC, date, datetime
 
 import pytest
@@ -53,7 +54,7 @@ def test_the_reporting_periods_cover_the_term_without_gaps(months: int) -> None:
     term = make_term(date(2026, 1, 31), date(2028, 3, 15), months)
     periods = reporting_periods(term)
     assert periods[0].starts_on == term.starts_on and periods[-1].ends_on == term.ends_on
-    for before, after in zip(periods, periods[1:], strict=False):
+    for before, after in itertools.pairwise(periods):
         assert (after.starts_on - before.ends_on).days == 1
     assert len({p.label for p in periods}) == len(periods)
 
