@@ -102,6 +102,10 @@ def test_an_editor_checks_then_imports_an_export_from_the_project_page(live_serv
     again = send("import", [("household.xlsx", kobo_export())])
     assert re.search(r'data-status="already_stored"><strong>2</strong>', again)
     assert len(_stored(live_server)) == 2
+    # the responses table says where they came from in words, not the stored code
+    table = editor.get(f"/app/projects/{world.project_a}/responses?lang=it").text
+    assert table.count("<td>importata da file</td>") == 2, table
+    assert "<td>import</td>" not in table
 
     # a file that is not the form's is refused naming its columns; no file is asked for
     other = send("import", [("other.csv", b"KEY,shoe_size\r\nuuid:x,42\r\n")])

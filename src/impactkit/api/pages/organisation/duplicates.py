@@ -16,6 +16,7 @@ from impactkit.api.access import Principal, require_member
 from impactkit.api.deps import DB
 from impactkit.api.pages._i18n import FORM_LANGUAGE
 from impactkit.api.pages.organisation._lookup import can_edit, organisation_for, project_for
+from impactkit.api.pages.organisation._sources import SourceNames
 from impactkit.api.pages.organisation.responses import answer_rows
 from impactkit.api.pages.rendering import (
     Formats,
@@ -30,10 +31,9 @@ from impactkit.api.pages.rendering import (
 )
 from impactkit.domain import MemberRole
 from impactkit.errors import NotFoundError
-from impactkit.store import collectors, flags, links
+from impactkit.store import flags
 from impactkit.store import surveys as store
-from impactkit.store.imports import IMPORT_SOURCE
-from impactkit.store.tables import CollectorAccess, FormVersion, Project, SurveyLink, User
+from impactkit.store.tables import FormVersion, Project, User
 from impactkit.surveys.model import Form
 
 KEEP_ALL = "all"
@@ -111,37 +111,6 @@ def _members_only(db: DB, me: Principal, project_id: int) -> Project:
     return project
 
 
-class _Sources:
-    """A response's ``source`` in words: which survey link, which ODK access, an import, the API."""
-
-    def __init__(self, db: DB, language: str) -> None:
-        self.db = db
-        self.language = language
-        self.known: dict[str, str] = {}
-
-    def __call__(self, source: str) -> str:
-        if source not in self.known:
-            self.known[source] = self._describe(source)
-        return self.known[source]
-
-    def _describe(self, source: str) -> str:
-        link_id = links.link_of_source(source)
-        if link_id is not None:
-            link = self.db.get(SurveyLink, link_id)
-            label = (link.label if link is not None else "") or f"#{link_id}"
-            return message("source_link", self.language, label=label)
-        if source.startswith(collectors.collector_source(0).removesuffix("0")):
-            digits = source.rsplit(":", 1)[-1]
-            access = self.db.get(CollectorAccess, int(digits)) if digits.isdigit() else None
-            label = (access.label if access is not None else "") or f"#{digits}"
-            return message("source_odk", self.language, label=label)
-        if source == IMPORT_SOURCE:
-            return message("source_import", self.language)
-        if source == "api":
-            return message("source_api", self.language)
-        return source
-
-
 def compare(answers: list[list[dict[str, Any]]]) -> list[AnswerRow]:
     """Answer rows of several responses side by side, each question once, in the forms' order.
 
@@ -204,7 +173,7 @@ def set_views(db: DB, project: Project, language: str, flag_sets: list[flags.Fla
     ids = [r.response_id for s in flag_sets for r in s.responses if r.response_id is not None]
     responses = flags.set_responses(db, project.organisation_id, ids)
     forms = _forms(db, {row.form_version_id for row in responses.values()})
-    sources = _Sources(db, language)
+    sources = SourceNames(db, language)
     names: dict[int, str] = {}
     views = []
     for flag_set in flag_sets:

@@ -22,6 +22,7 @@ from impactkit.api.deps import DB
 from impactkit.api.downloads import IN_MEMORY, sent_file, spooled_csv
 from impactkit.api.pages._i18n import FORM_LANGUAGE
 from impactkit.api.pages.organisation._lookup import can_edit, organisation_for, project_for
+from impactkit.api.pages.organisation._sources import SourceNames
 from impactkit.api.pages.organisation.projects import periods_of
 from impactkit.api.pages.rendering import (
     Me,
@@ -135,7 +136,6 @@ def responses_page(
     left_out = flags.left_out(db, [int(r["id"]) for r in rows])
     settings: Settings = request.app.state.settings
     project_links = links.project_links(db, project_id, settings.secret_key)
-    link_names = {links.link_source(v.link.id or 0): v.link.label or f"#{v.link.id}" for v in project_links}
     return render(
         request,
         "organisation/responses.html",
@@ -153,7 +153,7 @@ def responses_page(
         previous_query=_query(shown, page=page - 1) if page > 1 else None,
         next_query=_query(shown, page=page + 1) if page < pages else None,
         links=project_links,
-        link_names=link_names,
+        source_name=SourceNames(db, language_of(request)),
         left_out=left_out,
         periods=periods_of(db, project_id),
         forms=project_forms(db, project_id),
