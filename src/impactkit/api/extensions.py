@@ -25,7 +25,15 @@ def route_handlers() -> list[Any]:
     handlers += _import_handlers()
     handlers += _procurement_handlers()
     handlers += _observatory_handlers()
+    handlers += _logo_handlers()
     return handlers
+
+
+def _logo_handlers() -> list[Any]:
+    """The organisation's logo (printed on its report documents)."""
+    from impactkit.api.logos import LOGO_CONTROLLERS
+
+    return [*LOGO_CONTROLLERS]
 
 
 def _observatory_handlers() -> list[Any]:

@@ -91,6 +91,21 @@ class KpiResult(_Tolerant):
         )
 
 
+class LogoRef(BaseModel):
+    """The organisation's logo as a report names it: the SHA-256 of the stored image's bytes.
+
+    The content hash covers this reference, so a validated report is sealed with *this* image: a
+    logo changed later never changes the report's documents (they print the image with this hash,
+    and ``report verify`` checks the image attached to the PDF against it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    media_type: Literal["image/png", "image/jpeg"]
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+
+
 class Organisation(_Tolerant):
     """The organisation that reports (an ETS, a social cooperative, a benefit company …)."""
 
@@ -102,6 +117,16 @@ class Organisation(_Tolerant):
     """Zona omogenea of the Metropolitan City of Turin, when known."""
     territory_type: str | None = None
     """e.g. urban, rural, mountain."""
+    logo: LogoRef | None = None
+    """The logo printed on the documents, when the organisation has one."""
+
+    @model_serializer(mode="wrap")
+    def _without_absent_logo(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Content frozen before logos existed has no such key: its hash must stay the same.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("logo") is None:
+            data.pop("logo", None)
+        return data
 
 
 class Project(_Tolerant):

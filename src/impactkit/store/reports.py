@@ -45,6 +45,7 @@ from impactkit.reports.indigo import STANDARD as INDIGO_STANDARD
 from impactkit.reports.indigo import indigo_projects
 from impactkit.store.admin import audit, get
 from impactkit.store.kpis import project_kpis
+from impactkit.store.logos import current_logo, logo_of_content, reference, with_current_logo
 from impactkit.store.principals import Principal
 from impactkit.store.references import require_period, unknown
 from impactkit.store.surveys import ResponseFilter, form_of, iter_responses
@@ -155,7 +156,10 @@ def assemble_content(
     tags = {indicator.id: indicator.tags.model_dump(mode="json") for indicator in framework.indicators}
     content = ReportContent.model_validate(
         {
-            "organisation": organisation.model_dump(mode="json"),
+            "organisation": {
+                **organisation.model_dump(mode="json"),
+                "logo": reference(current_logo(session, organisation.id or 0)),
+            },
             "project": {"id": str(project.id), "name": project.name, "description": project.description},
             "period": {"label": period.label, "start": period.starts_on, "end": period.ends_on},
             "framework": {"id": kpis.framework_id, "version": kpis.framework_version},
@@ -282,6 +286,8 @@ def update_report(
         content["figures"] = figures
     if sections is not None or figures is not None:
         content = load_content(content).model_dump(mode="json")
+    # a draft prints the organisation's logo of now (a kept version keeps the one it was sealed with)
+    content = with_current_logo(session, report.organisation_id, content)
     if latest.state in EDITABLE:
         latest.content = content
         session.add(latest)
@@ -812,9 +818,10 @@ def export_document(
     record_export(session, actor_user_id, "report", fmt, report=report, row=row)
     content = ReportContent.model_validate(row.content)
     stamp = ValidationStamp.model_validate(row.stamp) if row.state == "validated" and row.stamp else None
+    logo = logo_of_content(session, report.organisation_id, row.content)
     if fmt == "docx":
-        return render_docx(content, stamp)
-    return render_pdf(content, stamp)
+        return render_docx(content, stamp, logo=logo)
+    return render_pdf(content, stamp, logo=logo)
 
 
 def funder_portfolio(

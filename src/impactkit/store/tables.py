@@ -632,3 +632,24 @@ class DeliveryEvidence(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = _created()
+
+
+class OrganisationLogo(SQLModel, table=True):
+    """An organisation's logo as re-encoded by :func:`impactkit.logos.clean_logo` (pixels only).
+
+    At most one row of an organisation is ``current``; older rows stay only while a submitted or
+    validated report version names them (their documents must keep printing the same image)."""
+
+    __tablename__ = "organisation_logo"
+    __table_args__ = (UniqueConstraint("organisation_id", "sha256"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    sha256: str = Field(max_length=64)
+    media_type: str = Field(max_length=20)
+    width: int
+    height: int
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    current: bool = Field(default=False)
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = _created()

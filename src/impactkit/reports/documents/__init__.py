@@ -10,8 +10,10 @@ from impactkit.reports.documents._view import DocumentView, build_view
 from impactkit.reports.documents.docx import render_docx
 from impactkit.reports.documents.pdf import (
     ATTACHMENT_NAME,
+    LOGO_ATTACHMENTS,
     RefusedFetch,
     embedded_document,
+    embedded_logo,
     locked_fetcher,
     render_pdf,
     report_html,
@@ -20,10 +22,12 @@ from impactkit.reports.documents.pdf import (
 
 __all__ = [
     "ATTACHMENT_NAME",
+    "LOGO_ATTACHMENTS",
     "DocumentView",
     "RefusedFetch",
     "build_view",
     "embedded_document",
+    "embedded_logo",
     "locked_fetcher",
     "render_docx",
     "render_pdf",

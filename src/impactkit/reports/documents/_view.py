@@ -7,6 +7,7 @@ word (:mod:`impactkit.reports.vocabulary`); the renderers only lay it out.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,28 @@ class StampView:
 
 
 @dataclass
+class LogoView:
+    """The organisation's logo as the documents print it: the stored bytes the content names."""
+
+    data: bytes
+    media_type: str
+    width: int
+    height: int
+    sha256: str
+    alt: str
+    """What a screen reader says for it ("Logo di …"), in the report's language."""
+
+    @property
+    def url(self) -> str:
+        """The one address the PDF renderer's locked fetcher answers (with exactly these bytes)."""
+        return f"impactkit-logo:{self.sha256}"
+
+    @property
+    def file_name(self) -> str:
+        return "impactkit-logo." + ("png" if self.media_type == "image/png" else "jpg")
+
+
+@dataclass
 class DocumentView:
     language: str
     title: str
@@ -87,6 +110,7 @@ class DocumentView:
     empty_sections: list[str]
     payload: dict[str, Any]
     """The frozen document (content, stamp, seal) that the PDF embeds as its JSON twin."""
+    logo: LogoView | None = None
 
     def word(self, key: str) -> str:
         return word(key, self.language)
@@ -374,8 +398,38 @@ def _hash(content: ReportContent) -> str:
     return content_hash(content)
 
 
-def build_view(content: ReportContent, stamp: ValidationStamp | None) -> DocumentView:
-    """The document's words and figures for ``content`` (validated with ``stamp``, or a draft)."""
+def logo_view(content: ReportContent, logo: bytes | None) -> LogoView | None:
+    """The logo the content names, with its bytes checked against the SHA-256 the content holds.
+
+    Raises:
+        ValueError: the content names a logo and ``logo`` is missing or is another image (a
+            document never prints an image its sealed content does not name).
+    """
+    ref = content.organisation.logo
+    if ref is None:
+        return None
+    if logo is None:
+        raise ValueError(f"the report names the logo sha256:{ref.sha256}; pass its bytes (logo=)")
+    actual = hashlib.sha256(logo).hexdigest()
+    if actual != ref.sha256:
+        raise ValueError(f"the logo given has sha256:{actual}; the report names sha256:{ref.sha256}")
+    return LogoView(
+        data=logo,
+        media_type=ref.media_type,
+        width=ref.width,
+        height=ref.height,
+        sha256=ref.sha256,
+        alt=word("logo_alt", content.language).format(organisation=content.organisation.name),
+    )
+
+
+def build_view(
+    content: ReportContent, stamp: ValidationStamp | None, logo: bytes | None = None
+) -> DocumentView:
+    """The document's words and figures for ``content`` (validated with ``stamp``, or a draft).
+
+    ``logo``: the bytes of the image ``content.organisation.logo`` names (required when it names one).
+    """
     payload = frozen_payload(content, stamp)
     shown = protect_content(content)
     language = content.language
@@ -433,6 +487,7 @@ def build_view(content: ReportContent, stamp: ValidationStamp | None) -> Documen
         stamp=_stamp(content, stamp, fmt, payload),
         empty_sections=[s.title for s in sections if s.empty],
         payload=payload,
+        logo=logo_view(content, logo),
     )
 
 
@@ -452,6 +507,7 @@ __all__ = [
     "Chart",
     "DocumentView",
     "Facts",
+    "LogoView",
     "SectionView",
     "StampView",
     "Table",

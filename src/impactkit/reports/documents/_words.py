@@ -124,6 +124,11 @@ WORDS: Final[dict[str, dict[str, str]]] = {
     },
     "empty_sections": {"it": "Sezioni ancora vuote", "en": "Sections still empty"},
     "page": {"it": "Pagina", "en": "Page"},
+    "logo_alt": {"it": "Logo di {organisation}", "en": "Logo of {organisation}"},
+    "logo_description": {
+        "it": "Il logo stampato in copertina, come sigillato (SHA-256 nel contenuto del bilancio)",
+        "en": "The logo printed on the cover, as sealed (its SHA-256 is in the report's content)",
+    },
     "attachment_description": {
         "it": "Contenuto del bilancio sociale, timbro di validazione e sigillo (JSON canonico)",
         "en": "The social report's content, validation stamp and seal (canonical JSON)",

@@ -56,6 +56,22 @@ def _table(document: object, caption: str, header: list[str] | None, rows: list[
             cell.text = text
 
 
+def _picture(run: object, view: DocumentView, width_cm: float) -> None:
+    """The logo as an inline picture in ``run``, with its alternative text (``descr``) and title."""
+    from docx.shared import Cm
+
+    assert view.logo is not None
+    width = int(Cm(width_cm))
+    height = int(width * view.logo.height / view.logo.width)
+    if height > width // 2:  # a tall logo is bounded by height instead
+        height = width // 2
+        width = int(height * view.logo.width / view.logo.height)
+    shape = run.add_picture(io.BytesIO(view.logo.data), width=width, height=height)  # type: ignore[attr-defined]
+    properties = shape._inline.docPr
+    properties.set("descr", view.logo.alt)
+    properties.set("title", view.logo.alt)
+
+
 def write_docx(view: DocumentView) -> bytes:
     """The view as DOCX bytes."""
     from docx import Document
@@ -71,6 +87,10 @@ def write_docx(view: DocumentView) -> bytes:
     properties.keywords = f"impactkit; {view.word('title')}; {view.stamp.content_hash}"
     document.styles["Normal"].font.size = Pt(10)
 
+    if view.logo is not None:
+        header = document.sections[0].header.paragraphs[0]
+        _picture(header.add_run(), view, 2.5)
+        _picture(document.add_paragraph().add_run(), view, 6.0)
     document.add_heading(view.word("title"), level=0)
     document.add_paragraph(view.organisation, style="Subtitle")
     document.add_paragraph(f"{view.subtitle} · {view.period}")
@@ -123,9 +143,12 @@ def write_docx(view: DocumentView) -> bytes:
     return buffer.getvalue()
 
 
-def render_docx(content: ReportContent, stamp: ValidationStamp | None = None) -> bytes:
-    """The report as an editable DOCX (a draft when ``stamp`` is None)."""
-    return write_docx(build_view(content, stamp))
+def render_docx(
+    content: ReportContent, stamp: ValidationStamp | None = None, *, logo: bytes | None = None
+) -> bytes:
+    """The report as an editable DOCX (a draft when ``stamp`` is None), the logo the content names
+    (``logo``: its bytes) in the page header and on the cover."""
+    return write_docx(build_view(content, stamp, logo))
 
 
 __all__ = ["render_docx", "write_docx"]

@@ -53,6 +53,40 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "organisation_sections": {"it": "Sezioni dell'organizzazione", "en": "Organisation sections"},
     "organisation_details": {"it": "Dati dell'ente", "en": "Organisation details"},
     "details_saved": {"it": "Dati dell'ente salvati.", "en": "Organisation details saved."},
+    "logo": {"it": "Logo", "en": "Logo"},
+    "logo_alt": {"it": "Logo di {organisation}", "en": "Logo of {organisation}"},
+    "logo_none": {
+        "it": "L'ente non ha un logo: i documenti del bilancio sociale escono senza.",
+        "en": "The organisation has no logo: its social report documents are printed without one.",
+    },
+    "logo_in_documents": {
+        "it": "Compare sulla copertina del PDF e nell'intestazione del DOCX delle bozze; un bilancio già inviato o validato tiene il logo con cui è stato sigillato.",
+        "en": "It appears on the PDF's cover and in the DOCX header of drafts; a report already submitted or validated keeps the logo it was sealed with.",
+    },
+    "logo_choose": {"it": "Scegli il logo", "en": "Choose the logo"},
+    "logo_replace": {"it": "Sostituisci il logo", "en": "Replace the logo"},
+    "logo_hint": {
+        "it": "PNG o JPEG, al massimo {mib} MiB e {side} pixel per lato. L'immagine viene riscritta: nessun metadato (EXIF, posizione GPS) resta nel file.",
+        "en": "PNG or JPEG, at most {mib} MiB and {side} pixels a side. The image is written afresh: no metadata (EXIF, GPS position) stays in the file.",
+    },
+    "logo_upload": {"it": "Carica il logo", "en": "Upload the logo"},
+    "logo_remove": {"it": "Rimuovi il logo", "en": "Remove the logo"},
+    "logo_saved": {"it": "Logo salvato.", "en": "Logo saved."},
+    "logo_removed": {"it": "Logo rimosso.", "en": "Logo removed."},
+    "field_logo_required": {"it": "Scegli un file PNG o JPEG.", "en": "Choose a PNG or JPEG file."},
+    "field_logo_type": {
+        "it": "Il file non è un'immagine PNG o JPEG (conta il contenuto, non il nome; SVG e GIF non sono accettati).",
+        "en": "The file is not a PNG or JPEG image (its content counts, not its name; SVG and GIF are not accepted).",
+    },
+    "field_logo_too_large": {"it": "Il file supera {max} MiB.", "en": "The file is larger than {max} MiB."},
+    "field_logo_too_many_pixels": {
+        "it": "L'immagine è troppo grande: al massimo {max} pixel per lato.",
+        "en": "The image is too large: at most {max} pixels a side.",
+    },
+    "field_logo_unreadable": {
+        "it": "L'immagine non si può leggere (file danneggiato o incompleto).",
+        "en": "The image cannot be read (a damaged or incomplete file).",
+    },
     "no_projects": {
         "it": "Nessun progetto ancora: creane uno qui sotto.",
         "en": "No projects yet: create one below.",

@@ -1,12 +1,14 @@
-"""The organisation's details (type, RUNTS number, zone, territory …), changed by its owners."""
+"""The organisation's details (type, RUNTS number, zone, territory …) and its logo, changed by its owners."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar import Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.exc import IntegrityError
 
@@ -29,8 +31,10 @@ from impactkit.domain import (
     TerritoryType,
     tax_code_problem,
 )
-from impactkit.errors import ConflictError, ImpactkitError, Problem
+from impactkit.errors import ConflictError, FileError, ImpactkitError, NotFoundError, Problem
+from impactkit.logos import EXTENSIONS, FIELD, MAX_BYTES, MAX_SIDE, clean_logo
 from impactkit.store.admin import audit
+from impactkit.store.logos import current_logo, remove_logo, set_logo
 from impactkit.store.schemas import OrganisationIn
 from impactkit.store.tables import Organisation
 
@@ -86,6 +90,23 @@ def _values(organisation: Organisation) -> dict[str, str]:
     return {name: str(getattr(organisation, name) or "") for name in (*FIELDS, "runts_number")}
 
 
+def _logo_context(db: DB, organisation_id: int, errors: dict[str, str] | None = None) -> dict[str, Any]:
+    row = current_logo(db, organisation_id)
+    return {
+        "logo": None
+        if row is None
+        else {
+            "url": f"/app/organisations/{organisation_id}/logo?v={row.sha256[:16]}",
+            "width": row.width,
+            "height": row.height,
+            "media_type": row.media_type,
+        },
+        "logo_errors": errors or {},
+        "logo_max_mib": MAX_BYTES // (1024 * 1024),
+        "logo_max_side": MAX_SIDE,
+    }
+
+
 @get("/app/organisations/{organisation_id:int}/details", sync_to_thread=True)
 def details_page(request: PageRequest, db: DB, me: Me, organisation_id: FromPath[int]) -> Template:
     organisation = organisation_for(db, me, organisation_id)
@@ -99,6 +120,70 @@ def details_page(request: PageRequest, db: DB, me: Me, organisation_id: FromPath
         can_change=is_owner(me, organisation_id),
         tab="details",
         **choices(),
+        **_logo_context(db, organisation_id),
+    )
+
+
+@get("/app/organisations/{organisation_id:int}/logo", sync_to_thread=True)
+def logo_image(db: DB, me: Me, organisation_id: FromPath[int]) -> Response[bytes]:
+    """The organisation's logo as stored (re-encoded pixels), for those who may read the organisation."""
+    organisation_for(db, me, organisation_id)
+    row = current_logo(db, organisation_id)
+    if row is None:
+        raise NotFoundError(f"organisation {organisation_id} has no logo")
+    return Response(
+        row.data,
+        media_type=row.media_type,
+        headers={
+            "Content-Disposition": f'inline; filename="logo-{organisation_id}.{EXTENSIONS[row.media_type]}"',
+            "Cache-Control": "private, no-cache",
+            "Content-Security-Policy": "sandbox",
+        },
+    )
+
+
+@post("/app/organisations/{organisation_id:int}/logo", sync_to_thread=True, status_code=303)
+def upload_logo(
+    request: PageRequest,
+    db: DB,
+    me: Me,
+    organisation_id: FromPath[int],
+    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> Redirect | Template:
+    """A PNG or JPEG chosen on the details page becomes the logo (replacing any); errors beside the field."""
+    organisation = organisation_for(db, me, organisation_id, MemberRole.owner)
+    upload = data.get(FIELD)
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise FileError("logo_refused", [Problem("choose a PNG or JPEG file", FIELD, "logo_required")])
+        logo = clean_logo(upload.file.read(MAX_BYTES + 1))
+    except FileError as exc:
+        return render(
+            request,
+            "organisation/details.html",
+            me,
+            422,
+            organisation=organisation,
+            values=_values(organisation),
+            errors={},
+            can_change=True,
+            tab="details",
+            **choices(),
+            **_logo_context(db, organisation_id, field_errors(exc, language_of(request))),
+        )
+    set_logo(db, organisation_id, logo, actor_user_id=me.user_id)
+    return redirect(f"/app/organisations/{organisation_id}/details", done="logo_saved", anchor="logo")
+
+
+@post("/app/organisations/{organisation_id:int}/logo/remove", sync_to_thread=True, status_code=303)
+def remove_logo_page(request: PageRequest, db: DB, me: Me, organisation_id: FromPath[int]) -> Redirect:
+    """The organisation prints no logo any more (reports already submitted or validated keep theirs)."""
+    organisation_for(db, me, organisation_id, MemberRole.owner)
+    removed = remove_logo(db, organisation_id, actor_user_id=me.user_id)
+    return redirect(
+        f"/app/organisations/{organisation_id}/details",
+        done="logo_removed" if removed else None,
+        anchor="logo",
     )
 
 
@@ -122,6 +207,7 @@ def change_details(
             can_change=True,
             tab="details",
             **choices(),
+            **_logo_context(db, organisation_id),
         )
     before = _values(organisation)
     for name in FIELDS:
@@ -149,4 +235,4 @@ def change_details(
     return redirect(f"/app/organisations/{organisation_id}/details", done="details_saved")
 
 
-ROUTES = [details_page, change_details]
+ROUTES = [details_page, change_details, logo_image, upload_logo, remove_logo_page]

@@ -27,6 +27,7 @@ from impactkit.formats import Formats
 from impactkit.reports.opendata import kpi_statement, published_kpis, sroi_summary, tag_list
 from impactkit.settings import Settings
 from impactkit.store import observatory as store
+from impactkit.store.logos import logo_of_content
 from impactkit.store.tables import ObservatoryPublication, ReportVersion
 
 BASE = "/osservatorio"
@@ -183,7 +184,7 @@ _PDFS_KEPT = 16
 _PDFS_LOCK = threading.Lock()
 
 
-def _published_pdf(row: ReportVersion) -> bytes:
+def _published_pdf(row: ReportVersion, logo: bytes | None) -> bytes:
     """The sealed PDF of a frozen version, kept for the next visitor: a frozen version never
     changes, and rendering costs about a second, which a public address must not spend each time.
     Kept by content hash and stamp (the stamp names the evaluator and the date)."""
@@ -196,7 +197,9 @@ def _published_pdf(row: ReportVersion) -> bytes:
         if data is not None:
             _PDFS.move_to_end(key)
             return data
-    data = render_pdf(ReportContent.model_validate(row.content), ValidationStamp.model_validate(row.stamp))
+    data = render_pdf(
+        ReportContent.model_validate(row.content), ValidationStamp.model_validate(row.stamp), logo=logo
+    )
     with _PDFS_LOCK:
         _PDFS[key] = data
         while len(_PDFS) > _PDFS_KEPT:
@@ -212,7 +215,7 @@ def observatory_report_pdf(db: DB, slug: FromPath[str]) -> Response[bytes]:
     row = store.frozen(db, publication)
     if row.state != "validated" or not row.stamp:
         raise NotFoundError("no published report at this address")
-    data = _published_pdf(row)
+    data = _published_pdf(row, logo_of_content(db, publication.organisation_id, row.content))
     return Response(
         data,
         media_type="application/pdf",
