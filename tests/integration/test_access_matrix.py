@@ -260,6 +260,12 @@ def _lists_a(key: str) -> Callable[[httpx.Response], bool]:
     return check
 
 
+def _logo_png() -> bytes:
+    from tests.logo_files import png
+
+    return png(60, 30)
+
+
 CASES = [
     Case("GET", "/health", SIGNED_IN | {"anonymous"}, w("/health")),
     Case("GET", "/api/v1/me", SIGNED_IN, w("/api/v1/me")),
@@ -272,6 +278,26 @@ CASES = [
         A_OWNER,
         w("/api/v1/organisations/{org_a}"),
         _org,
+    ),
+    # the logo: set first (so that reading it finds one), read, then removed
+    Case(
+        "PUT",
+        "/api/v1/organisations/{organisation_id:int}/logo",
+        A_OWNER,
+        w("/api/v1/organisations/{org_a}/logo"),
+        files=lambda ctx, role: {"logo": ("logo.png", _logo_png(), "image/png")},
+    ),
+    Case(
+        "GET",
+        "/api/v1/organisations/{organisation_id:int}/logo",
+        A_READERS,
+        w("/api/v1/organisations/{org_a}/logo"),
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/organisations/{organisation_id:int}/logo",
+        A_OWNER,
+        w("/api/v1/organisations/{org_a}/logo"),
     ),
     Case(
         "GET",
@@ -1429,4 +1455,60 @@ def test_the_award_report_page_is_for_the_owning_authority_only(
             page = client.get(AWARD_REPORT_PAGES[1][1].format(tender_id=ids[tender]))
             if page.status_code == 200 and ("award-report.pdf" in page.text) != (role in allowed):
                 wrong.append(f"the tender page shows the award report link to {role}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- pages: the organisation's logo --------------------------------------------------------------
+
+LOGO_PAGES = [
+    ("GET", "/app/organisations/{organisation_id:int}/logo", A_READERS),
+    ("POST", "/app/organisations/{organisation_id:int}/logo", A_OWNER),
+    ("POST", "/app/organisations/{organisation_id:int}/logo/remove", A_OWNER),
+]
+"""The logo's page routes: its readers see it, its owners (and administrators) change it."""
+
+
+def test_the_logo_pages_show_it_to_readers_and_let_only_owners_change_it(live_server: LiveServer) -> None:
+    from tests.integration.pages.web import csrf_of, sign_in
+    from tests.logo_files import png
+
+    world = build_world_for_pages(live_server.engine)
+    org = world.org_a
+    owner = live_server.client()
+    sign_in(owner, "owner_a@example.org")
+    first = owner.post(
+        f"/app/organisations/{org}/logo",
+        data={"_csrf_token": csrf_of(owner.get(f"/app/organisations/{org}/details").text)},
+        files={"logo": ("logo.png", png(40, 20), "image/png")},
+    )
+    assert first.status_code == 303
+    clients = {}
+    for role in ROLES:
+        clients[role] = live_server.client()
+        if role != "anonymous":
+            assert sign_in(clients[role], f"{role}@example.org").status_code == 303, role
+    wrong: list[str] = []
+    details = f"/app/organisations/{org}/details"
+    for method, route, allowed in LOGO_PAGES:
+        path = route.replace("{organisation_id:int}", str(org))
+        for role in sorted(ROLES, key=lambda r: r in allowed):  # denied first, as above
+            client = clients[role]
+            before = owner.get(f"/app/organisations/{org}/logo").content
+            if method == "GET":
+                response = client.get(path)
+                passed = response.status_code == 200 and response.headers["content-type"].startswith("image/")
+            else:
+                token = csrf_of(client.get("/signin").text)
+                files = {"logo": ("logo.png", png(50, 25, "red"), "image/png")} if path.endswith("/logo") else None
+                response = client.post(path, data={"_csrf_token": token}, files=files)
+                passed = response.status_code == 303 and response.headers["location"].startswith(details)
+                if role not in allowed and owner.get(f"/app/organisations/{org}/logo").content != before:
+                    wrong.append(f"{method} {route} {role}: a denied call changed the logo")
+            if role == "anonymous":
+                if not (response.status_code == 303 and response.headers["location"].startswith("/signin")):
+                    wrong.append(f"{method} {route} anonymous: {response.status_code}, expected the sign-in page")
+            elif passed != (role in allowed):
+                wrong.append(f"{method} {route} {role}: {response.status_code}")
+            if response.status_code >= 500:
+                wrong.append(f"{method} {route} {role}: server error {response.status_code}")
     assert not wrong, "\n".join(wrong)

@@ -96,7 +96,9 @@ def test_old_content_without_a_logo_keeps_its_hash() -> None:
     data = report_data()
     before = content_hash(load_content(data))
     assert "logo" not in load_content(data).model_dump(mode="json")["organisation"]
-    assert content_hash(load_content({**data, "organisation": {**data["organisation"], "logo": None}})) == before
+    assert (
+        content_hash(load_content({**data, "organisation": {**data["organisation"], "logo": None}})) == before
+    )
 
 
 def test_the_logo_changes_the_content_hash_so_the_seal_covers_it() -> None:
