@@ -55,14 +55,14 @@ def test_an_unpublished_report_is_nowhere_public_and_addresses_cannot_be_guessed
         secrets.token_urlsafe(9),
     ]
     for guess in guesses:
-        for suffix in ("", "/rapporto.pdf"):
+        for suffix in ("", "/rapporto.pdf", "/logo"):
             answer = visitor.get(f"/osservatorio/rapporti/{guess}{suffix}")
             assert answer.status_code == 404, (guess, suffix, answer.status_code)
             assert marker not in answer.text
     assert visitor.get(f"/observatory/reports/{report_id}", follow_redirects=True).status_code == 404
     print(
         f"\n{deployment.engine.url.get_backend_name()}: {len(PUBLIC)} public pages, {seen} linked pages and data, "
-        f"{len(guesses) * 2} guessed addresses: nothing of the draft"
+        f"{len(guesses) * 3} guessed addresses: nothing of the draft"
     )
     owner.close()
     visitor.close()

@@ -228,9 +228,14 @@ def test_a_validated_report_keeps_the_logo_it_was_sealed_with(
     assert embedded_logo(kept) == sealed_logo, "removing the logo does not unseal a validated report"
 
     assert publish(owner, report_id).status_code == 303
-    public = live_server.client().get(public_link(owner, report_id) + "/rapporto.pdf")
+    address = public_link(owner, report_id)
+    visitor = live_server.client()
+    public = visitor.get(address + "/rapporto.pdf")
     assert public.status_code == 200 and embedded_logo(public.content) == sealed_logo
     assert verify_bytes(public.content).validated
+    page = visitor.get(address)
+    assert f'src="{address}/logo"' in page.text and 'alt="Logo di ' in page.text
+    assert visitor.get(address + "/logo").content == sealed_logo, "the public page shows the sealed logo"
 
     with session_scope(live_server.engine) as session:
         editor = session.get(User, web.world.users["editor_a"])

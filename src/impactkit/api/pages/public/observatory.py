@@ -175,6 +175,9 @@ def observatory_report(request: PageRequest, db: DB, slug: FromPath[str]) -> Tem
         objectives=[(oid, objectives.get(oid, (oid, oid))) for oid in tag_list(publication.plan_objectives)],
         imp=tag_list(publication.imp_dimensions),
         pdf_url=f"{BASE}/rapporti/{publication.slug}/rapporto.pdf",
+        logo_url=f"{BASE}/rapporti/{publication.slug}/logo"
+        if (row.content.get("organisation") or {}).get("logo")
+        else None,
         version_number=publication.version_number,
     )
 
@@ -205,6 +208,21 @@ def _published_pdf(row: ReportVersion, logo: bytes | None) -> bytes:
         while len(_PDFS) > _PDFS_KEPT:
             _PDFS.popitem(last=False)
     return data
+
+
+@get(f"{BASE}/rapporti/{{slug:str}}/logo", sync_to_thread=True)
+def observatory_report_logo(db: DB, slug: FromPath[str]) -> Response[bytes]:
+    """The logo the published (sealed) version prints on its cover; gone with the publication."""
+    publication = store.by_slug(db, slug)
+    row = store.frozen(db, publication)
+    data = logo_of_content(db, publication.organisation_id, row.content)
+    if data is None:
+        raise NotFoundError("this published report has no logo")
+    return Response(
+        data,
+        media_type=str(row.content["organisation"]["logo"]["media_type"]),
+        headers={"Cache-Control": "no-cache", "Content-Security-Policy": "sandbox"},
+    )
 
 
 @get(f"{BASE}/rapporti/{{slug:str}}/rapporto.pdf", sync_to_thread=True)
@@ -287,6 +305,7 @@ ROUTES = [
     observatory_home,
     observatory_report,
     observatory_report_pdf,
+    observatory_report_logo,
     observatory_practices,
     observatory_aggregates,
     observatory_data,
