@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ STORED_SIDE = 1200
 _SIGNATURES = {b"\x89PNG\r\n\x1a\n": ("PNG", "image/png"), b"\xff\xd8\xff": ("JPEG", "image/jpeg")}
 MEDIA_TYPES = ("image/png", "image/jpeg")
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
+_STRICT_DECODING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def clean_logo(data: bytes) -> Logo:
         FileError: naming the field ``logo``: empty, too large (bytes or pixels), not a PNG or JPEG
             by its content, or unreadable.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
     if not data:
         raise _refuse("choose a PNG or JPEG file", "logo_required")
@@ -106,7 +108,16 @@ def clean_logo(data: bytes) -> Logo:
                     width=width,
                     height=height,
                 )
-            opened.load()
+            with _STRICT_DECODING:
+                # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES = True for the whole process when
+                # imported; a logo must be whole, so it is decoded with the flag off (one at a time:
+                # the flag is global). The renderer only ever loads logos decoded here, never cut.
+                tolerant = ImageFile.LOAD_TRUNCATED_IMAGES
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
+                try:
+                    opened.load()
+                finally:
+                    ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
             image: Image.Image = ImageOps.exif_transpose(opened) or opened
     except FileError:
         raise

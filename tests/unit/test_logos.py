@@ -51,9 +51,16 @@ def test_too_many_bytes_or_pixels_are_refused_before_any_pixel_is_decoded() -> N
     assert _code(png_bomb(MAX_SIDE + 1)) == "logo_too_many_pixels"
 
 
-def test_a_damaged_png_is_refused_as_unreadable() -> None:
-    data = png()
+def test_a_cut_png_or_jpeg_is_refused_as_unreadable_even_after_weasyprint_is_loaded() -> None:
+    import weasyprint  # noqa: F401 (it makes Pillow accept truncated images, process-wide)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    data = png(400, 300)
+    photo = jpeg_with_gps(400, 300)
     assert _code(data[: len(data) // 2]) == "logo_unreadable"
+    assert _code(photo[: len(photo) * 2 // 3]) == "logo_unreadable"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES, "the renderer's setting is given back"
 
 
 def test_a_large_logo_is_scaled_down_and_the_same_upload_gives_the_same_hash() -> None:
