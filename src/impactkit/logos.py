@@ -108,6 +108,9 @@ def clean_logo(data: bytes) -> Logo:
                     width=width,
                     height=height,
                 )
+            if pillow_format == "JPEG":
+                # a photo is decoded straight at the nearest scale above the stored size (1/2 … 1/8)
+                opened.draft(opened.mode, (STORED_SIDE, STORED_SIDE))
             with _STRICT_DECODING:
                 # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES = True for the whole process when
                 # imported; a logo must be whole, so it is decoded with the flag off (one at a time:
