@@ -37,7 +37,10 @@ def spooled_csv(table: TableStream, *, bom: bool = False) -> tuple[IO[bytes], in
 
 
 def sent_file(file: IO[bytes], *, media_type: str, filename: str) -> Stream:
-    """Send ``file`` as an attachment in blocks, closing it when sent (or when the client left)."""
+    """Send ``file`` as an attachment in blocks, closing it when sent (or when the client left).
+
+    A ``text/…`` ``media_type`` gets ``; charset=utf-8`` from Litestar: give it without one.
+    """
 
     def blocks() -> Iterator[bytes]:
         try:

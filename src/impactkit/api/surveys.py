@@ -535,7 +535,7 @@ class ExportController(Controller):
             target=f"form:{form_id}",
             details={"table": table, "rows": count},
         )
-        return sent_file(file, media_type="text/csv; charset=utf-8", filename=f"{form_id}-{table}.csv")
+        return sent_file(file, media_type="text/csv", filename=f"{form_id}-{table}.csv")
 
 
 SURVEY_CONTROLLERS = [FormController, ResponseController, ExportController]

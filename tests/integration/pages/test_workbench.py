@@ -299,6 +299,8 @@ def test_responses_are_filtered_opened_with_their_labels_and_downloaded(live_ser
 
     csv = viewer.get(url.replace("/responses", "/responses.csv") + "?wave=endline")
     assert csv.status_code == 200 and csv.text.count("\n") == 13, "a header and twelve rows"
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"
+    assert csv.content.startswith(b"\xef\xbb\xbf"), "a BOM, for Excel"
     assert ",Urban," in csv.text and ",urban," not in csv.text, "labels, not codes"
     xlsx = viewer.get(url.replace("/responses", "/responses.xlsx"))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True).active

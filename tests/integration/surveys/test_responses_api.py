@@ -274,6 +274,7 @@ def test_responses_export_as_csv_with_labels_and_split_choices(live_server: Live
     editor.post("/api/v1/responses", json=submission(world, answers=beneficiary_answers(comments="=1+1")))
     names = editor.get("/api/v1/responses/export.csv", params={"form_id": "beneficiary_outcomes"})
     assert names.status_code == 200, names.text
+    assert names.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(names.text)))
     assert rows[0]["vulnerable_conditions"] == "unemployment low_income"
     assert rows[0]["comments"] == "'=1+1"  # a formula from a respondent never runs in Excel

@@ -422,7 +422,7 @@ def responses_csv(
     file, name = _export(
         db, me, project, flt, form_id, language_of(request), lambda table: spooled_csv(table, bom=True)
     )
-    return sent_file(file, media_type="text/csv; charset=utf-8", filename=f"{name}.csv")
+    return sent_file(file, media_type="text/csv", filename=f"{name}.csv")
 
 
 @get("/app/projects/{project_id:int}/responses.xlsx", sync_to_thread=True)
