@@ -232,5 +232,8 @@ def test_a_refusal_only_pyxform_sees_is_shown_located_and_readable(xlsform: Any)
     [problem] = caught.value.problems
     assert problem.code == "pyxform"
     assert problem.location == "survey!B2 name"
-    assert problem.message.startswith("The 'name' value 'meta' is invalid.")
+    assert problem.message.startswith(
+        "pyxform, the reference XLSForm converter, refuses the form at sheet 'survey', row 2: "
+        "The 'name' value 'meta' is invalid."
+    )
     assert "[row" not in problem.message
