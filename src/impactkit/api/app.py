@@ -21,7 +21,6 @@ from impactkit import __version__
 from impactkit.api.access_log import access_log
 from impactkit.api.admin import ADMIN_CONTROLLERS
 from impactkit.api.deps import provide_db, provide_principal
-from impactkit.api.memory import Trimmer
 from impactkit.api.openapi_page import ApiDocsPage
 from impactkit.api.problems import exception_handlers
 from impactkit.api.ratelimit import RateLimiter, rate_limit_middleware
@@ -129,19 +128,14 @@ def create_app(
     else:
         migrate.require_current(engine)
 
-    trimmer = Trimmer()
-
     def _start() -> None:
         helpers = helpers_for(engine, settings.check_processes) if start_helpers else None
         if helpers is not None:
             helpers.start()  # in the background: the app answers meanwhile
-        if start_helpers:
-            trimmer.start()  # a served process gives freed memory back (R16)
 
     rate_limiter = RateLimiter(hit_store_for(engine, settings.redis_url, settings.redis_prefix))
 
     def _dispose() -> None:
-        trimmer.stop()
         close = getattr(rate_limiter.store, "close", None)
         if close is not None:
             close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO
 
 from litestar.response import Stream
@@ -44,7 +44,7 @@ def sent_file(file: IO[bytes], *, media_type: str, filename: str) -> Stream:
 
     def blocks() -> Iterator[bytes]:
         try:
-            yield from iter(_reader(file), b"")
+            yield from iter(lambda: file.read(BLOCK), b"")
         finally:
             file.close()
 
@@ -54,6 +54,3 @@ def sent_file(file: IO[bytes], *, media_type: str, filename: str) -> Stream:
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
-
-def _reader(file: IO[bytes]) -> Callable[[], bytes]:
-    return lambda: file.read(BLOCK)
