@@ -19,7 +19,7 @@ from impactkit.errors import NotFoundError, Problem, ValueMapError
 from impactkit.frameworks import get_framework, shipped_frameworks
 from impactkit.sroi import compute as compute_sroi
 from impactkit.sroi import export_value_map, import_value_map, sensitivity, simulate
-from impactkit.store.kpis import project_kpis
+from impactkit.store.kpi_cache import cached_project_kpis
 from impactkit.store.references import require_period
 from impactkit.store.sroi import prepare_value_map
 from impactkit.store.tables import Project
@@ -104,7 +104,8 @@ class KpiController(Controller):
         require_member(principal, project.organisation_id, MemberRole.viewer)
         if period_id is not None:
             require_period(db, project_id, period_id, "query.period_id")
-        return project_kpis(db, project_id, period_id).model_dump(mode="json")
+        # computed again only after the project changed, once for requests that arrive together
+        return cached_project_kpis(db, project_id, period_id).model_dump(mode="json")
 
 
 class SroiController(Controller):

@@ -34,14 +34,21 @@ T = TypeVar("T")
 
 
 class RevisionCache:
-    """The newest value per key, kept while its revision is current (least recently used dropped)."""
+    """The newest value per key, kept while its revision is current (least recently used dropped).
+
+    One computation per key and revision at a time: a request that arrives while the same value is
+    being computed waits for it instead of computing it again beside it (a project's KPIs read
+    every response of the period, so two at once hold them twice).
+    """
 
     def __init__(self, max_entries: int = 64) -> None:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[Revision, Any]] = OrderedDict()
+        self._running: dict[Hashable, _Running] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.waits = 0
 
     def get(self, key: Hashable, revision: Revision, compute: Callable[[], T]) -> T:
         with self._lock:
@@ -50,18 +57,51 @@ class RevisionCache:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return found[1]  # type: ignore[no-any-return]
+            running = self._running.get(key)
+            leader = running is None or running.revision != revision
+            if leader:
+                running = self._running[key] = _Running(revision)
+            else:
+                self.waits += 1
+        assert running is not None
+        if not leader:
+            running.done.wait()
+            if running.computed:
+                return running.value  # type: ignore[no-any-return]
+            return compute()  # it failed there: fail (or not) here, with this request's own error
         self.misses += 1
-        value = compute()  # outside the lock: other projects are served meanwhile
-        with self._lock:
-            self._entries[key] = (revision, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+        try:
+            value = compute()  # outside the lock: other projects are served meanwhile
+            running.value, running.computed = value, True
+        finally:
+            with self._lock:
+                # kept only while no computation of a newer revision started meanwhile
+                current = self._running.get(key) is running
+                if current:
+                    del self._running[key]
+                if running.computed and current:
+                    self._entries[key] = (revision, running.value)
+                    self._entries.move_to_end(key)
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
+            running.done.set()
         return value
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+class _Running:
+    """A computation under way: its revision, and its value once it is done."""
+
+    __slots__ = ("computed", "done", "revision", "value")
+
+    def __init__(self, revision: Revision) -> None:
+        self.revision = revision
+        self.done = threading.Event()
+        self.computed = False
+        self.value: Any = None
 
 
 _kpis = RevisionCache(max_entries=64)

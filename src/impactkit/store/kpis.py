@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+from math import copysign
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
@@ -56,7 +58,7 @@ def response_frames(
         if org is not None
     }
     tables: dict[str, _Columns] = {}
-    ids: dict[str, list[int]] = {}
+    ids: dict[str, array[int]] = {}
     flt = ResponseFilter(organisation_ids=organisation_ids, project_id=project_id, period_id=period_id)
     for stored in iter_responses(session, flt):
         row = _flat(stored["answers"] or {})
@@ -66,7 +68,7 @@ def response_frames(
         if row.get("respondent_code") in (None, "") and stored["respondent_code"]:
             row["respondent_code"] = stored["respondent_code"]
         tables.setdefault(stored["form_id"], _Columns()).add(row)
-        ids.setdefault(stored["form_id"], []).append(stored["id"])
+        ids.setdefault(stored["form_id"], array("q")).append(stored["id"])
     # Responses flagged out of the KPIs (test answers, duplicates not chosen …) carry the reason:
     # compute_kpis leaves them out and says how many, and why.
     reasons = left_out(session, [i for form_ids in ids.values() for i in form_ids])
@@ -79,37 +81,103 @@ def response_frames(
 
 
 class _Columns:
-    """Rows kept as lists of values by column position, not as dicts (a dict per response costs
-    about a kilobyte): the frame is built as ``DataFrame.from_records`` builds it from dicts,
-    a column missing from a row being NaN, so every column has the type it had."""
+    """Responses kept column by column, each value once: a column's repeated values (the answer
+    "yes", the score 4, the wave) are stored as small integer codes into its distinct values, so a
+    response costs a few bytes per column instead of a Python object per answer. A column with
+    more distinct values than ``_DISTINCT`` (codes, free text) keeps its values as they are.
+
+    The frame is the one ``DataFrame.from_records`` builds from the rows as dicts: a column missing
+    from a row is NaN there, and each column gets the type pandas infers from its values.
+    """
 
     def __init__(self) -> None:
-        self.position: dict[str, int] = {}
-        self.rows: list[list[Any]] = []
+        self.columns: dict[str, _Column] = {}
+        self.count = 0
 
     def add(self, row: dict[str, Any]) -> None:
-        values: list[Any] = [_MISSING] * len(self.position)
+        columns = self.columns
         for name, value in row.items():
-            at = self.position.get(name)
-            if at is None:
-                at = self.position[name] = len(self.position)
-                values.append(value)
-            else:
-                values[at] = value
-        self.rows.append(values)
+            column = columns.get(name)
+            if column is None:
+                column = columns[name] = _Column(missing=self.count)
+            column.append(value)
+        self.count += 1
+        if len(row) != len(columns):
+            for column in columns.values():
+                if column.length < self.count:
+                    column.append(_MISSING)
 
     def frame(self) -> pd.DataFrame:
         import pandas as pd
 
-        width = len(self.position)
-        for values in self.rows:
-            values.extend([_MISSING] * (width - len(values)))
-        frame = pd.DataFrame.from_records(self.rows, columns=list(self.position))
-        self.rows = []
-        return frame
+        series = {}
+        for name in list(self.columns):
+            column = self.columns.pop(name)
+            series[name] = pd.Series(column.values(), copy=False).infer_objects()
+            del column
+        return pd.DataFrame(series)
 
 
 _MISSING = float("nan")
+_DISTINCT = 1024
+"""Distinct values a column keeps as codes; above, its values are kept as they are."""
+_NEGATIVE_ZERO = object()  # -0.0 == 0.0 as a key: kept apart so each keeps its sign
+
+
+class _Column:
+    __slots__ = ("codes", "distinct", "index", "length", "plain")
+
+    def __init__(self, missing: int) -> None:
+        self.codes = array("i")
+        self.distinct: list[Any] = []
+        self.index: dict[Any, int] = {}
+        self.plain: list[Any] | None = None
+        self.length = 0
+        if missing:
+            self.append(_MISSING)
+            self.codes.extend(array("i", [self.codes[0]]) * (missing - 1))
+            self.length = missing
+
+    def append(self, value: Any) -> None:
+        self.length += 1
+        if self.plain is not None:
+            self.plain.append(value)
+            return
+        # 1, 1.0 and True are equal keys: the type keeps them apart (and pandas types them apart)
+        key = (value.__class__, value)
+        if value.__class__ is float and value == 0 and copysign(1.0, value) < 0:
+            key = (float, _NEGATIVE_ZERO)
+        try:
+            code = self.index.get(key)
+        except TypeError:  # an unhashable value (a dict): this column keeps values as they are
+            code = None
+            self._keep_values()
+        if code is None and self.plain is None and len(self.distinct) >= _DISTINCT:
+            self._keep_values()
+        if self.plain is not None:
+            self.plain.append(value)
+            return
+        if code is None:
+            code = self.index[key] = len(self.distinct)
+            self.distinct.append(value)
+        self.codes.append(code)
+
+    def _keep_values(self) -> None:
+        distinct = self.distinct
+        self.plain = [distinct[code] for code in self.codes]
+        self.codes, self.distinct, self.index = array("i"), [], {}
+
+    def values(self) -> Any:
+        """The column as a NumPy array of objects (the distinct values shared, not copied)."""
+        import numpy as np
+
+        if self.plain is not None:
+            values = np.fromiter(self.plain, dtype=object, count=len(self.plain))
+            self.plain = []
+            return values
+        distinct = np.fromiter(self.distinct, dtype=object, count=len(self.distinct))
+        codes = np.frombuffer(self.codes, dtype=np.int32) if self.codes else np.zeros(0, dtype=np.int32)
+        return distinct[codes]
 
 
 def project_kpis(
