@@ -48,25 +48,36 @@ def _flat(answers: dict[str, Any]) -> dict[str, Any]:
 
 
 def response_frames(
-    session: Session, organisation_ids: list[int], project_id: int | None, period_id: int | None
+    session: Session,
+    organisation_ids: list[int],
+    project_id: int | None,
+    period_id: int | None,
+    *,
+    instance_ids: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """form_id → one row per stored (not erased) response, answers and ``_metadata`` columns."""
+    """form_id → one row per stored (not erased) response, answers and ``_metadata`` columns
+    (``_instance_id`` left out with ``instance_ids=False``: the KPIs do not read it, and it is
+    the one column whose every value is a new string)."""
 
     territory = {
         org.id: org.territory_type
         for org in (session.get(Organisation, org_id) for org_id in organisation_ids)
         if org is not None
     }
+    metadata = [(c, name) for c, name in METADATA_COLUMNS.items() if instance_ids or c != "instance_id"]
     tables: dict[str, _Columns] = {}
     ids: dict[str, array[int]] = {}
     flt = ResponseFilter(organisation_ids=organisation_ids, project_id=project_id, period_id=period_id)
     for stored in iter_responses(session, flt):
         row = _flat(stored["answers"] or {})
-        for column, name in METADATA_COLUMNS.items():
+        for column, name in metadata:
             row[name] = stored[column]
         row["_territory_type"] = territory.get(stored["organisation_id"])
-        if row.get("respondent_code") in (None, "") and stored["respondent_code"]:
+        code = row.get("respondent_code")
+        if code in (None, "") and stored["respondent_code"]:
             row["respondent_code"] = stored["respondent_code"]
+        elif code == stored["respondent_code"]:
+            row["_respondent_code"] = code  # one string for both columns, not two equal ones
         tables.setdefault(stored["form_id"], _Columns()).add(row)
         ids.setdefault(stored["form_id"], array("q")).append(stored["id"])
     # Responses flagged out of the KPIs (test answers, duplicates not chosen …) carry the reason:
@@ -200,7 +211,7 @@ def project_kpis(
     # A shipped framework by id; a designed one at the version the project adopted.
     reference = framework_id or project.framework_id or DEFAULT_FRAMEWORK
     framework = resolve_framework(session, reference, None if framework_id else project.framework_version)
-    frames = response_frames(session, [project.organisation_id], project_id, period_id)
+    frames = response_frames(session, [project.organisation_id], project_id, period_id, instance_ids=False)
     from impactkit.frameworks.compute import compute_kpis
 
     results = compute_kpis(framework, frames, population=project.population)
@@ -214,7 +225,8 @@ def project_kpis(
         if row.id is not None
     ]
     by_period = {
-        period: response_frames(session, [project.organisation_id], project_id, period) for period in periods
+        period: response_frames(session, [project.organisation_id], project_id, period, instance_ids=False)
+        for period in periods
     }
     by_period = {period: found for period, found in by_period.items() if found}
     if len(by_period) < 2:

@@ -44,7 +44,14 @@ def test_types_as_pandas_infers_them() -> None:
     start = datetime(2026, 3, 1, tzinfo=UTC)
     rows = [
         {"text": "sì", "score": 4, "share": 0.5, "flag": True, "when": start, "mixed": "x", "none": None},
-        {"text": "no", "score": 5, "share": 1.0, "flag": False, "when": start + timedelta(hours=1), "mixed": 3},
+        {
+            "text": "no",
+            "score": 5,
+            "share": 1.0,
+            "flag": False,
+            "when": start + timedelta(hours=1),
+            "mixed": 3,
+        },
         {"text": "sì", "score": 4, "share": 0.5, "flag": True, "when": start, "mixed": 3.5, "none": None},
     ]
     built = _same(rows)

@@ -28,7 +28,9 @@ def test_requests_arriving_together_share_one_computation() -> None:
     with ThreadPoolExecutor(4) as pool:
         first = pool.submit(cache.get, "k", Revision("a", 1), _slow(started, release, calls, value))
         assert started.wait(10)
-        others = [pool.submit(cache.get, "k", Revision("a", 1), lambda: calls.append("again")) for _ in range(3)]
+        others = [
+            pool.submit(cache.get, "k", Revision("a", 1), lambda: calls.append("again")) for _ in range(3)
+        ]
         while cache.waits < 3:  # the three are waiting for the first, not computing
             threading.Event().wait(0.01)
         release.set()
