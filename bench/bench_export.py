@@ -24,7 +24,6 @@ import argparse
 import gc
 import hashlib
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -36,15 +35,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pages import database, submissions  # noqa: E402
-from tests.factories import build_world  # noqa: E402
+from bench_pages import seeded  # noqa: E402
 
 from impactkit.api.downloads import BLOCK, spooled_csv  # noqa: E402
 from impactkit.reports import neutralise  # noqa: E402
-from impactkit.store import migrate  # noqa: E402
 from impactkit.store import surveys as store  # noqa: E402
-from impactkit.store.db import make_engine, session_scope  # noqa: E402
-from impactkit.store.surveys import publish_shipped_forms, store_responses  # noqa: E402
+from impactkit.store.db import session_scope  # noqa: E402
 from impactkit.surveys.tabular import responses_to_tables, stream_table  # noqa: E402
 
 FORM = "beneficiary_outcomes"
@@ -105,18 +101,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{'responses':>10}  {'streamed s':>10}  {'peak MiB':>8}  {'whole table s':>13}  {'peak MiB':>8}")
     for count in args.responses:
-        with tempfile.TemporaryDirectory() as folder, database(args.backend, Path(folder)) as url:
-            engine = make_engine(url)
-            migrate.upgrade(engine)
-            world = build_world(engine)
-            with session_scope(engine) as session:
-                publish_shipped_forms(session)
-            for chunk in submissions(world, count):
-                with session_scope(engine) as session:
-                    store_responses(session, chunk, allowed_organisations=None)
-            with session_scope(engine) as db:
-                compare(db, world.project_a, count, args.repeat)
-            engine.dispose()
+        with seeded(args.backend, count) as (engine, world), session_scope(engine) as db:
+            compare(db, world.project_a, count, args.repeat)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -39,18 +38,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pages import database, submissions  # noqa: E402
-from tests.factories import build_world  # noqa: E402
+from bench_pages import seeded  # noqa: E402
 
-from impactkit.store import migrate  # noqa: E402
-from impactkit.store.db import make_engine, session_scope  # noqa: E402
+from impactkit.store.db import session_scope  # noqa: E402
 from impactkit.store.flags import left_out  # noqa: E402
 from impactkit.store.kpis import METADATA_COLUMNS, _flat, response_frames  # noqa: E402
 from impactkit.store.surveys import (  # noqa: E402
     ResponseFilter,
     iter_responses,
-    publish_shipped_forms,
-    store_responses,
 )
 from impactkit.store.tables import Organisation  # noqa: E402
 
@@ -120,30 +115,20 @@ def main() -> None:
     print(f"{'responses':>10}  {'columns s':>9}  {'peak MiB':>8}  {'rows as lists s':>15}  {'peak MiB':>8}")
     peaks: list[tuple[int, int, int]] = []
     for count in args.responses:
-        with tempfile.TemporaryDirectory() as folder, database(args.backend, Path(folder)) as url:
-            engine = make_engine(url)
-            migrate.upgrade(engine)
-            world = build_world(engine)
-            with session_scope(engine) as session:
-                publish_shipped_forms(session)
-            for chunk in submissions(world, count):
-                with session_scope(engine) as session:
-                    store_responses(session, chunk, allowed_organisations=None)
+        with seeded(args.backend, count) as (engine, world), session_scope(engine) as db:
             org, project, period = world.org_a, world.project_a, world.period_a
-            with session_scope(engine) as db:
-                new_s, new_peak, new = measured(
-                    lambda: response_frames(db, [org], project, period, instance_ids=False)[FORM],  # noqa: B023
-                    args.repeat,
-                )
-                old_s, old_peak, old = measured(
-                    lambda: rows_as_lists(db, org, project, period),  # noqa: B023
-                    args.repeat,
-                )
-                # the KPIs no longer read the instance ids; every other column is the same
-                old = old.drop(columns="_instance_id")
-                assert_frame_equal(new, old, check_dtype=True, check_exact=True)
-                del new, old
-            engine.dispose()
+            new_s, new_peak, new = measured(
+                lambda: response_frames(db, [org], project, period, instance_ids=False)[FORM],  # noqa: B023
+                args.repeat,
+            )
+            old_s, old_peak, old = measured(
+                lambda: rows_as_lists(db, org, project, period),  # noqa: B023
+                args.repeat,
+            )
+            # the KPIs no longer read the instance ids; every other column is the same
+            old = old.drop(columns="_instance_id")
+            assert_frame_equal(new, old, check_dtype=True, check_exact=True)
+            del new, old
         peaks.append((count, new_peak, old_peak))
         print(
             f"{count:>10,}  {new_s:>9.2f}  {new_peak / MIB:>8.1f}  "

@@ -141,6 +141,25 @@ def database(backend: str, folder: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def seeded(backend: str, count: int) -> Iterator[tuple[Any, World]]:
+    """A fresh migrated database (removed afterwards) with the test world, the shipped forms and
+    ``count`` beneficiary answers stored through the store's bulk path: its engine and world."""
+    with tempfile.TemporaryDirectory() as folder, database(backend, Path(folder)) as url:
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine)
+            world = build_world(engine)
+            with session_scope(engine) as session:
+                publish_shipped_forms(session)
+            for chunk in submissions(world, count):
+                with session_scope(engine) as session:
+                    store_responses(session, chunk, allowed_organisations=None)
+            yield engine, world
+        finally:
+            engine.dispose()
+
+
 def serve(settings: Settings, engine: Any) -> uvicorn.Server:
     from impactkit.api.app import create_app
 
