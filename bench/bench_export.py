@@ -21,12 +21,8 @@ export's peak does not grow with the number of responses.
 from __future__ import annotations
 
 import argparse
-import gc
 import hashlib
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlmodel import Session
@@ -35,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pages import seeded  # noqa: E402
+from bench_pages import seeded, timed_and_traced  # noqa: E402
 
 from impactkit.api.downloads import BLOCK, spooled_csv  # noqa: E402
 from impactkit.reports import neutralise  # noqa: E402
@@ -45,24 +41,6 @@ from impactkit.surveys.tabular import responses_to_tables, stream_table  # noqa:
 
 FORM = "beneficiary_outcomes"
 MIB = 1024 * 1024
-
-
-def measured(function: Callable[[], bytes], repeat: int) -> tuple[float, int, bytes]:
-    seconds = []
-    result = b""
-    for _ in range(repeat):
-        gc.collect()
-        started = time.perf_counter()
-        result = function()
-        seconds.append(time.perf_counter() - started)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        function()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    return min(seconds), peak, result
 
 
 def compare(db: Session, project_id: int, count: int, repeat: int) -> None:
@@ -84,8 +62,8 @@ def compare(db: Session, project_id: int, count: int, repeat: int) -> None:
         text = frame.map(lambda v: neutralise(v) if isinstance(v, str) else v)
         return hashlib.sha256(text.to_csv(index=False).encode("utf-8")).digest()
 
-    new_s, new_peak, new_bytes = measured(streamed, repeat)
-    old_s, old_peak, old_bytes = measured(whole, repeat)
+    new_s, new_peak, new_bytes = timed_and_traced(streamed, repeat)
+    old_s, old_peak, old_bytes = timed_and_traced(whole, repeat)
     same = "same bytes" if new_bytes == old_bytes else "DIFFERENT BYTES"
     print(
         f"{count:>10,}  {new_s:>10.2f}  {new_peak / MIB:>8.1f}  {old_s:>13.2f}  "

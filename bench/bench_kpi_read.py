@@ -22,11 +22,7 @@ climb with its data.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pages import seeded  # noqa: E402
+from bench_pages import seeded, timed_and_traced  # noqa: E402
 
 from impactkit.store.db import session_scope  # noqa: E402
 from impactkit.store.flags import left_out  # noqa: E402
@@ -87,25 +83,6 @@ def rows_as_lists(db: Session, organisation_id: int, project_id: int, period_id:
     return frame
 
 
-def measured(function: Callable[[], pd.DataFrame], repeat: int) -> tuple[float, int, pd.DataFrame]:
-    seconds = []
-    frame = pd.DataFrame()
-    for _ in range(repeat):
-        gc.collect()
-        started = time.perf_counter()
-        frame = function()
-        seconds.append(time.perf_counter() - started)
-    del frame
-    gc.collect()
-    tracemalloc.start()
-    try:
-        frame = function()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    return min(seconds), peak, frame
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--responses", type=int, nargs="+", default=[5_000, 50_000])
@@ -117,11 +94,11 @@ def main() -> None:
     for count in args.responses:
         with seeded(args.backend, count) as (engine, world), session_scope(engine) as db:
             org, project, period = world.org_a, world.project_a, world.period_a
-            new_s, new_peak, new = measured(
+            new_s, new_peak, new = timed_and_traced(
                 lambda: response_frames(db, [org], project, period, instance_ids=False)[FORM],  # noqa: B023
                 args.repeat,
             )
-            old_s, old_peak, old = measured(
+            old_s, old_peak, old = timed_and_traced(
                 lambda: rows_as_lists(db, org, project, period),  # noqa: B023
                 args.repeat,
             )

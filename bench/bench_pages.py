@@ -25,6 +25,7 @@ Goal (issue 18): project page and breakdown ≤ 300 ms server time (median) with
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import random
@@ -34,11 +35,12 @@ import sys
 import tempfile
 import threading
 import time
+import tracemalloc
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -139,6 +141,28 @@ def database(backend: str, folder: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+T = TypeVar("T")
+
+
+def timed_and_traced(function: Callable[[], T], repeat: int) -> tuple[float, int, T]:
+    """Best of ``repeat`` timed runs, then one more with tracemalloc on (tracing slows what it
+    traces): seconds, the traced peak of Python allocations in bytes, the traced run's result."""
+    seconds = []
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        function()
+        seconds.append(time.perf_counter() - started)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = function()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return min(seconds), peak, result
 
 
 @contextmanager
