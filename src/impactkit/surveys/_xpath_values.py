@@ -154,6 +154,9 @@ def to_string(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return " ".join(to_string(v) for v in value)
+    if hasattr(value, "nodes") and hasattr(value, "values"):  # a node-set: its first node's value
+        values = value.values()
+        return to_string(values[0]) if values else ""
     return str(value)
 
 
