@@ -48,6 +48,9 @@ class Settings:
         public_base_url: the address printed in survey links.
         check_processes: helper processes per server process that check large batches of
             responses (0: the server process checks them itself).
+        kpi_processes: helper processes per server process that compute KPIs (0: the server
+            process computes them itself; see :mod:`impactkit.store.kpi_helpers`).
+        kpi_tasks: KPI computations a helper makes before a fresh one takes its place.
     """
 
     data_dir: Path
@@ -56,6 +59,8 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     max_batch: int = 1000
     check_processes: int = 0
+    kpi_processes: int = 0
+    kpi_tasks: int = 50
     public_base_url: str = "http://127.0.0.1:8000"
     cookie_secure: bool = False
     extra: dict[str, str] = field(default_factory=dict)
@@ -224,6 +229,8 @@ def load_settings(
         max_body_bytes=_int_env("IMPACTKIT_MAX_BODY_BYTES", 10 * 1024 * 1024),
         max_batch=_int_env("IMPACTKIT_MAX_BATCH", 1000),
         check_processes=max(0, _int_env("IMPACTKIT_CHECK_PROCESSES", default_check_processes())),
+        kpi_processes=max(0, _int_env("IMPACTKIT_KPI_PROCESSES", 1)),
+        kpi_tasks=max(1, _int_env("IMPACTKIT_KPI_TASKS", 50)),
         public_base_url=os.environ.get("IMPACTKIT_PUBLIC_URL", "http://127.0.0.1:8000"),
         cookie_secure=os.environ.get("IMPACTKIT_COOKIE_SECURE", "0") == "1",
         log_level=_choice_env("IMPACTKIT_LOG_LEVEL", ("debug", "info", "warning", "error"), "info"),

@@ -30,6 +30,7 @@ from impactkit.settings import Settings, load_settings
 from impactkit.store import migrate
 from impactkit.store.checking import close_helpers, helpers_for
 from impactkit.store.db import describe, make_engine
+from impactkit.store.kpi_helpers import close_kpi_helpers, register_kpi_helpers
 from impactkit.store.shared import hit_store_for
 from impactkit.store.writer import close_writer
 
@@ -128,10 +129,15 @@ def create_app(
     else:
         migrate.require_current(engine)
 
+    # KPIs in helper processes replaced now and then: the server never holds a period's answers
+    kpi_helpers = register_kpi_helpers(engine, settings.kpi_processes, settings.kpi_tasks)
+
     def _start() -> None:
         helpers = helpers_for(engine, settings.check_processes) if start_helpers else None
         if helpers is not None:
             helpers.start()  # in the background: the app answers meanwhile
+        if kpi_helpers is not None and start_helpers:
+            kpi_helpers.start()
 
     rate_limiter = RateLimiter(hit_store_for(engine, settings.redis_url, settings.redis_prefix))
 
@@ -141,6 +147,7 @@ def create_app(
             close()
         close_writer(engine)
         close_helpers(engine)
+        close_kpi_helpers(engine)
         engine.dispose()
 
     pages = _pages_options(settings)

@@ -37,7 +37,8 @@ def _start_warm_up() -> None:
     threading.Thread(target=_warm_up, name="impactkit-warm-up", daemon=True).start()
 
 
-app.on_startup.append(_start_warm_up)
+if settings.kpi_processes == 0:  # else the KPI helpers import them (here only a page that needs them does)
+    app.on_startup.append(_start_warm_up)
 
 # Requests hand their responses to the writer thread and wait for its commit, so the event loop
 # and the writer pass the interpreter back and forth many times a second. A thread that wants

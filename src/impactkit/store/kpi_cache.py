@@ -28,7 +28,7 @@ from impactkit.frameworks.results import KpiResults
 from impactkit.store.changes import Revision, project_revision
 from impactkit.store.tables import Project
 
-__all__ = ["RevisionCache", "cached_figures", "cached_project_kpis", "clear"]
+__all__ = ["RevisionCache", "cached_figures", "cached_project_kpis", "clear", "computed_project_kpis"]
 
 T = TypeVar("T")
 
@@ -124,12 +124,10 @@ def cached_project_kpis(session: Session, project_id: int, period_id: int | None
     The revision is read before the responses: a write that commits meanwhile moves it, so the
     next view computes again rather than keeping a result older than the data.
     """
-    from impactkit.store.kpis import project_kpis
-
     project = session.get(Project, project_id)
     revision = project_revision(session, project_id) if project is not None else None
     if project is None or revision is None:
-        return project_kpis(session, project_id, period_id)
+        return computed_project_kpis(session, project_id, period_id)
     key = (
         _database(session),
         project_id,
@@ -138,7 +136,20 @@ def cached_project_kpis(session: Session, project_id: int, period_id: int | None
         project.framework_version,
         project.population,
     )
-    return _kpis.get(key, revision, lambda: project_kpis(session, project_id, period_id))
+    return _kpis.get(key, revision, lambda: computed_project_kpis(session, project_id, period_id))
+
+
+def computed_project_kpis(session: Session, project_id: int, period_id: int | None) -> KpiResults:
+    """:func:`impactkit.store.kpis.project_kpis`, in a KPI helper process when the database has
+    them (:mod:`impactkit.store.kpi_helpers`: ``impactkit serve`` starts them), else here."""
+    from impactkit.store.kpi_helpers import kpi_helpers
+
+    helpers = kpi_helpers(session)
+    if helpers is not None:
+        return helpers.compute(project_id, period_id)
+    from impactkit.store.kpis import project_kpis
+
+    return project_kpis(session, project_id, period_id)
 
 
 def cached_figures(session: Session, project_id: int, name: str, compute: Callable[[], T]) -> T:

@@ -44,7 +44,7 @@ from impactkit.reports.grants import GrantTerms, stage_of
 from impactkit.reports.indigo import STANDARD as INDIGO_STANDARD
 from impactkit.reports.indigo import indigo_projects
 from impactkit.store.admin import audit, get
-from impactkit.store.kpis import project_kpis
+from impactkit.store.kpi_cache import cached_project_kpis
 from impactkit.store.logos import current_logo, logo_of_content, reference, with_current_logo
 from impactkit.store.principals import Principal
 from impactkit.store.references import require_period, unknown
@@ -151,7 +151,7 @@ def assemble_content(
     """The report content: organisation, project, period, KPI results, SROI, sections, targets,
     and the figures the organisation entered for the decree's sections."""
     organisation = get(session, Organisation, project.organisation_id, "organisation")
-    kpis = project_kpis(session, project.id or 0, period.id)
+    kpis = cached_project_kpis(session, project.id or 0, period.id)
     framework = get_framework(kpis.framework_id)
     tags = {indicator.id: indicator.tags.model_dump(mode="json") for indicator in framework.indicators}
     content = ReportContent.model_validate(

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from impactkit.errors import NotFoundError, Problem, ValueMapError
 from impactkit.sroi import ValueMap, kpi_links, parse_value_map, resolve_quantities
-from impactkit.store.kpis import project_kpis
+from impactkit.store.kpi_cache import cached_project_kpis
 from impactkit.store.principals import Principal
 from impactkit.store.tables import Project
 
@@ -45,7 +45,7 @@ def prepare_value_map(
             problems.append(Problem(f"project {project_id} not found", where, "not_found"))
             continue
         try:
-            result = project_kpis(session, project_id, period_id).get(link.kpi)
+            result = cached_project_kpis(session, project_id, period_id).get(link.kpi)
         except NotFoundError as exc:
             problems.append(Problem(exc.message, where, "not_found"))
             continue
