@@ -12,8 +12,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from impactkit.errors import NotFoundError, PermissionDeniedError, Problem, ReportStateError, ValueMapError
 from impactkit.frameworks import get_framework
@@ -178,20 +181,29 @@ def assemble_content(
     return content.model_dump(mode="json")
 
 
-def _latest(session: Session, report: Report) -> ReportVersion:
+def _versions(with_content: bool) -> SelectOfScalar[ReportVersion]:
+    """A query of report versions, their content (the sealed report, tens of KiB) left unread
+    until it is used when ``with_content`` is False: lists show versions, not what they hold."""
+    query = select(ReportVersion)
+    return query if with_content else query.options(defer(ReportVersion.content))  # type: ignore[arg-type]
+
+
+def _latest(session: Session, report: Report, with_content: bool = True) -> ReportVersion:
     row = session.exec(
-        select(ReportVersion).where(
+        _versions(with_content).where(
             ReportVersion.report_id == report.id, ReportVersion.number == report.current_version
         )
     ).one()
     return row
 
 
-def version(session: Session, report: Report, number: int | None = None) -> ReportVersion:
+def version(
+    session: Session, report: Report, number: int | None = None, *, with_content: bool = True
+) -> ReportVersion:
     if number is None:
-        return _latest(session, report)
+        return _latest(session, report, with_content)
     row = session.exec(
-        select(ReportVersion).where(ReportVersion.report_id == report.id, ReportVersion.number == number)
+        _versions(with_content).where(ReportVersion.report_id == report.id, ReportVersion.number == number)
     ).first()
     if row is None:
         raise NotFoundError(f"report {report.id} has no version {number}")
@@ -557,28 +569,34 @@ def _event_comment(details: dict[str, Any]) -> str | None:
 
 
 def visible_version(
-    session: Session, principal: Principal, report: Report, number: int | None = None
+    session: Session,
+    principal: Principal,
+    report: Report,
+    number: int | None = None,
+    *,
+    with_content: bool = True,
 ) -> ReportVersion:
     """The version the caller may read, or NotFoundError.
 
     Members (and administrators) read every version; the assigned evaluator reads versions
     that were submitted to them; a funder of the organisation reads validated versions only.
+    With ``with_content`` False the version's content is read only if it is used.
     """
     if principal.is_admin or report.organisation_id in principal.roles:
-        return version(session, report, number)
+        return version(session, report, number, with_content=with_content)
     if report.evaluator_user_id == principal.user_id:
-        row = version(session, report, number)
+        row = version(session, report, number, with_content=with_content)
         if row.state != "draft" and row.evaluator_user_id == principal.user_id:
             return row
         raise NotFoundError(f"report {report.id} version {row.number} is not submitted to you")
     if _funds(session, principal, report):
         if number is not None:
-            row = version(session, report, number)
+            row = version(session, report, number, with_content=with_content)
             if row.state == "validated":
                 return row
             raise NotFoundError(f"report {report.id} has no validated version {number}")
         validated = session.exec(
-            select(ReportVersion)
+            _versions(with_content)
             .where(ReportVersion.report_id == report.id, ReportVersion.state == "validated")
             .order_by(ReportVersion.number.desc())  # type: ignore[attr-defined]
         ).first()
@@ -607,12 +625,33 @@ def get_report(session: Session, principal: Principal, report_id: int) -> Report
     return report
 
 
-def list_reports(session: Session, principal: Principal) -> list[tuple[Report, ReportVersion]]:
-    """Each report the caller may see, with the version they see."""
+def list_reports(
+    session: Session, principal: Principal, *, project_id: int | None = None
+) -> list[tuple[Report, ReportVersion]]:
+    """Each report the caller may see (of one project with ``project_id``), with the version they
+    see, its content read only if it is used.
+
+    Only the reports the caller could see are read (their organisation's, those assigned to them,
+    those of organisations their funders fund), not every report of the instance: a list costs
+    what it shows.
+    """
+    query = select(Report).order_by(Report.id)  # type: ignore[arg-type]
+    if project_id is not None:
+        query = query.where(Report.project_id == project_id)
+    if not principal.is_admin:
+        reachable = [Report.organisation_id.in_(list(principal.roles))]  # type: ignore[attr-defined]
+        if principal.user_id is not None:
+            reachable.append(Report.evaluator_user_id == principal.user_id)
+        if principal.funder_ids:
+            funded = select(Grant.organisation_id).where(
+                Grant.funder_id.in_(principal.funder_ids)  # type: ignore[attr-defined]
+            )
+            reachable.append(Report.organisation_id.in_(funded))  # type: ignore[attr-defined]
+        query = query.where(or_(*reachable))
     out: list[tuple[Report, ReportVersion]] = []
-    for report in session.exec(select(Report).order_by(Report.id)).all():  # type: ignore[arg-type]
+    for report in session.exec(query).all():
         try:
-            out.append((report, visible_version(session, principal, report)))
+            out.append((report, visible_version(session, principal, report, with_content=False)))
         except NotFoundError:
             continue
     return out

@@ -175,7 +175,7 @@ def kpi_rows(
 
 def project_reports(db: DB, principal: Principal, project: Project) -> list[tuple[Report, ReportVersion]]:
     """The reports of a project the caller may see, with the version they see."""
-    return [(r, v) for r, v in report_store.list_reports(db, principal) if r.project_id == project.id]
+    return report_store.list_reports(db, principal, project_id=project.id)
 
 
 def periods_of(db: DB, project_id: int) -> list[ReportingPeriod]:
