@@ -62,6 +62,9 @@ class ImpactkitError(Exception):
         super().__init__(message)
         self.message = message
         self.problems: list[Problem] = list(problems or [])
+        self.keyed: dict[str, Any] | None = None
+        """The message as a keyed text (:mod:`impactkit.keyed_texts`), for a page to write it in
+        its reader's language; None when the message is only in English."""
 
     def __str__(self) -> str:
         if not self.problems:

@@ -18,6 +18,7 @@ from impactkit.reports import load_content, run_checklist
 from impactkit.reports.checklist import detail_in
 from impactkit.reports.checklist_texts import CHECKLIST_TEXTS
 from impactkit.surveys.problem_texts import FORM_PROBLEM_TEXTS, form_problem_in
+from impactkit.surveys.table_texts import TABLE_TEXTS
 from impactkit.surveys.xlsform import load_xlsform
 from tests.unit.reports.helpers import report_data
 
@@ -26,6 +27,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "data" / "xlsform"
 
 FORM_KEY = re.compile(r'"((?:xlsform|expression)_(?:problem|reason|kind)_[a-z_]+)"')
 CHECK_KEY = re.compile(r'"(check_[a-z_]+)"')
+TABLE_KEY = re.compile(r'"((?:table|import)_(?:error|problem|separator|scope)_[a-z0-9_]+)"')
 CHECK_CODES = {"check_passed"}  # a problem code of the validation gate, not a text
 DYNAMIC_PREFIXES = (
     "xlsform_problem_unclosed_",  # f"xlsform_problem_unclosed_{kind}": group, repeat
@@ -48,7 +50,9 @@ def _source(*parts: str) -> str:
     )
 
 
-@pytest.mark.parametrize("texts", [FORM_PROBLEM_TEXTS, CHECKLIST_TEXTS], ids=["form problems", "checklist"])
+@pytest.mark.parametrize(
+    "texts", [FORM_PROBLEM_TEXTS, CHECKLIST_TEXTS, TABLE_TEXTS], ids=["form problems", "checklist", "tables"]
+)
 def test_every_text_has_italian_and_english_with_the_same_placeholders(texts: dict[str, Any]) -> None:
     for key, entry in texts.items():
         assert set(entry) == {"it", "en"}, key
@@ -69,6 +73,17 @@ def test_every_key_the_code_uses_is_in_the_catalogue_and_every_key_is_used() -> 
         assert f'"{key}"' in surveys or key.startswith(DYNAMIC_PREFIXES), f"{key} is never used"
     for key in CHECKLIST_TEXTS:
         assert f'"{key}"' in checklist, f"{key} is never used"
+
+
+def test_every_table_key_the_code_uses_is_in_the_catalogue_and_every_key_is_used() -> None:
+    code = "\n".join(
+        (SRC / "surveys" / name).read_text(encoding="utf-8") for name in ("files.py", "imports.py")
+    )
+    used = set(TABLE_KEY.findall(code))
+    assert not used - set(TABLE_TEXTS), f"table keys without a text: {sorted(used - set(TABLE_TEXTS))}"
+    for key in TABLE_TEXTS:
+        # the separators are named by f"table_separator_{name}"
+        assert key in used or key.startswith("table_separator_"), f"{key} is never used"
 
 
 def test_every_problem_of_the_test_forms_carries_its_key_and_reads_in_italian() -> None:

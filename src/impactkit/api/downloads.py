@@ -53,4 +53,3 @@ def sent_file(file: IO[bytes], *, media_type: str, filename: str) -> Stream:
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-

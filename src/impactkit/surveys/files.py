@@ -46,6 +46,8 @@ from typing import IO, Any, Literal
 import pandas as pd
 
 from impactkit.errors import FileError, Problem
+from impactkit.keyed_texts import keyed
+from impactkit.surveys.table_texts import table_error, table_problem
 
 Source = bytes | bytearray | str | os.PathLike[str] | IO[bytes]
 
@@ -144,18 +146,20 @@ def read_table(
     limits = limits or Limits()
     data, label = _bytes_of(source, name, limits)
     if not data.strip(b"\x00\t\r\n \xef\xbb\xbf\xff\xfe"):
-        raise FileError(f"{label} is empty", [Problem("expected a header line and rows under it", label)])
+        raise table_error(
+            "table_error_empty", [table_problem("table_problem_header_and_rows", label)], file=label
+        )
     if data.startswith(_ZIP_MAGIC):
         return _read_xlsx(data, label, sheet, limits, numbers)
     if data.startswith(_OLE_MAGIC):
-        raise FileError(
-            f"{label} is an old Excel .xls workbook",
-            [Problem("expected CSV or .xlsx: save it from Excel as .xlsx or CSV", label, code="file_type")],
+        raise table_error(
+            "table_error_xls", [table_problem("table_problem_xls", label, code="file_type")], file=label
         )
     if sheet is not None:
-        raise FileError(
-            f"{label} is a text file, not a workbook",
-            [Problem(f"sheet {sheet!r} was asked for, but only an .xlsx file has sheets", label)],
+        raise table_error(
+            "table_error_text_not_workbook",
+            [table_problem("table_problem_sheet_of_text", label, sheet=sheet)],
+            file=label,
         )
     return _read_csv(data, label, limits, numbers)
 
@@ -173,8 +177,10 @@ def _bytes_of(source: Source, name: str | None, limits: Limits) -> tuple[bytes, 
         try:
             size = path.stat().st_size
         except OSError as error:
-            raise FileError(
-                f"cannot open {label}", [Problem(error.strerror or str(error), str(path), code="file")]
+            raise table_error(
+                "table_error_cannot_open",
+                [Problem(error.strerror or str(error), str(path), code="file")],
+                file=label,
             ) from None
         if size > limits.max_bytes:
             raise _too_big(label, size, limits)
@@ -188,9 +194,14 @@ def _bytes_of(source: Source, name: str | None, limits: Limits) -> tuple[bytes, 
 
 
 def _too_big(label: str, size: int, limits: Limits) -> FileError:
-    return FileError(
-        f"{label} is too large",
-        [Problem(f"{size:,} bytes; expected at most {limits.max_bytes:,}", label, code="too_large")],
+    return table_error(
+        "table_error_too_large",
+        [
+            table_problem(
+                "table_problem_bytes", label, code="too_large", size=size, max_bytes=limits.max_bytes
+            )
+        ],
+        file=label,
     )
 
 
@@ -205,22 +216,18 @@ def _decode(data: bytes, label: str) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as error:
-            raise FileError(
-                f"{label} is not readable UTF-16 text",
+            raise table_error(
+                "table_error_not_utf16",
                 [Problem(f"byte {error.start}: {error.reason}", label, code="encoding")],
+                file=label,
             ) from None
     if b"\x00" in data:
         position = data.index(b"\x00")
         line = data[:position].count(b"\n") + 1
-        raise FileError(
-            f"{label} is not a text file",
-            [
-                Problem(
-                    "a NUL byte: expected CSV text or an .xlsx workbook",
-                    f"{label}: line {line}",
-                    code="binary",
-                )
-            ],
+        raise table_error(
+            "table_error_not_text",
+            [table_problem("table_problem_nul", f"{label}: line {line}", code="binary")],
+            file=label,
         )
     try:
         return data.decode("utf-8"), "utf-8"
@@ -281,10 +288,12 @@ def _read_csv(data: bytes, label: str, limits: Limits, numbers: bool) -> Table:
                 )
                 if len(header) > limits.max_columns:
                     problems.append(
-                        Problem(
-                            f"{len(header)} columns; expected at most {limits.max_columns}",
+                        table_problem(
+                            "table_problem_too_many_columns",
                             f"{label}: line {line}",
                             code="too_many_columns",
+                            count=len(header),
+                            max_columns=limits.max_columns,
                         )
                     )
                 if problems:
@@ -296,11 +305,13 @@ def _read_csv(data: bytes, label: str, limits: Limits, numbers: bool) -> Table:
                 extra = row[len(header) :]
                 if any(cell.strip() for cell in extra):
                     problems.append(
-                        Problem(
-                            f"{len(row)} values but the header has {len(header)} columns; check the "
-                            f"separator ({_SEPARATOR_NAMES[separator]}) and the quotes",
+                        table_problem(
+                            "table_problem_row_width",
                             f"{label}: line {line}",
                             code="columns",
+                            values=len(row),
+                            columns=len(header),
+                            separator=keyed(f"table_separator_{_SEPARATOR_NAMES[separator]}"),
                         )
                     )
                     if len(problems) >= 20:
@@ -312,38 +323,42 @@ def _read_csv(data: bytes, label: str, limits: Limits, numbers: bool) -> Table:
             for index, cell in enumerate(row):
                 if len(cell) > limits.max_cell_chars:
                     problems.append(
-                        Problem(
-                            f"{len(cell):,} characters; expected at most {limits.max_cell_chars:,}",
+                        table_problem(
+                            "table_problem_too_long",
                             f"{label}: line {line}, column {header[index]!r}",
                             code="too_long",
+                            length=len(cell),
+                            max_chars=limits.max_cell_chars,
                         )
                     )
             records.append(row)
             if len(records) > limits.max_rows:
                 problems.append(
-                    Problem(
-                        f"more than {limits.max_rows:,} rows; expected at most that many",
+                    table_problem(
+                        "table_problem_too_many_rows",
                         f"{label}: line {line}",
                         code="too_many_rows",
+                        max_rows=limits.max_rows,
                     )
                 )
                 break
     except csv.Error as error:
-        problems.append(Problem(f"unreadable CSV: {error}", f"{label}: line {reader.line_num}", code="csv"))
+        problems.append(
+            table_problem(
+                "table_problem_csv", f"{label}: line {reader.line_num}", code="csv", error=str(error)
+            )
+        )
     if problems:
-        raise FileError(f"{label} cannot be read", problems)
+        raise table_error("table_error_unreadable", problems, file=label)
     if header is None:
-        raise FileError(f"{label} is empty", [Problem("expected a header line and rows under it", label)])
+        raise table_error(
+            "table_error_empty", [table_problem("table_problem_header_and_rows", label)], file=label
+        )
     if not records:
-        raise FileError(
-            f"{label} has a header but no rows",
-            [
-                Problem(
-                    "expected at least one row under the header",
-                    f"{label}: line {header_line}",
-                    code="no_rows",
-                )
-            ],
+        raise table_error(
+            "table_error_no_rows",
+            [table_problem("table_problem_one_row", f"{label}: line {header_line}", code="no_rows")],
+            file=label,
         )
     frame = pd.DataFrame(records, columns=header, dtype=object)
     frame = frame.replace({"": None})
@@ -370,14 +385,16 @@ def _header_problems(header: list[str], label: str, where: Any) -> list[Problem]
     for index, name in enumerate(header):
         if not name:
             problems.append(
-                Problem("a column without a name in the header", f"{label}: {where(index)}", code="header")
+                table_problem("table_problem_unnamed_column", f"{label}: {where(index)}", code="header")
             )
         elif name in seen:
             problems.append(
-                Problem(
-                    f"column {name!r} appears twice (also column {seen[name] + 1})",
+                table_problem(
+                    "table_problem_column_twice",
                     f"{label}: {where(index)}",
                     code="header",
+                    name=name,
+                    other=seen[name] + 1,
                 )
             )
         else:
@@ -433,41 +450,45 @@ def _check_zip(data: bytes, label: str, limits: Limits) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise FileError(
-            f"{label} is not a readable .xlsx workbook",
-            [Problem(f"damaged zip: {error}", label, code="zip")],
+        raise table_error(
+            "table_error_unreadable_xlsx",
+            [table_problem("table_problem_damaged_zip", label, code="zip", error=str(error))],
+            file=label,
         ) from None
     names = {member.filename for member in members}
     if "xl/workbook.xml" not in names:
-        kind = "an OpenDocument spreadsheet (.ods)" if "content.xml" in names else "a zip without a workbook"
-        raise FileError(
-            f"{label} is not an .xlsx workbook",
-            [Problem(f"{kind}: expected CSV or .xlsx (save it as .xlsx)", label, code="file_type")],
-        )
+        kind = "table_problem_ods" if "content.xml" in names else "table_problem_zip_without_workbook"
+        raise table_error("table_error_not_xlsx", [table_problem(kind, label, code="file_type")], file=label)
     total = sum(member.file_size for member in members)
     if total > limits.max_unzipped_bytes:
-        raise FileError(
-            f"{label} is too large once unzipped",
+        raise table_error(
+            "table_error_too_large_unzipped",
             [
-                Problem(
-                    f"{total:,} bytes inflated; expected at most {limits.max_unzipped_bytes:,}",
+                table_problem(
+                    "table_problem_inflated",
                     label,
                     code="too_large",
+                    size=total,
+                    max_bytes=limits.max_unzipped_bytes,
                 )
             ],
+            file=label,
         )
     for member in members:
         if member.compress_size and member.file_size / member.compress_size > limits.max_ratio:
-            raise FileError(
-                f"{label} looks like a zip bomb",
+            raise table_error(
+                "table_error_zip_bomb",
                 [
-                    Problem(
-                        f"{member.filename} inflates {member.file_size // member.compress_size}-fold; "
-                        f"expected at most {limits.max_ratio}-fold",
+                    table_problem(
+                        "table_problem_inflates",
                         label,
                         code="too_large",
+                        member=member.filename,
+                        ratio=member.file_size // member.compress_size,
+                        max_ratio=limits.max_ratio,
                     )
                 ],
+                file=label,
             )
 
 
@@ -487,18 +508,20 @@ def _read_xlsx(data: bytes, label: str, sheet: str | None, limits: Limits, numbe
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for damaged workbooks
-        raise FileError(
-            f"{label} is not a readable .xlsx workbook",
+        raise table_error(
+            "table_error_unreadable_xlsx",
             [Problem(f"{type(error).__name__}: {error}", label, code="xlsx")],
+            file=label,
         ) from None
     try:
         return _read_sheet(workbook, label, sheet, limits, numbers)
     except FileError:
         raise
     except Exception as error:  # a damaged member: bad CRC (a bomb lying about its size), bad XML
-        raise FileError(
-            f"{label} is damaged",
+        raise table_error(
+            "table_error_damaged",
             [Problem(f"{type(error).__name__}: {error}", label, code="xlsx")],
+            file=label,
         ) from None
     finally:
         workbook.close()
@@ -507,9 +530,18 @@ def _read_xlsx(data: bytes, label: str, sheet: str | None, limits: Limits, numbe
 def _read_sheet(workbook: Any, label: str, sheet: str | None, limits: Limits, numbers: bool) -> Table:
     names = list(workbook.sheetnames)
     if sheet is not None and sheet not in names:
-        raise FileError(
-            f"{label} has no sheet {sheet!r}",
-            [Problem(f"expected one of: {', '.join(names)}", f"{label}: sheet {sheet!r}", code="sheet")],
+        raise table_error(
+            "table_error_no_sheet",
+            [
+                table_problem(
+                    "table_problem_sheet_choices",
+                    f"{label}: sheet {sheet!r}",
+                    code="sheet",
+                    names=", ".join(names),
+                )
+            ],
+            file=label,
+            sheet=sheet,
         )
     candidates = [sheet] if sheet is not None else names
     for name in candidates:
@@ -531,10 +563,12 @@ def _read_sheet(workbook: Any, label: str, sheet: str | None, limits: Limits, nu
                 header_row = number
                 if len(header) > limits.max_columns:
                     problems.append(
-                        Problem(
-                            f"{len(header)} columns; expected at most {limits.max_columns}",
+                        table_problem(
+                            "table_problem_too_many_columns",
                             f"{label}: sheet {name!r}, row {number}",
                             code="too_many_columns",
+                            count=len(header),
+                            max_columns=limits.max_columns,
                         )
                     )
                 problems += _header_problems(
@@ -543,71 +577,77 @@ def _read_sheet(workbook: Any, label: str, sheet: str | None, limits: Limits, nu
                     lambda i, n=name, r=number: f"sheet {n!r}, cell {_column_letter(i)}{r}",
                 )
                 if problems:
-                    raise FileError(f"{label} cannot be read", problems)
+                    raise table_error("table_error_unreadable", problems, file=label)
                 continue
             if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
                 continue
             extra = values[len(header) :]
             if any(v is not None and (not isinstance(v, str) or v.strip()) for v in extra):
                 column = next(i for i, v in enumerate(extra) if v is not None) + len(header)
-                raise FileError(
-                    f"{label} cannot be read",
+                raise table_error(
+                    "table_error_unreadable",
                     [
-                        Problem(
-                            "a value in a column without a header",
+                        table_problem(
+                            "table_problem_value_without_header",
                             f"{label}: sheet {name!r}, cell {_column_letter(column)}{number}",
                             code="columns",
                         )
                     ],
+                    file=label,
                 )
             values = values[: len(header)] + [None] * (len(header) - len(values))
             for index, value in enumerate(values):
                 if isinstance(value, str) and len(value) > limits.max_cell_chars:
-                    raise FileError(
-                        f"{label} cannot be read",
+                    raise table_error(
+                        "table_error_unreadable",
                         [
-                            Problem(
-                                f"{len(value):,} characters; expected at most {limits.max_cell_chars:,}",
+                            table_problem(
+                                "table_problem_too_long",
                                 f"{label}: sheet {name!r}, cell {_column_letter(index)}{number}",
                                 code="too_long",
+                                length=len(value),
+                                max_chars=limits.max_cell_chars,
                             )
                         ],
+                        file=label,
                     )
             records.append(values)
             if len(records) > limits.max_rows:
-                raise FileError(
-                    f"{label} cannot be read",
+                raise table_error(
+                    "table_error_unreadable",
                     [
-                        Problem(
-                            f"more than {limits.max_rows:,} rows; expected at most that many",
+                        table_problem(
+                            "table_problem_too_many_rows",
                             f"{label}: sheet {name!r}, row {number}",
                             code="too_many_rows",
+                            max_rows=limits.max_rows,
                         )
                     ],
+                    file=label,
                 )
         if header is None:
             if sheet is not None:
-                raise FileError(
-                    f"{label}: sheet {name!r} is empty",
+                raise table_error(
+                    "table_error_sheet_empty",
                     [
-                        Problem(
-                            "expected a header row and rows under it",
-                            f"{label}: sheet {name!r}",
-                            code="no_rows",
+                        table_problem(
+                            "table_problem_header_row_and_rows", f"{label}: sheet {name!r}", code="no_rows"
                         )
                     ],
+                    file=label,
+                    sheet=name,
                 )
             continue
         if not records:
-            raise FileError(
-                f"{label}: sheet {name!r} has a header but no rows",
+            raise table_error(
+                "table_error_sheet_no_rows",
                 [
-                    Problem(
-                        "expected at least one row under the header",
-                        f"{label}: sheet {name!r}, row {header_row}",
-                        code="no_rows",
+                    table_problem(
+                        "table_problem_one_row", f"{label}: sheet {name!r}, row {header_row}", code="no_rows"
                     )
                 ],
+                file=label,
+                sheet=name,
             )
         records = [[None if isinstance(v, str) and not v.strip() else v for v in row] for row in records]
         frame = pd.DataFrame(records, columns=header, dtype=object)
@@ -623,15 +663,10 @@ def _read_sheet(workbook: Any, label: str, sheet: str | None, limits: Limits, nu
             ),
             notes=notes,
         )
-    raise FileError(
-        f"{label} has no data",
-        [
-            Problem(
-                f"every sheet is empty ({', '.join(names)}); expected a header row and rows",
-                label,
-                code="no_rows",
-            )
-        ],
+    raise table_error(
+        "table_error_no_data",
+        [table_problem("table_problem_every_sheet_empty", label, code="no_rows", names=", ".join(names))],
+        file=label,
     )
 
 

@@ -38,8 +38,10 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from impactkit.errors import FileError, Problem
+from impactkit.keyed_texts import keyed
 from impactkit.surveys.files import Limits, Table, read_table
 from impactkit.surveys.model import MULTIPLE_TYPES, Field, Form, Group, Repeat
+from impactkit.surveys.table_texts import table_error, table_problem
 
 MAX_ZIP_MEMBERS = 200
 """Most files a ZIP export may hold."""
@@ -313,8 +315,8 @@ def _zip_members(name: str, data: bytes, limits: Limits) -> list[tuple[str, byte
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise FileError(
-            f"{name} is not a readable ZIP file", [Problem("expected a ZIP of CSV files", name, code="zip")]
+        raise table_error(
+            "import_error_not_zip", [table_problem("import_problem_zip", name, code="zip")], file=name
         ) from None
     with archive:
         members = [
@@ -325,40 +327,60 @@ def _zip_members(name: str, data: bytes, limits: Limits) -> list[tuple[str, byte
             and "/media/" not in f"/{info.filename}"
         ]
         if len(members) > MAX_ZIP_MEMBERS:
-            raise FileError(
-                f"{name} holds too many files",
-                [Problem(f"{len(members)} files; expected at most {MAX_ZIP_MEMBERS}", name, code="zip")],
+            raise table_error(
+                "import_error_too_many_files",
+                [
+                    table_problem(
+                        "import_problem_files",
+                        name,
+                        code="zip",
+                        count=len(members),
+                        max_files=MAX_ZIP_MEMBERS,
+                    )
+                ],
+                file=name,
             )
         total = sum(info.file_size for info in members)
         if total > limits.max_unzipped_bytes:
-            raise FileError(
-                f"{name} is too large once unpacked",
+            raise table_error(
+                "import_error_too_large_unpacked",
                 [
-                    Problem(
-                        f"{total:,} bytes; expected at most {limits.max_unzipped_bytes:,}", name, code="zip"
+                    table_problem(
+                        "table_problem_bytes",
+                        name,
+                        code="zip",
+                        size=total,
+                        max_bytes=limits.max_unzipped_bytes,
                     )
                 ],
+                file=name,
             )
         if not members:
-            raise FileError(
-                f"{name} holds no CSV or XLSX file", [Problem("expected the CSV files of an export", name)]
+            raise table_error(
+                "import_error_no_tables", [table_problem("import_problem_export_files", name)], file=name
             )
         out: list[tuple[str, bytes]] = []
         for info in members:
             if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
-                raise FileError(
-                    f"{name} looks like a zip bomb",
+                raise table_error(
+                    "table_error_zip_bomb",
                     [
-                        Problem(
-                            f"{info.filename} inflates {info.file_size / info.compress_size:.0f} times", name
+                        table_problem(
+                            "import_problem_inflates",
+                            name,
+                            member=info.filename,
+                            ratio=round(info.file_size / info.compress_size),
                         )
                     ],
+                    file=name,
                 )
             with archive.open(info) as member:
                 content = member.read(info.file_size + 1)
             if len(content) > info.file_size:
-                raise FileError(
-                    f"{name} is damaged", [Problem(f"{info.filename} is longer than it says", name)]
+                raise table_error(
+                    "table_error_damaged",
+                    [table_problem("import_problem_longer", name, member=info.filename)],
+                    file=name,
                 )
             out.append((PurePosixPath(info.filename).name, content))
         return out
@@ -415,11 +437,12 @@ def _map_columns(
             distinct = {(t.kind, t.field.name, t.part) for t in targets}
             if len(distinct) > 1:
                 problems.append(
-                    Problem(
-                        f"column {header!r} could be any of "
-                        + ", ".join(sorted({t.field.name for t in targets})),
+                    table_problem(
+                        "import_problem_ambiguous_column",
                         f"{table.label}: column {header!r}",
                         code="ambiguous_column",
+                        column=header,
+                        fields=", ".join(sorted({t.field.name for t in targets})),
                     )
                 )
                 continue
@@ -440,18 +463,17 @@ def _map_columns(
             unknown.append(header)
     if unknown:
         expected = sorted(scope.fields)[:40]
-        problems.append(
-            Problem(
-                f"{len(unknown)} column(s) are not questions of {_scope_words(scope)}: "
-                + ", ".join(repr(h) for h in unknown[:20])
-                + ("…" if len(unknown) > 20 else "")
-                + f"; its questions are: {', '.join(expected)}"
-                + ("…" if len(scope.fields) > 40 else ""),
-                f"{table.label}: columns",
-                code="unknown_columns",
-                details={"columns": unknown},
-            )
+        problem = table_problem(
+            "import_problem_unknown_columns",
+            f"{table.label}: columns",
+            code="unknown_columns",
+            count=len(unknown),
+            scope=_scope_words(scope),
+            names=", ".join(repr(h) for h in unknown[:20]) + ("…" if len(unknown) > 20 else ""),
+            questions=", ".join(expected) + ("…" if len(scope.fields) > 40 else ""),
         )
+        problem.details["columns"] = unknown  # the API gives them as a list too
+        problems.append(problem)
     return mapping, report, problems
 
 
@@ -459,8 +481,11 @@ def _part_name(index: str) -> str:
     return ("latitude", "longitude", "altitude", "accuracy")[int(index)]
 
 
-def _scope_words(scope: _Scope) -> str:
-    return "the form" if scope.repeat is None else f"the repeat {scope.name!r}"
+def _scope_words(scope: _Scope) -> dict[str, Any]:
+    """The form or one of its repeats, as a keyed text (written in the reader's language)."""
+    return (
+        keyed("import_scope_form") if scope.repeat is None else keyed("import_scope_repeat", name=scope.name)
+    )
 
 
 def _which_scope(root: _Scope, table: _Table) -> _Scope | None:
@@ -561,10 +586,11 @@ def _read_rows(scope: _Scope, table: _Table, mapping: Mapping[str, _Target], roo
                     columns.setdefault(name, header)
                 else:
                     problems.append(
-                        Problem(
-                            f"expected 1 or 0 (chosen or not), got {text!r}",
+                        table_problem(
+                            "import_problem_not_a_flag",
                             f"{where}, column {header!r}",
                             code="not_a_flag",
+                            text=text,
                         )
                     )
             elif text is not None:
@@ -651,7 +677,7 @@ def read_responses(
             link to its parent, or a table belongs to no repeat of the form.
     """
     if not files:
-        raise FileError("no file was given", [Problem("expected the export's main file", "files")])
+        raise table_error("import_error_no_file", [table_problem("import_problem_main_file", "files")])
     limits = limits or Limits()
     known = frozenset(known_columns)
     tables = _tables(files, limits)
@@ -667,21 +693,17 @@ def read_responses(
     id_column = next((c for c in INSTANCE_ID_COLUMNS if c in headers), None)
     if id_column is None:
         problems.append(
-            Problem(
-                "no column holds the instance ids; expected one of "
-                + ", ".join(INSTANCE_ID_COLUMNS)
-                + " (every response needs its id, so that importing twice stores it once)",
+            table_problem(
+                "import_problem_no_instance_ids",
                 f"{main.label}: columns",
                 code="no_instance_ids",
+                columns=", ".join(INSTANCE_ID_COLUMNS),
             )
         )
     if not main_mapping and len(headers) == 1 and re.search(r"[,;\t|]", headers[0]):
         problems.append(
-            Problem(
-                f"the header was read as one column {headers[0][:60]!r}: the file's separator is none of "
-                "comma, semicolon, tab or pipe, or its quotes are unbalanced",
-                f"{main.label}: line 1",
-                code="separator",
+            table_problem(
+                "import_problem_separator", f"{main.label}: line 1", code="separator", header=headers[0][:60]
             )
         )
     assigned: list[tuple[_Scope, _Table, dict[str, _Target]]] = []
@@ -690,16 +712,14 @@ def read_responses(
         if scope is None:
             repeats = [s.name for s in _all_scopes(root) if s.repeat is not None]
             problems.append(
-                Problem(
-                    "this table belongs to no repeat of the form; "
-                    + (
-                        f"name it after its repeat ({', '.join(repeats)})"
-                        if repeats
-                        else "the form has no repeat: give only the main table"
-                    ),
+                table_problem(
+                    "import_problem_table_of_repeat",
                     table.label,
                     code="unknown_table",
+                    repeats=", ".join(repeats),
                 )
+                if repeats
+                else table_problem("import_problem_no_repeats", table.label, code="unknown_table")
             )
             continue
         mapping, report, table_problems = _map_columns(scope, table, known)
@@ -707,11 +727,8 @@ def read_responses(
         link = _link_columns([str(c) for c in table.table.frame.columns], True)
         if link.parent is None:
             problems.append(
-                Problem(
-                    "a repeat's table needs the column linking each row to its parent: "
-                    "PARENT_KEY (ODK Central), _parent_index (KoBoToolbox) or _parent_key (impactkit)",
-                    f"{table.label}: columns",
-                    code="no_parent_column",
+                table_problem(
+                    "import_problem_no_parent_column", f"{table.label}: columns", code="no_parent_column"
                 )
             )
         assigned.append((scope, table, mapping))
@@ -719,7 +736,7 @@ def read_responses(
             TableReport(table.label, scope.name, table.table.dialect.describe(), table.table.rows, report)
         )
     if problems:
-        raise FileError(f"the export does not fit form {form.form_id!r} version {form.version!r}", problems)
+        raise table_error("import_error_does_not_fit", problems, form=form.form_id, version=form.version)
 
     reports.insert(
         0, TableReport(main.label, "main", main.table.dialect.describe(), main.table.rows, main_report)
@@ -739,7 +756,9 @@ def read_responses(
         response.columns = {answer_of[name]: column_of[header] for name, header in row.columns.items()}
         if instance_id is None:
             response.problems.append(
-                Problem(f"no instance id in column {id_column!r}", row.where, code="no_instance_id")
+                table_problem(
+                    "import_problem_no_instance_id", row.where, code="no_instance_id", column=id_column
+                )
             )
         responses.append(response)
         for key in {row.key, raw_id, instance_id, f"uuid:{instance_id}" if instance_id else None}:
@@ -747,10 +766,7 @@ def read_responses(
                 parents[key] = _Parent(row.answers, "answers.", response)
     orphans = _attach(sorted(assigned, key=lambda item: len(item[0].path)), parents, root_name)
     if orphans:
-        raise FileError(
-            f"{len(orphans)} row(s) of repeat tables belong to no row of their parent table",
-            orphans[:20],
-        )
+        raise table_error("import_error_orphans", orphans[:20], count=len(orphans))
     notes = [f"{table.label}: {note}" for table in tables for note in table.table.notes]
     return ResponseImport(form.form_id, form.version, _source_of(headers), responses, reports, notes)
 
@@ -774,10 +790,8 @@ def _attach(
             parent = parents.get(row.parent or "")
             if parent is None:
                 orphans.append(
-                    Problem(
-                        f"its parent {row.parent!r} is not a row of the table above it",
-                        row.where,
-                        code="orphan_row",
+                    table_problem(
+                        "import_problem_orphan_row", row.where, code="orphan_row", parent=row.parent
                     )
                 )
                 continue

@@ -110,6 +110,16 @@ def test_an_editor_checks_then_imports_an_export_from_the_project_page(live_serv
     # a file that is not the form's is refused naming its columns; no file is asked for
     other = send("import", [("other.csv", b"KEY,shoe_size\r\nuuid:x,42\r\n")])
     assert send.status == 422 and 'id="import-error"' in other and "shoe_size" in other  # type: ignore[attr-defined]
+    # … in the reader's language: the headline and each problem (the KEY column is the instance id)
+    other = html.unescape(other)
+    assert "L'esportazione non corrisponde al modulo «" in other, other
+    assert "1 colonna non è una domanda del modulo: 'shoe_size'; le sue domande sono:" in other
+    english = html.unescape(send("check", [("other.csv", b"KEY,shoe_size\r\nuuid:x,42\r\n")], lang="en"))
+    assert "the export does not fit form '" in english
+    assert "1 column(s) are not questions of the form: 'shoe_size'; its questions are:" in english
+    empty = html.unescape(send("check", [("vuoto.csv", b"KEY,age\r\n")]))
+    assert send.status == 422 and "Il file vuoto.csv ha l'intestazione ma nessuna riga." in empty  # type: ignore[attr-defined]
+    assert "serve almeno una riga sotto l'intestazione" in empty
     none = send("check", [])
     assert send.status == 422 and "Scegli i file dell&#39;export." in none  # type: ignore[attr-defined]
 

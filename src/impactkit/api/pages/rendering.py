@@ -45,7 +45,7 @@ from impactkit.api.pages._session import SignInRequired, page_principal
 from impactkit.api.requests import CheckedRequest
 from impactkit.errors import ImpactkitError, NotFoundError, PermissionDeniedError, Problem
 from impactkit.formats import Formats
-from impactkit.keyed_texts import problem_in
+from impactkit.keyed_texts import MESSAGE_KEY, problem_in, text_in
 from impactkit.settings import Settings
 
 __all__ = [
@@ -394,6 +394,19 @@ def problem_text(problem: Problem, language: str) -> str:
         return problem.message
 
 
+def error_text(exc: ImpactkitError, language: str) -> str:
+    """An error's headline in the page's language: its keyed text (:mod:`impactkit.keyed_texts`),
+    else the catalogue's message when the error's message is a key, else its message."""
+    if exc.keyed is not None:
+        key = str(exc.keyed.get(MESSAGE_KEY, ""))
+        if key in catalogue():
+            try:
+                return text_in(catalogue(), key, language, exc.keyed)
+            except (KeyError, IndexError, ValueError):
+                return exc.message
+    return translate(exc.message, language) if has_message(exc.message) else exc.message
+
+
 def field_errors(exc: ImpactkitError, language: str) -> dict[str, str]:
     """The problems of an error by field name, in the page's language where the catalogue knows them."""
     errors: dict[str, str] = {}
@@ -427,7 +440,7 @@ def error_page(request: Request[Any, Any, Any], exc: ImpactkitError) -> Response
         return _error(request, 404, translate("not_found", language))
     if isinstance(exc, PermissionDeniedError):
         return _error(request, 403, translate("forbidden", language))
-    text = translate(exc.message, language) if has_message(exc.message) else exc.message
+    text = error_text(exc, language)
     problems = [
         f"{problem.location}: {problem_text(problem, language)}"
         if problem.location

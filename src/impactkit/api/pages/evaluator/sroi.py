@@ -145,7 +145,6 @@ def evaluate(db: DB, me: Any, report: Any, form: EditorForm, language: str) -> E
     return out
 
 
-
 _CONVENTION_PARTS = {
     "discounting on": "conv_used_discounting_on",
     "discounting off": "conv_used_discounting_off",
@@ -165,6 +164,7 @@ def _conventions_text(described: str, language: str) -> str:
     return "; ".join(
         message(_CONVENTION_PARTS[part], language) if part in _CONVENTION_PARTS else part for part in parts
     )
+
 
 def _result_view(evaluation: Evaluation, fmt: Formats) -> dict[str, Any] | None:
     result = evaluation.result

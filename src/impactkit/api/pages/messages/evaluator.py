@@ -26,8 +26,14 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "justification_for": {"it": "Motivazione (controllo non superato)", "en": "Justification (failed check)"},
     # --- the SROI editor ---
     "sroi_editor": {"it": "Editor SROI", "en": "SROI editor"},
-    "open_sroi_editor": {"it": "Apri l'editor SROI (mappa del valore)", "en": "Open the SROI editor (value map)"},
-    "sroi_start": {"it": "Come vuoi iniziare la mappa del valore?", "en": "How do you want to start the value map?"},
+    "open_sroi_editor": {
+        "it": "Apri l'editor SROI (mappa del valore)",
+        "en": "Open the SROI editor (value map)",
+    },
+    "sroi_start": {
+        "it": "Come vuoi iniziare la mappa del valore?",
+        "en": "How do you want to start the value map?",
+    },
     "sroi_from_scratch": {"it": "Da zero", "en": "From scratch"},
     "sroi_from_template": {"it": "Da un modello", "en": "From a template"},
     "sroi_template": {"it": "Modello", "en": "Template"},
@@ -49,7 +55,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "it": "Versione aperta: salvando ne fai una nuova versione.",
         "en": "Version opened: saving makes it a new version.",
     },
-    "value_map_saved": {"it": "Mappa del valore salvata come nuova versione.", "en": "Value map saved as a new version."},
+    "value_map_saved": {
+        "it": "Mappa del valore salvata come nuova versione.",
+        "en": "Value map saved as a new version.",
+    },
     "value_map_has_problems": {
         "it": "La mappa ha dei problemi: correggili prima (sono elencati accanto al risultato).",
         "en": "The map has problems: fix them first (they are listed next to the result).",
@@ -63,7 +72,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "map_name": {"it": "Nome della mappa", "en": "Name of the map"},
     "currency": {"it": "Valuta (ISO 4217)", "en": "Currency (ISO 4217)"},
     "discount_rate_percent": {"it": "Tasso di sconto (%)", "en": "Discount rate (%)"},
-    "horizon_years": {"it": "Orizzonte (anni, vuoto = ultimo anno di un esito)", "en": "Horizon (years, empty = last year of any outcome)"},
+    "horizon_years": {
+        "it": "Orizzonte (anni, vuoto = ultimo anno di un esito)",
+        "en": "Horizon (years, empty = last year of any outcome)",
+    },
     "conv_used_discounting_on": {"it": "attualizzazione attiva", "en": "discounting on"},
     "conv_used_discounting_off": {"it": "nessuna attualizzazione", "en": "discounting off"},
     "conv_used_first_year_discounted": {"it": "primo anno attualizzato", "en": "first year discounted"},
@@ -75,11 +87,17 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "it": "decadimento dal secondo anno",
         "en": "drop-off from the second year",
     },
-    "conv_used_drop_off_first_year": {"it": "decadimento dal primo anno", "en": "drop-off from the first year"},
+    "conv_used_drop_off_first_year": {
+        "it": "decadimento dal primo anno",
+        "en": "drop-off from the first year",
+    },
     "conv_used_inputs_discounted": {"it": "input attualizzati", "en": "inputs discounted"},
     "conv_used_inputs_face_value": {"it": "input al valore nominale", "en": "inputs at face value"},
     "conv_discounting": {"it": "Attualizzazione dei valori futuri", "en": "Discount future values"},
-    "conv_discount_first_year": {"it": "Attualizza anche il primo anno (Guida)", "en": "Discount the first year too (Guide)"},
+    "conv_discount_first_year": {
+        "it": "Attualizza anche il primo anno (Guida)",
+        "en": "Discount the first year too (Guide)",
+    },
     "conv_drop_off_from": {"it": "Il decadimento si applica dal", "en": "Drop-off applies from the"},
     "conv_second_year": {"it": "secondo anno (Guida)", "en": "second year (Guide)"},
     "conv_first_year": {"it": "primo anno", "en": "first year"},
@@ -106,7 +124,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "quantity": {"it": "Quantità (unità dell'esito)", "en": "Quantity (units of the outcome)"},
     "kpi_link": {"it": "KPI del progetto e del periodo", "en": "KPI of the project and period"},
     "kpi_choose": {"it": "— scegli un KPI —", "en": "— choose a KPI —"},
-    "proxy_value": {"it": "Proxy finanziario (valore di un'unità)", "en": "Financial proxy (value of one unit)"},
+    "proxy_value": {
+        "it": "Proxy finanziario (valore di un'unità)",
+        "en": "Financial proxy (value of one unit)",
+    },
     "proxy_description": {"it": "Che cosa misura il proxy", "en": "What the proxy is"},
     "proxy_source": {"it": "Fonte del proxy", "en": "Source of the proxy"},
     "proxy_year": {"it": "Anno dei prezzi", "en": "Price year"},
@@ -143,7 +164,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "recalculate": {"it": "Ricalcola", "en": "Recalculate"},
     "sroi_result": {"it": "Risultato", "en": "Result"},
     "inputs_total": {"it": "Totale input", "en": "Total inputs"},
-    "payback_simple": {"it": "formula semplice della Guida, mesi", "en": "the Guide's simple formula, months"},
+    "payback_simple": {
+        "it": "formula semplice della Guida, mesi",
+        "en": "the Guide's simple formula, months",
+    },
     "months": {"it": "{n} mesi", "en": "{n} months"},
     "payback_not_reached": {"it": "non raggiunto nell'orizzonte", "en": "not reached within the horizon"},
     "conventions_used": {"it": "Convenzioni usate", "en": "Conventions used"},
@@ -151,7 +175,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "problems_found": {"it": "Da correggere", "en": "To fix"},
     "warnings": {"it": "Avvertenze", "en": "Warnings"},
     "run_sensitivity": {"it": "Analisi di sensibilità", "en": "Sensitivity analysis"},
-    "sensitivity_changes": {"it": "Variazioni di ogni stima: {changes}", "en": "Each estimate changed by {changes}"},
+    "sensitivity_changes": {
+        "it": "Variazioni di ogni stima: {changes}",
+        "en": "Each estimate changed by {changes}",
+    },
     "estimate": {"it": "Stima", "en": "Estimate"},
     "base_value": {"it": "Valore", "en": "Value"},
     "ratio_low": {"it": "Rapporto (basso)", "en": "Ratio (low)"},
@@ -165,12 +192,15 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "montecarlo_uncertain": {"it": "Stime incerte", "en": "Uncertain estimates"},
     "montecarlo_none": {
         "it": "Nessuna stima ha una distribuzione: indicane una in «Incertezza» di un esito.",
-        "en": "No estimate has a distribution: give one under an outcome's \"Uncertainty\".",
+        "en": 'No estimate has a distribution: give one under an outcome\'s "Uncertainty".',
     },
     "mean": {"it": "Media", "en": "Mean"},
     "median": {"it": "Mediana", "en": "Median"},
     "p5_p95": {"it": "5° – 95° percentile", "en": "5th – 95th percentile"},
-    "probability_below_one": {"it": "Probabilità che il rapporto sia < 1", "en": "Probability that the ratio is < 1"},
+    "probability_below_one": {
+        "it": "Probabilità che il rapporto sia < 1",
+        "en": "Probability that the ratio is < 1",
+    },
     "save_version": {"it": "Salva come nuova versione", "en": "Save as a new version"},
     "version_note": {"it": "Nota sulla versione", "en": "Note on the version"},
     "cannot_save_now": {
@@ -194,7 +224,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "diff_after": {"it": "Dopo", "en": "After"},
     "no_differences": {"it": "Nessuna differenza.", "en": "No differences."},
     "download_value_map": {"it": "Scarica (formato impactkit)", "en": "Download (impactkit layout)"},
-    "download_value_map_svi": {"it": "Scarica (formato SVI, fasi 1–5)", "en": "Download (SVI layout, stages 1–5)"},
+    "download_value_map_svi": {
+        "it": "Scarica (formato SVI, fasi 1–5)",
+        "en": "Download (SVI layout, stages 1–5)",
+    },
     "kpi_interval": {"it": "intervallo", "en": "interval"},
     "deadweight_from_responses": {
         "it": "Deadweight dalle risposte raccolte",
@@ -214,7 +247,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "en": "Answer meaning the outcome was reached (empty: 0/1 or a score)",
     },
     "deadweight_group_col": {"it": "Colonna del gruppo", "en": "Group column"},
-    "deadweight_comparison_value": {"it": "Valore del gruppo di confronto", "en": "Value of the comparison group"},
+    "deadweight_comparison_value": {
+        "it": "Valore del gruppo di confronto",
+        "en": "Value of the comparison group",
+    },
     "deadweight_treated_value": {"it": "Valore dei partecipanti", "en": "Value of the participants"},
     "deadweight_period_col": {"it": "Colonna della rilevazione", "en": "Wave column"},
     "deadweight_endline": {"it": "Valore della rilevazione finale", "en": "Value of the endline"},
@@ -222,6 +258,6 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "deadweight_estimate": {"it": "Stima il deadweight", "en": "Estimate the deadweight"},
     "deadweight_applied": {
         "it": "Applicato all'esito «{outcome}» (intervallo {interval}); salva per conservarlo.",
-        "en": "Applied to the outcome \"{outcome}\" (interval {interval}); save to keep it.",
+        "en": 'Applied to the outcome "{outcome}" (interval {interval}); save to keep it.',
     },
 }

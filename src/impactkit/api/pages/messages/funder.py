@@ -24,6 +24,12 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "source_framework": {"it": "quadro di riferimento", "en": "framework"},
     "price_per_unit": {"it": "Prezzo per unità", "en": "Price per unit"},
     "met": {"it": "Raggiunto?", "en": "Met?"},
-    "reports_apart": {"it": "Rendiconti tenuti a parte (non confrontabili)", "en": "Reports kept apart (not comparable)"},
-    "no_grantee_reports": {"it": "Nessun rendiconto validato dei beneficiari.", "en": "No validated report of a grantee yet."},
+    "reports_apart": {
+        "it": "Rendiconti tenuti a parte (non confrontabili)",
+        "en": "Reports kept apart (not comparable)",
+    },
+    "no_grantee_reports": {
+        "it": "Nessun rendiconto validato dei beneficiari.",
+        "en": "No validated report of a grantee yet.",
+    },
 }

@@ -67,7 +67,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "proc_your_bid": {"it": "La vostra offerta", "en": "Your bid"},
     "proc_bid_in_browser": {"it": "Offrite nel browser", "en": "Bid in the browser"},
     "proc_bid_by_workbook": {"it": "Oppure caricate la cartella Excel", "en": "Or upload the workbook"},
-    "proc_template": {"it": "Scarica il modello dell'offerta (Excel)", "en": "Download the bid template (Excel)"},
+    "proc_template": {
+        "it": "Scarica il modello dell'offerta (Excel)",
+        "en": "Download the bid template (Excel)",
+    },
     "proc_template_hint": {
         "it": "Scrivete solo la colonna E (quantità) del foglio «Offerta»; il formato è descritto in docs/procurement.md.",
         "en": "Write column E (quantity) of the 'Bid' sheet only; the layout is described in docs/procurement.md.",
@@ -122,7 +125,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
     "proc_committed": {"it": "Impegno", "en": "Committed"},
     "proc_delivered": {"it": "Realizzato", "en": "Delivered"},
     "proc_share": {"it": "Quota realizzata", "en": "Share delivered"},
-    "proc_across": {"it": "Impegni e realizzazioni su tutti i contratti", "en": "Committed vs delivered across contracts"},
+    "proc_across": {
+        "it": "Impegni e realizzazioni su tutti i contratti",
+        "en": "Committed vs delivered across contracts",
+    },
     "proc_download_workbook": {
         "it": "Scarica impegni e realizzazioni (Excel con formule)",
         "en": "Download committed vs delivered (Excel with formulas)",
@@ -167,7 +173,10 @@ MESSAGES: dict[str, dict[str, str | dict[str, str]]] = {
         "it": "Ogni impegno è realizzato per intero (a oggi)",
         "en": "Every commitment is delivered in full (to date)",
     },
-    "proc_check_periods_reported": {"it": "Almeno un periodo rendicontato", "en": "At least one period reported"},
+    "proc_check_periods_reported": {
+        "it": "Almeno un periodo rendicontato",
+        "en": "At least one period reported",
+    },
     "proc_check_pass": {"it": "superato", "en": "passed"},
     "proc_check_fail": {"it": "non superato", "en": "failed"},
     "proc_your_contracts": {"it": "I vostri contratti", "en": "Your contracts"},

@@ -26,6 +26,7 @@ from impactkit.api.pages.organisation.projects import periods_of
 from impactkit.api.pages.rendering import (
     Me,
     PageRequest,
+    error_text,
     form_int,
     form_text,
     language_of,
@@ -160,7 +161,7 @@ def import_files(
             limits=HTTP_IMPORT_LIMITS,
         )
     except ImpactkitError as exc:
-        text = message(exc.message, language) if exc.message.isidentifier() else exc.message
+        text = error_text(exc, language)
         return render(
             request,
             "organisation/imports.html",

@@ -27,10 +27,12 @@ from impactkit.api.pages.rendering import (
     Formats,
     Me,
     PageRequest,
+    error_text,
     field_errors,
     form_int,
     form_text,
     language_of,
+    problem_text,
     redirect,
     render,
 )
@@ -286,9 +288,12 @@ def attach_value_map(
                 row,
                 fmt,
                 value_map_problems=[
-                    f"{p.location}: {p.message}" if p.location else p.message for p in exc.problems
+                    f"{p.location}: {problem_text(p, fmt.language)}"
+                    if p.location
+                    else problem_text(p, fmt.language)
+                    for p in exc.problems
                 ]
-                or [exc.message],
+                or [error_text(exc, fmt.language)],
             ),
         )
     return redirect(f"/app/reports/{report_id}", done="value_map_attached_flash", anchor="sroi")

@@ -18,12 +18,14 @@ from impactkit.api.pages.procurement._common import labels
 from impactkit.api.pages.rendering import (
     Me,
     PageRequest,
+    error_text,
     field_errors,
     form_date,
     form_decimal,
     form_int,
     form_text,
     language_of,
+    problem_text,
     redirect,
     render,
 )
@@ -197,8 +199,9 @@ def _again(request: PageRequest, db: DB, me: Me, report_id: int, exc: ImpactkitE
     context = _delivery_context(db, me, report, contract, language)
     context["errors"] = field_errors(exc, language)
     context["problems"] = [
-        f"{p.location}: {p.message}" if p.location else p.message for p in exc.problems
-    ] or [exc.message]
+        f"{p.location}: {problem_text(p, language)}" if p.location else problem_text(p, language)
+        for p in exc.problems
+    ] or [error_text(exc, language)]
     return render(request, "procurement/delivery.html", me, exc.status_code, **context)
 
 
