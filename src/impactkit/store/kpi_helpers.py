@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import threading
 import weakref
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from sqlalchemy.engine import Engine
@@ -79,10 +79,18 @@ def _compute(url: str, project_id: int, period_id: int | None, threshold: str | 
 class KpiHelpers:
     """The helper processes that compute KPIs for one database.
 
+    The helpers are replaced together, as one pool: after ``tasks`` computations per helper the
+    pool takes no more work, finishes what it was given and ends, and a fresh pool (started at
+    once, so that the next request rarely waits for its imports) takes the next computations.
+    (Python's own ``max_tasks_per_child`` is not used: on Python 3.11 to 3.13 a pool that replaces
+    a worker while work is queued can stop and leave the queued work waiting for ever,
+    python/cpython#115634.)
+
     Attributes:
         processes: how many helpers compute at once.
-        tasks: computations a helper makes before a fresh one takes its place (started at once,
-            so that the next request rarely waits for its imports).
+        tasks: computations a helper makes before a fresh one takes its place.
+        computed: computations made; ``replaced``: pools replaced after their tasks;
+            ``restarts``: pools replaced because a helper died.
     """
 
     def __init__(self, url: str, processes: int, tasks: int) -> None:
@@ -91,29 +99,49 @@ class KpiHelpers:
         self.tasks = tasks
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._given = 0
+        """Computations given to the current pool."""
         self._closed = False
         self.computed = 0
+        self.replaced = 0
         self.restarts = 0
 
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("the KPI helpers are closed")
-            if self._pool is None:
-                # spawn: a clean interpreter, never a fork of a server with threads running
-                self._pool = ProcessPoolExecutor(
-                    self.processes,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_helper,
-                    max_tasks_per_child=self.tasks,
-                )
-            return self._pool
+    def _current(self) -> ProcessPoolExecutor:
+        """The pool taking work, a new one if there is none (call with the lock held)."""
+        if self._closed:
+            raise RuntimeError("the KPI helpers are closed")
+        if self._pool is None:
+            # spawn: a clean interpreter, never a fork of a server with threads running
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=multiprocessing.get_context("spawn"), initializer=_start_helper
+            )
+            self._given = 0
+            for _ in range(self.processes):
+                self._pool.submit(_ready)  # every helper starts now, and imports
+        return self._pool
 
     def start(self) -> None:
         """Start the helpers now, in the background (they start on first use otherwise)."""
-        executor = self._executor()
-        for _ in range(self.processes):
-            executor.submit(_ready)
+        with self._lock:
+            self._current()
+
+    def _submit(
+        self, project_id: int, period_id: int | None
+    ) -> tuple[ProcessPoolExecutor, Future[KpiResults]]:
+        threshold = os.environ.get(THRESHOLD_VARIABLE)
+        retired = None
+        with self._lock:
+            pool = self._current()
+            future = pool.submit(_compute, self.url, project_id, period_id, threshold)
+            self._given += 1
+            if self._given >= self.tasks * self.processes:
+                retired, self._pool = pool, None
+                self.replaced += 1
+        if retired is not None:
+            # the work it was given still runs; its processes end once it is done
+            retired.shutdown(wait=False)
+            self.start()  # the next helpers' imports begin now, not with the next request
+        return pool, future
 
     def compute(self, project_id: int, period_id: int | None) -> KpiResults:
         """The project's KPIs for the period (all periods with None), computed in a helper.
@@ -122,13 +150,19 @@ class KpiHelpers:
         are raised here as they are. A helper that dies (killed, out of memory) is replaced and
         the computation tried once more in the new one.
         """
-        threshold = os.environ.get(THRESHOLD_VARIABLE)
         for attempt in (1, 2):
-            pool = self._executor()
+            pool = None
             try:
-                result = pool.submit(_compute, self.url, project_id, period_id, threshold).result()
+                pool, future = self._submit(project_id, period_id)
+                result = future.result()
             except BrokenProcessPool:
-                self._drop(pool)
+                if pool is not None:
+                    self._drop(pool)
+                else:
+                    with self._lock:
+                        broken, self._pool = self._pool, None
+                    if broken is not None:
+                        self._drop(broken, current=False)
                 if attempt == 2:
                     raise
                 continue
@@ -138,18 +172,20 @@ class KpiHelpers:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def pids(self) -> list[int]:
-        """The process ids of the running helpers."""
+        """The process ids of the running helpers of the pool taking work."""
         with self._lock:
             pool = self._pool
         # ProcessPoolExecutor keeps its processes by pid in _processes (no public accessor)
         processes = getattr(pool, "_processes", None) or {}
         return sorted(pid for pid, process in dict(processes).items() if process.is_alive())
 
-    def _drop(self, pool: ProcessPoolExecutor) -> None:
+    def _drop(self, pool: ProcessPoolExecutor, *, current: bool = True) -> None:
+        """Forget ``pool``, one of whose helpers died (a newer pool that took its place stays)."""
         with self._lock:
-            if self._pool is not pool:
-                return
-            self._pool = None
+            if current:
+                if self._pool is not pool:
+                    return
+                self._pool = None
             self.restarts += 1
         log.warning("a KPI helper process died; starting a new one")
         pool.shutdown(wait=False, cancel_futures=True)

@@ -15,6 +15,7 @@ import random
 import signal
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,23 @@ def test_a_helper_computes_with_the_threshold_set_now(
         found[threshold] = helpers.compute(world.project_a, world.period_a).model_dump(mode="json")
         assert found[threshold] == _here(live_server, world.project_a, world.period_a), threshold
     assert found["2"] != found["10"], "groups of 3 to 9 people: the threshold should change what is shown"
+
+
+def test_computations_queued_while_a_helper_is_replaced_all_finish(live_server: LiveServer) -> None:
+    """Many requests at once, more than a helper's tasks: the helper is replaced with work queued
+    behind it, and every computation still ends (Python's own max_tasks_per_child could leave
+    queued work waiting for ever, python/cpython#115634)."""
+    world = setup(live_server)
+    _collect(live_server, world, people=6, seed=3)
+    helpers = _helpers(live_server)
+    expected = _here(live_server, world.project_a, world.period_a)
+    rounds = 4 * TASKS
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        futures = [
+            pool.submit(lambda: helpers.compute(world.project_a, world.period_a)) for _ in range(rounds)
+        ]
+        results = [future.result(timeout=600) for future in futures]
+    assert all(result.model_dump(mode="json") == expected for result in results)
+    assert helpers.computed == rounds
+    assert helpers.replaced >= rounds // TASKS - 1
+    assert helpers.restarts == 0
