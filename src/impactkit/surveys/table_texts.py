@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from impactkit.errors import FileError, Problem
-from impactkit.keyed_texts import keyed, keyed_problem, text_in
+from impactkit.keyed_texts import keyed, text_in
 
 TABLE_TEXTS: Final[dict[str, Any]] = {
     # --- the headline of an error ----------------------------------------------------------------
@@ -273,14 +273,30 @@ TABLE_TEXTS: Final[dict[str, Any]] = {
 """Every text of a table file or answers import problem: ``key → {"it": …, "en": …}``."""
 
 
+class _Grouped(int):
+    """A whole number that an English message writes with thousands separators (100,000), as
+    the messages did before they were keyed; the pages write numbers in their own language."""
+
+    def __format__(self, spec: str) -> str:
+        return format(int(self), spec or ",")
+
+
+def _english(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: _Grouped(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        for name, value in values.items()
+    }
+
+
 def table_problem(key: str, location: str = "", *, code: str = "invalid", **values: Any) -> Problem:
     """A problem of a table file or an import, its message the English text ``key``."""
-    return keyed_problem(TABLE_TEXTS, key, location, code=code, **values)
+    message = text_in(TABLE_TEXTS, key, "en", _english(values), plain=True)
+    return Problem(message, location, code, keyed(key, **values))
 
 
 def table_error(key: str, problems: list[Problem], **values: Any) -> FileError:
     """A :class:`FileError` whose message is the English text ``key``, keyed for the pages."""
-    error = FileError(text_in(TABLE_TEXTS, key, "en", values, plain=True), problems)
+    error = FileError(text_in(TABLE_TEXTS, key, "en", _english(values), plain=True), problems)
     error.keyed = keyed(key, **values)
     return error
 
